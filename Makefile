@@ -1,0 +1,43 @@
+# Clausier — the front door. `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CLAUSIER := $(BIN)/clausier
+
+.DEFAULT_GOAL := help
+.PHONY: help pdf docx html md all check test clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+# The virtual environment is a real prerequisite: it is rebuilt when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	@touch $@
+
+pdf: $(STAMP) ## Build every agreement to PDF in build/
+	$(CLAUSIER) build --to pdf
+
+docx: $(STAMP) ## Build every agreement to DOCX
+	$(CLAUSIER) build --to docx
+
+html: $(STAMP) ## Build every agreement to standalone HTML
+	$(CLAUSIER) build --to html
+
+md: $(STAMP) ## Write every assembled agreement as Markdown
+	$(CLAUSIER) build --to md
+
+all: $(STAMP) ## Build every agreement to PDF, DOCX, HTML and Markdown
+	$(CLAUSIER) build --to pdf,docx,html,md
+
+check: $(STAMP) ## Validate the library, templates and agreements
+	$(CLAUSIER) check
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+clean: ## Remove build outputs (keeps the virtual environment)
+	rm -rf build site

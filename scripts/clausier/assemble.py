@@ -1,0 +1,426 @@
+"""Assembly: one agreement + its template + the clause library → one Markdown document.
+
+Numbering is decided first (`plan_agreement`), as data, so `ref()` gives the same
+article number wherever it is used; the text is rendered after, in a sandbox.
+Values from front matter pass through `finalize`, which escapes them into plain text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import traceback
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, pass_context
+from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from . import formatting
+from .durations import Duration
+from .errors import ContentError, Finding
+from .markdown import Markdown, StructureError, escape_text, number_subclauses
+from .models import LANGUAGES
+from .parameters import coerce_parameter
+from .repository import AgreementFile, Repository, Template
+
+SPECIAL_CONDITIONS = "special-conditions"
+ARTICLE_WORD = {"fr": "Article", "en": "Clause"}
+SPECIAL_TITLE = {"fr": "Conditions particulières", "en": "Special conditions"}
+LANG_TAGS = {"fr": "fr-FR", "en": "en-GB"}
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    number: int | None  # None for the unnumbered preamble and closing parts
+    part: str  # "preamble", "article" or "closing"
+    variant: str = "standard"
+    title: str = ""
+
+
+@dataclass
+class Plan:
+    agreement: AgreementFile
+    template: Template
+    language: str
+    articles: list[Article]
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def find(self, clause_id: str) -> Article | None:
+        return next((a for a in self.articles if a.id == clause_id), None)
+
+
+@dataclass(frozen=True)
+class Assembled:
+    plan: Plan
+    title: str
+    markdown: str
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
+    """Which clauses, in which order, numbered how, with which variant and parameters."""
+    model = agreement.model
+    problems: list[Finding] = []
+
+    def problem(path: tuple, message: str, field_name: str) -> None:
+        line, col = agreement.positions.of(path)
+        problems.append(Finding(agreement.path, line, col, message=message, field=field_name))
+
+    config_language = repo.config.language if repo.config else "fr"
+    language = model.language or config_language
+    template = repo.templates.get(model.template)
+    if template is None or template.meta is None:
+        valid = sorted(n for n, t in repo.templates.items() if t.meta is not None)
+        reason = "has errors (see above)" if model.template in repo.broken else "is unknown"
+        problem(("template",), f"template {model.template!r} {reason}; valid templates: {', '.join(valid)}", "template")
+        raise ContentError(problems)
+    meta = template.meta
+    slots = meta.slots()
+    known_ids = {s.id for s in slots} | set(meta.preamble) | set(meta.closing)
+    choices = model.clauses
+
+    for index, clause_id in enumerate(choices.omit):
+        slot = next((s for s in slots if s.id == clause_id), None)
+        if slot is None:
+            problem(("clauses", "omit", index), f"cannot omit {clause_id!r}: it is not in template "
+                    f"{model.template!r}; its clauses are {', '.join(s.id for s in slots)}", f"clauses.omit.{index}")
+        elif not slot.optional:
+            optional = [s.id for s in slots if s.optional]
+            problem(("clauses", "omit", index), f"clause {clause_id!r} is required by template {model.template!r} "
+                    f"and cannot be omitted; optional clauses: {', '.join(optional) or 'none'}", f"clauses.omit.{index}")
+    for index, clause_id in enumerate(choices.add):
+        if clause_id in known_ids:
+            problem(("clauses", "add", index), f"clause {clause_id!r} is already in template {model.template!r}",
+                    f"clauses.add.{index}")
+        elif clause_id not in repo.clauses:
+            problem(("clauses", "add", index), _unknown_clause(repo, clause_id), f"clauses.add.{index}")
+
+    order = [s.id for s in slots if s.id not in choices.omit]
+    extra = [c for c in choices.add if c not in known_ids]
+    insert_at = order.index(SPECIAL_CONDITIONS) if SPECIAL_CONDITIONS in order else len(order)
+    order[insert_at:insert_at] = extra
+    has_body = bool(agreement.body.strip())
+    if SPECIAL_CONDITIONS in order and not has_body:
+        order.remove(SPECIAL_CONDITIONS)
+    elif SPECIAL_CONDITIONS not in order and has_body:
+        order.append(SPECIAL_CONDITIONS)
+
+    present = set(order) | set(meta.preamble) | set(meta.closing)
+    for clause_id in sorted(present - {SPECIAL_CONDITIONS}):
+        if clause_id not in repo.clauses:
+            problems.append(Finding(agreement.path, 0, 0, message=f"template {model.template!r} uses clause "
+                                    f"{clause_id!r}, which " + ("has errors (see above)" if clause_id in repo.broken
+                                    else "does not exist in clauses/")))
+    for clause_id, variant in choices.variants.items():
+        path = ("clauses", "variants", clause_id)
+        if clause_id not in present:
+            problem(path, f"variant chosen for {clause_id!r}, which is not in this agreement", f"clauses.variants.{clause_id}")
+        elif clause_id in repo.clauses and variant not in repo.clauses[clause_id].variants():
+            valid = ", ".join(repo.clauses[clause_id].variants())
+            problem(path, f"clause {clause_id!r} has no variant {variant!r}; valid variants: {valid}",
+                    f"clauses.variants.{clause_id}")
+    if problems:
+        raise ContentError(problems)
+
+    parameters = _resolve_parameters(repo, agreement, template, present, problem)
+    if problems:
+        raise ContentError(problems)
+
+    def article(clause_id: str, number: int | None, part: str) -> Article:
+        if clause_id == SPECIAL_CONDITIONS:
+            return Article(clause_id, number, part, "standard", SPECIAL_TITLE[language])
+        variant = choices.variants.get(clause_id, "standard")
+        text = repo.clauses[clause_id].text(variant, language)
+        title = text.front.title or repo.clauses[clause_id].title(language)
+        return Article(clause_id, number, part, variant, title)
+
+    articles = [article(c, None, "preamble") for c in meta.preamble]
+    articles += [article(c, n, "article") for n, c in enumerate(order, start=1)]
+    articles += [article(c, None, "closing") for c in meta.closing]
+    return Plan(agreement, template, language, articles, parameters)
+
+
+def _unknown_clause(repo: Repository, clause_id: str) -> str:
+    return f"unknown clause {clause_id!r}; valid clauses: {', '.join(sorted(repo.clauses))}"
+
+
+def _resolve_parameters(repo, agreement, template, present, problem) -> dict[str, dict[str, Any]]:
+    """Clause defaults, then the template's values, then the agreement's."""
+    given = agreement.model.clauses.parameters
+    for clause_id in given:
+        if clause_id not in present:
+            problem(("clauses", "parameters", clause_id), f"parameters given for {clause_id!r}, which is not in "
+                    "this agreement", f"clauses.parameters.{clause_id}")
+    resolved: dict[str, dict[str, Any]] = {}
+    for clause_id in sorted(present - {SPECIAL_CONDITIONS}):
+        declared = repo.clauses[clause_id].meta.parameters
+        values = {name: p.default for name, p in declared.items()}
+        layers = [(template.meta.parameters.get(clause_id, {}), template.path, False),
+                  (given.get(clause_id, {}), agreement.path, True)]
+        for layer, source, positioned in layers:
+            for name, value in layer.items():
+                path = ("clauses", "parameters", clause_id, name)
+                where = f"clauses.parameters.{clause_id}.{name}"
+                if name not in declared:
+                    message = (f"clause {clause_id!r} has no parameter {name!r}; "
+                               f"its parameters: {', '.join(declared) or 'none'}")
+                    if positioned:
+                        problem(path, message, where)
+                    else:
+                        problem((), f"{source}: {message}", where)
+                    continue
+                values[name] = value
+        out = {}
+        for name, value in values.items():
+            if value is None:
+                problem(("clauses",), f"clause {clause_id!r} needs a value for parameter {name!r}: set "
+                        f"clauses.parameters.{clause_id}.{name}", f"clauses.parameters.{clause_id}.{name}")
+                continue
+            try:
+                out[name] = coerce_parameter(declared[name], value)
+            except ValueError as exc:
+                problem(("clauses", "parameters", clause_id, name), f"parameter {name!r} of clause {clause_id!r}: {exc}",
+                        f"clauses.parameters.{clause_id}.{name}")
+        resolved[clause_id] = out
+    return resolved
+
+
+# ---------------------------------------------------------------- the sandbox
+
+
+class _RepositoryLoader(BaseLoader):
+    """Serves only what the repository loaded: templates/ and clause texts. Nothing else."""
+
+    def __init__(self, repo: Repository):
+        self.sources = {t.file_name: t.source for t in repo.templates.values()}
+        for clause in repo.clauses.values():
+            for text in clause.texts.values():
+                self.sources[text.path] = text.jinja_source
+
+    def get_source(self, environment, template):
+        if template not in self.sources:
+            raise TemplateNotFound(template)
+        return self.sources[template], template, lambda: True
+
+
+@pass_context
+def _finalize(context, value: Any) -> str:
+    """Every `{{ value }}` goes through here: data becomes plain text, never markup."""
+    language = context.get("lang", "fr")
+    if isinstance(value, Markdown):
+        return value
+    if value is None:
+        raise ValueError("a value printed here is empty (None); test it with {% if … %} first")
+    if isinstance(value, bool):
+        raise ValueError("a true/false value cannot be printed; use it in {% if … %}")
+    if isinstance(value, (list, tuple, dict)):
+        raise ValueError("a list or mapping cannot be printed directly; use |and_list or a {% for %} loop")
+    if isinstance(value, dt.date):
+        value = formatting.long_date(value, language)
+    elif isinstance(value, Duration):
+        value = formatting.duration(value, language)
+    return escape_text(value)
+
+
+def _currency(context, currency: str | None) -> str:
+    return currency or context["fees"]["currency"]
+
+
+@pass_context
+def _money(context, value, currency=None):
+    return formatting.money(value, _currency(context, currency), context["lang"])
+
+
+@pass_context
+def _words(context, value, currency=None):
+    return formatting.words(value, _currency(context, currency), context["lang"])
+
+
+def _with_language(function):
+    @pass_context
+    def apply(context, value):
+        return function(value, context["lang"])
+    return apply
+
+
+def make_environment(repo: Repository) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=_RepositoryLoader(repo),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        finalize=_finalize,
+    )
+    env.filters.update(
+        money=_money,
+        words=_words,
+        date=_with_language(formatting.long_date),
+        duration=_with_language(formatting.duration),
+        number=_with_language(formatting.number),
+        percent=_with_language(formatting.percent),
+        and_list=_with_language(formatting.and_list),
+    )
+    return env
+
+
+def _environment(repo: Repository) -> ImmutableSandboxedEnvironment:
+    env = getattr(repo, "_environment", None)
+    if env is None:
+        env = make_environment(repo)
+        repo._environment = env  # type: ignore[attr-defined]
+    return env
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def agreement_data(repo: Repository, agreement: AgreementFile) -> dict[str, Any]:
+    """The agreement's front matter as plain data for templates, with derived values."""
+    model = agreement.model
+    data = model.model_dump()
+    provider = model.provider or (repo.config.organisation if repo.config else None)
+    data["provider"] = provider.model_dump() if provider else None
+    data["term"]["start"] = model.term.start or model.effective_date
+    total = model.fees.amount
+    schedule = []
+    for item in model.schedule:
+        entry = item.model_dump()
+        if item.percent is not None:
+            entry["amount"] = (total * item.percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        else:
+            entry["percent"] = (item.amount * 100 / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        schedule.append(entry)
+    data["schedule"] = schedule
+    data["id"] = agreement.id
+    data["reference"] = model.reference or agreement.id
+    return data
+
+
+def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
+    """The complete contract as Markdown, or ContentError naming the file, line and field."""
+    plan = plan_agreement(repo, agreement)
+    env = _environment(repo)
+    language = plan.language
+    data = agreement_data(repo, agreement)
+    rendered: list[str] = []
+
+    def ref(clause_id: str) -> Markdown:
+        target = plan.find(clause_id)
+        if target is None or target.number is None:
+            where = "is not a numbered article of this agreement" if clause_id in repo.clauses else "is unknown"
+            raise ContentError(Finding(agreement.path, 0, 0, rule="cross-reference",
+                                       message=f"ref({clause_id!r}): clause {clause_id!r} {where}"))
+        return Markdown(f"[{target.number}](#art-{clause_id})")
+
+    def has_clause(clause_id: str) -> bool:
+        return plan.find(clause_id) is not None
+
+    base = {
+        **data,
+        "agreement": data,
+        "lang": language,
+        "ref": ref,
+        "has_clause": has_clause,
+    }
+
+    def clause(clause_id: str) -> Markdown:
+        target = plan.find(clause_id)
+        if target is None:
+            raise ContentError(Finding(plan.template.path, 0, 0,
+                                       message=f"clause({clause_id!r}) is not part of this agreement"))
+        rendered.append(clause_id)
+        return _render_article(repo, env, plan, target, {**base, "params": plan.parameters.get(clause_id, {})})
+
+    title = agreement.model.title or plan.template.meta.title[language]
+    context = {
+        **base,
+        "title": title,
+        "clause": clause,
+        "articles": [a for a in plan.articles if a.part == "article"],
+        "preamble": [a.id for a in plan.articles if a.part == "preamble"],
+        "closing": [a.id for a in plan.articles if a.part == "closing"],
+    }
+    body = _render(env, plan.template.file_name, context, plan.template.path)
+    _check_every_article_placed(plan, rendered)
+    header = "---\n" + f"title: {json.dumps(escape_text(title), ensure_ascii=False)}\n" + \
+        f"lang: {LANG_TAGS[language]}\n---\n\n"
+    return Assembled(plan, title, header + _tidy(body))
+
+
+def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> Markdown:
+    language = plan.language
+    if article.id == SPECIAL_CONDITIONS:
+        body, source_path, body_line = plan.agreement.body, plan.agreement.path, plan.agreement.body_line
+    else:
+        text = repo.clauses[article.id].text(article.variant, language)
+        source_path, body_line = text.path, 1
+        body = _render(env, text.path, context, text.path)
+    body = body.strip("\n")
+    if article.part != "article":
+        return Markdown(f"::: {{#{article.id}}}\n{body}\n:::")
+    try:
+        numbered, _ = number_subclauses(body, str(article.number))
+    except StructureError as exc:
+        line = exc.line + body_line - 1 if article.id == SPECIAL_CONDITIONS else 0
+        raise ContentError(Finding(source_path, line, 1 if line else 0, message=str(exc), rule="structure")) from None
+    heading = f"# {ARTICLE_WORD[language]} {article.number} — {escape_text(article.title)} {{#art-{article.id}}}"
+    return Markdown(f"{heading}\n\n{numbered}")
+
+
+def _render(env, name: str, context: dict, shown: str) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except ContentError:
+        raise
+    except TemplateSyntaxError as exc:
+        raise ContentError(Finding(exc.filename or shown, exc.lineno or 0, 1, message=f"template syntax: {exc.message}",
+                                   rule="template")) from None
+    except TemplateNotFound as exc:
+        raise ContentError(Finding(shown, 0, 0, message=f"template {exc.name!r} not found in templates/",
+                                   rule="template")) from None
+    except (UndefinedError, SecurityError, TemplateError, ValueError, TypeError, ArithmeticError) as exc:
+        where, line = _template_frame(exc, shown)
+        kind = {UndefinedError: "undefined variable", SecurityError: "refused by the sandbox"}.get(type(exc), "error")
+        raise ContentError(Finding(where, line, 1 if line else 0, message=f"{kind}: {exc}", rule="template")) from None
+
+
+def _template_frame(exc: BaseException, default: str) -> tuple[str, int]:
+    """The innermost template file and line in a Jinja traceback."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        filename = frame.filename
+        if filename.startswith("clauses/"):
+            return filename, frame.lineno or 0
+        if filename.endswith(".md.j2"):
+            return "templates/" + filename, frame.lineno or 0
+    return default, 0
+
+
+def _check_every_article_placed(plan: Plan, rendered: list[str]) -> None:
+    missing = [a.id for a in plan.articles if a.id not in rendered]
+    twice = sorted({c for c in rendered if rendered.count(c) > 1})
+    if missing or twice:
+        parts = []
+        if missing:
+            parts.append(f"never places {', '.join(missing)}")
+        if twice:
+            parts.append(f"places {', '.join(twice)} more than once")
+        raise ContentError(Finding(plan.template.path, 0, 0, message=f"template {' and '.join(parts)}; "
+                                   "numbering would not match the text", rule="template"))
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of blank lines so the assembled Markdown diffs cleanly."""
+    lines, blank = [], 0
+    for line in text.strip("\n").split("\n"):
+        blank = blank + 1 if not line.strip() else 0
+        if blank <= 1:
+            lines.append(line.rstrip())
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,45 @@
+"""Durations as written in contracts: "30 days", "2 months", "1 year" (or ISO "P2M")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+UNITS = ("day", "week", "month", "year")
+_ALIASES = {
+    "d": "day", "day": "day", "days": "day", "jour": "day", "jours": "day",
+    "w": "week", "week": "week", "weeks": "week", "semaine": "week", "semaines": "week",
+    "m": "month", "month": "month", "months": "month", "mois": "month",
+    "y": "year", "year": "year", "years": "year", "an": "year", "ans": "year", "année": "year", "années": "year",
+}
+_PLAIN = re.compile(r"^\s*(\d+)\s*([^\d\s]+)\s*$")
+_ISO = re.compile(r"^P(\d+)([DWMY])$")
+
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    amount: int
+    unit: str  # one of UNITS
+
+    @property
+    def approx_days(self) -> int:
+        """For comparisons (a notice shorter than a term), not for date arithmetic."""
+        return self.amount * {"day": 1, "week": 7, "month": 30, "year": 365}[self.unit]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit}{'s' if self.amount != 1 else ''}"
+
+
+def parse_duration(value: object) -> Duration:
+    """Read a duration; raise ValueError with the accepted forms otherwise."""
+    if isinstance(value, Duration):
+        return value
+    text = str(value).strip()
+    iso = _ISO.match(text.upper())
+    if iso:
+        unit = {"D": "day", "W": "week", "M": "month", "Y": "year"}[iso.group(2)]
+        return Duration(int(iso.group(1)), unit)
+    plain = _PLAIN.match(text)
+    if plain and plain.group(2).lower() in _ALIASES:
+        return Duration(int(plain.group(1)), _ALIASES[plain.group(2).lower()])
+    raise ValueError(f"{text!r} is not a duration: write e.g. '30 days', '2 months' or '1 year'")

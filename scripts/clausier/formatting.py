@@ -1,0 +1,61 @@
+"""Locale formatting for contract text: money, dates, durations, numbers, lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date as babel_format_date
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.units import format_unit
+
+from .durations import Duration, parse_duration
+from .words import amount_in_words
+
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def to_decimal(value: object) -> Decimal:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError(f"expected an exact number, got {value!r}")
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def money(value: object, currency: str, language: str) -> str:
+    """12000 → « 12 000,00 € » (fr, with U+202F and U+00A0) or "€12,000.00" (en)."""
+    return format_currency(to_decimal(value), currency, locale=LOCALES[language])
+
+
+def long_date(value: dt.date, language: str) -> str:
+    """« 1er décembre 2026 » / "1 December 2026"."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    text = babel_format_date(value, format="long", locale=LOCALES[language])
+    if language == "fr" and value.day == 1:
+        text = "1er" + text[1:]
+    return text
+
+
+def duration(value: object, language: str) -> str:
+    """« 2 mois » / "2 months"."""
+    parsed: Duration = parse_duration(value)
+    return format_unit(parsed.amount, f"duration-{parsed.unit}", length="long", locale=LOCALES[language])
+
+
+def number(value: object, language: str) -> str:
+    return format_decimal(to_decimal(value), locale=LOCALES[language])
+
+
+def percent(value: object, language: str) -> str:
+    """30 → « 30 % » (the value is already a percentage)."""
+    return format_percent(to_decimal(value) / 100, locale=LOCALES[language], decimal_quantization=False)
+
+
+def and_list(items: list, language: str) -> str:
+    """["a", "b", "c"] → « a, b et c »."""
+    return format_list([str(i) for i in items], locale=LOCALES[language]) if items else ""
+
+
+def words(value: object, currency: str, language: str) -> str:
+    return amount_in_words(to_decimal(value), currency, language)

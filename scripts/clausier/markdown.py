@@ -1,0 +1,91 @@
+"""Markdown as data: escaping values into plain text, and numbering sub-clauses."""
+
+from __future__ import annotations
+
+import re
+
+# Characters that start inline markup in pandoc's Markdown (with our extensions).
+_INLINE_SPECIAL = set("\\`*_[]<>#!|~^$@&{}=")
+_LINE_START_SPECIAL = set("-+:%(")
+_ORDERED_MARKER = re.compile(r"^(\d+)([.)])")
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+
+
+class Markdown(str):
+    """Text that is already Markdown (rendered clauses, references): inserted as is."""
+
+
+def escape_text(value: object) -> Markdown:
+    """Any value as Markdown that reads back as exactly that plain text, on one line."""
+    text = _SPACES.sub(" ", str(value)).strip()
+    out = []
+    for index, char in enumerate(text):
+        dash_run = char == "-" and ("-" in text[index - 1 : index] or text[index + 1 : index + 2] == "-")
+        out.append("\\" + char if char in _INLINE_SPECIAL or dash_run else char)
+    escaped = "".join(out)
+    if escaped[:1] in _LINE_START_SPECIAL:
+        escaped = "\\" + escaped
+    escaped = _ORDERED_MARKER.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
+    return Markdown(escaped)
+
+
+_SUBCLAUSE = re.compile(r"^##(?:[ \t]+(.*?))?[ \t]*$")
+_FENCE = re.compile(r"^(```|~~~)")
+_BLOCK_START = re.compile(r"^\s*([-*+|]|\d+[.)]|#|:::)")
+
+
+class StructureError(ValueError):
+    """A clause body breaks the article structure; carries the line (1-based, in the body)."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        super().__init__(message)
+
+
+def subclause_titles(body: str) -> list[str]:
+    """The sub-clause headings of a clause body ('' for untitled ones), in order."""
+    titles = []
+    in_fence = False
+    for line in body.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            match = _SUBCLAUSE.match(line)
+            if match:
+                titles.append(match.group(1) or "")
+    return titles
+
+
+def number_subclauses(body: str, prefix: str) -> tuple[str, int]:
+    """Replace `## Title` / `##` markers by `## 3.1 Title` / a bold `3.1` lead-in."""
+    lines = body.split("\n")
+    out: list[str] = []
+    count = 0
+    pending_number: str | None = None
+    in_fence = False
+    for index, line in enumerate(lines, start=1):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if not in_fence and re.match(r"^#(?!#)", line):
+            raise StructureError(index, "a '#' heading is reserved for article titles; use '##' for a sub-clause")
+        match = None if in_fence else _SUBCLAUSE.match(line)
+        if match:
+            count += 1
+            number = f"{prefix}.{count}"
+            if match.group(1):
+                out.append(f"## {number} {match.group(1)}")
+            else:
+                pending_number = number
+            continue
+        if pending_number and line.strip():
+            if _BLOCK_START.match(line):
+                out.extend([f"**{pending_number}**", ""])
+                out.append(line)
+            else:
+                out.append(f"**{pending_number}**\u00a0{line.lstrip()}")
+            pending_number = None
+            continue
+        out.append(line)
+    if pending_number:
+        out.append(f"**{pending_number}**")
+    return "\n".join(out), count

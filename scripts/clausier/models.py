@@ -1,0 +1,293 @@
+"""One typed model per kind of file. Unknown keys are errors everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Optional, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
+
+from .durations import Duration, parse_duration
+
+LANGUAGES = ("fr", "en")
+
+# Category id → label per language (the handbook and the completeness check use them).
+CATEGORIES: dict[str, dict[str, str]] = {
+    "parties": {"fr": "Parties", "en": "Parties"},
+    "scope": {"fr": "Objet et périmètre", "en": "Purpose and scope"},
+    "acceptance": {"fr": "Réception", "en": "Acceptance"},
+    "fees": {"fr": "Prix", "en": "Fees"},
+    "payment": {"fr": "Paiement", "en": "Payment"},
+    "duration": {"fr": "Durée", "en": "Term"},
+    "obligations": {"fr": "Obligations des parties", "en": "Obligations"},
+    "subcontracting": {"fr": "Sous-traitance", "en": "Subcontracting"},
+    "non-solicitation": {"fr": "Non-sollicitation", "en": "Non-solicitation"},
+    "confidentiality": {"fr": "Confidentialité", "en": "Confidentiality"},
+    "data": {"fr": "Données personnelles", "en": "Personal data"},
+    "ip": {"fr": "Propriété intellectuelle", "en": "Intellectual property"},
+    "warranties": {"fr": "Garanties", "en": "Warranties"},
+    "liability": {"fr": "Responsabilité", "en": "Liability"},
+    "insurance": {"fr": "Assurance", "en": "Insurance"},
+    "force-majeure": {"fr": "Force majeure", "en": "Force majeure"},
+    "termination": {"fr": "Résiliation", "en": "Termination"},
+    "disputes": {"fr": "Litiges", "en": "Disputes"},
+    "law": {"fr": "Droit applicable", "en": "Governing law"},
+    "general": {"fr": "Dispositions générales", "en": "General provisions"},
+    "signatures": {"fr": "Signatures", "en": "Signatures"},
+}
+Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
+
+DurationValue = Annotated[
+    Duration,
+    BeforeValidator(parse_duration),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*\d+\s*\S+\s*$", "examples": ["30 days", "2 months", "1 year"]}),
+]
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+# Parameter names are used in Jinja as params.<name>: letters, digits, underscores.
+ParameterName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(Strict):
+    fr: str
+    en: str
+
+    def __getitem__(self, language: str) -> str:
+        return getattr(self, language)
+
+
+# ---------------------------------------------------------------- parties
+
+
+class Registration(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+    siren: Optional[str] = Field(None, description="French SIREN (9 digits)")
+    siret: Optional[str] = Field(None, description="French SIRET of the establishment (14 digits)")
+    rcs: Optional[str] = Field(None, description="City of the trade register (RCS), e.g. Lyon")
+    vat: Optional[str] = Field(None, description="EU VAT number, e.g. FR40123456789")
+    company_number: Optional[str] = Field(None, description="Company number outside France")
+
+
+class Representative(Strict):
+    name: str = Field(description="Person who signs")
+    title: str = Field(description="Their capacity, e.g. Gérante, Managing Director")
+
+
+class BankAccount(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+    iban: str = Field(description="IBAN shown for bank transfers")
+    bic: str = Field(description="BIC of the bank")
+    holder: Optional[str] = Field(None, description="Account holder, when not the party itself")
+    bank: Optional[str] = Field(None, description="Name of the bank")
+
+
+class Party(Strict):
+    name: str = Field(min_length=1, description="Legal name")
+    form: Optional[str] = Field(None, description="Legal form, e.g. SAS, SARL, Ltd")
+    capital: Optional[Decimal] = Field(None, gt=0, description="Share capital, in the fees' currency")
+    registration: Registration = Field(default_factory=Registration, description="Registration numbers")
+    address: str = Field(min_length=1, description="Registered office address")
+    representative: Optional[Representative] = Field(None, description="Who signs for the party")
+    email: Optional[str] = Field(None, description="Contact e-mail for notices")
+    phone: Optional[str] = Field(None, description="Contact telephone")
+    bank: Optional[BankAccount] = Field(None, description="Bank details (provider)")
+    kind: Literal["business", "consumer"] = Field("business", description="Business client or consumer")
+
+
+# ---------------------------------------------------------------- agreement
+
+
+class Renewal(Strict):
+    period: DurationValue = Field(description="Length of each renewal, e.g. 12 months")
+    notice: DurationValue = Field(description="Notice to stop the renewal, e.g. 2 months")
+
+
+class Term(Strict):
+    start: Optional[dt.date] = Field(None, description="Start of the services (default: effective date)")
+    end: Optional[dt.date] = Field(None, description="End date")
+    duration: Optional[DurationValue] = Field(None, description="Fixed term instead of an end date")
+    renewal: Optional[Renewal] = Field(None, description="Tacit renewal, if any")
+
+    @model_validator(mode="after")
+    def _end_or_duration(self) -> "Term":
+        if self.end is not None and self.duration is not None:
+            raise ValueError("give either term.end or term.duration, not both")
+        return self
+
+
+class Services(Strict):
+    description: Optional[str] = Field(None, description="One-sentence description of the services")
+    tasks: list[str] = Field(default_factory=list, description="Tasks performed")
+    deliverables: list[str] = Field(default_factory=list, description="Deliverables handed over")
+    exclusions: list[str] = Field(default_factory=list, description="What is not included")
+    client_provides: list[str] = Field(default_factory=list, description="What the client supplies")
+    location: Optional[str] = Field(None, description="Where the services are performed")
+
+
+class Fees(Strict):
+    model: Literal["fixed", "daily", "hourly", "retainer"] = Field(
+        description="fixed price, daily rate, hourly rate or monthly retainer"
+    )
+    amount: Decimal = Field(gt=0, description="Fixed price, daily/hourly rate or monthly retainer")
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code")
+    estimate: Optional[Decimal] = Field(None, gt=0, description="Estimated days or hours (rate models)")
+    expenses: Literal["included", "reimbursed", "none"] = Field("none", description="Travel and other expenses")
+    tax: Literal["excluded", "included"] = Field("excluded", description="Amounts before (excluded) or with VAT")
+
+
+class Milestone(Strict):
+    when: str = Field(min_length=1, description="Event that makes the instalment due")
+    percent: Optional[Decimal] = Field(None, gt=0, le=100, description="Share of the total price")
+    amount: Optional[Decimal] = Field(None, gt=0, description="Amount, instead of a percent")
+    date: Optional[dt.date] = Field(None, description="Expected date")
+
+    @model_validator(mode="after")
+    def _percent_or_amount(self) -> "Milestone":
+        if (self.percent is None) == (self.amount is None):
+            raise ValueError("give either percent or amount for each instalment")
+        return self
+
+
+PaymentMethod = Literal["bank_transfer", "card", "direct_debit", "online", "cheque"]
+
+
+class Payment(Strict):
+    due_days: int = Field(30, ge=0, le=365, description="Days from invoice to payment")
+    methods: list[PaymentMethod] = Field(default_factory=lambda: ["bank_transfer"], description="Accepted methods")
+
+
+class SignatureInfo(Strict):
+    place: Optional[str] = Field(None, description="Where the contract is signed")
+    date: Optional[dt.date] = Field(None, description="Date of signature")
+
+
+class ClauseChoices(Strict):
+    omit: list[Identifier] = Field(default_factory=list, description="Optional clauses left out")
+    add: list[Identifier] = Field(default_factory=list, description="Extra clauses, placed before special conditions")
+    variants: dict[str, Identifier] = Field(default_factory=dict, description="Clause id → variant")
+    parameters: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Clause id → parameter values")
+
+
+class Approval(Strict):
+    variant: Optional[str] = Field(None, description="clause/variant approved, e.g. liability/fallback-1")
+    parameter: Optional[str] = Field(None, description="clause.parameter approved outside its standard range")
+    by: str = Field(description="Who approved")
+    on: dt.date = Field(description="When")
+
+
+class Agreement(Strict):
+    id: Optional[str] = Field(None, description="Identifier: the file name without .md")
+    template: Identifier = Field(description="Contract type: a file templates/<template>.md.j2")
+    language: Optional[Literal["fr", "en"]] = Field(None, description="Language (default: clausier.yml)")
+    status: Literal["draft", "review", "signed"] = Field("draft", description="Life-cycle status")
+    version: int = Field(1, ge=1, description="Version shown in the running header")
+    title: Optional[str] = Field(None, description="Title, instead of the template's")
+    reference: Optional[str] = Field(None, description="Reference shown on every page (default: id)")
+    provider: Optional[Party] = Field(None, description="Provider (default: organisation in clausier.yml)")
+    client: Party = Field(description="The client")
+    effective_date: dt.date = Field(description="Date the contract takes effect")
+    term: Term = Field(default_factory=Term, description="Duration and renewal")
+    services: Services = Field(default_factory=Services, description="Scope of the services")
+    fees: Fees = Field(description="Price")
+    schedule: list[Milestone] = Field(default_factory=list, description="Payment schedule")
+    payment: Payment = Field(default_factory=Payment, description="Payment terms")
+    signature: SignatureInfo = Field(default_factory=SignatureInfo, description="Place and date of signature")
+    clauses: ClauseChoices = Field(default_factory=ClauseChoices, description="Clause choices")
+    approvals: list[Approval] = Field(default_factory=list, description="Approvals of non-standard terms")
+
+
+# ---------------------------------------------------------------- clauses
+
+ParameterType = Literal["int", "decimal", "money", "date", "duration", "enum", "text", "list"]
+
+
+class Parameter(Strict):
+    type: ParameterType
+    default: Any = None
+    min: Optional[Decimal] = None
+    max: Optional[Decimal] = None
+    choices: Optional[list[str]] = None
+    label: Localized
+
+
+class Variant(Strict):
+    approval: str = Field(description="Who must approve the use of this variant")
+    label: Localized
+
+
+class ClauseMeta(Strict):
+    category: Category
+    version: str = Field(pattern=r"^\d+(\.\d+){0,2}$")
+    tags: list[str] = Field(default_factory=list)
+    parameters: dict[ParameterName, Parameter] = Field(default_factory=dict)
+    variants: dict[Identifier, Variant] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _standard_is_implicit(self) -> "ClauseMeta":
+        if "standard" in self.variants:
+            raise ValueError("'standard' is the text in fr.md/en.md; do not list it under variants")
+        return self
+
+
+class Guidance(Strict):
+    when: str
+    negotiation: str
+    risks: str
+
+
+class ClauseText(Strict):
+    title: str
+    summary: str
+    guidance: Guidance
+
+
+class VariantText(Strict):
+    title: Optional[str] = None
+    summary: str
+    guidance: Guidance
+
+
+# ---------------------------------------------------------------- templates
+
+
+class ClauseSlot(Strict):
+    id: Identifier
+    optional: bool = False
+
+
+class TemplateMeta(Strict):
+    title: Localized
+    description: Localized
+    requires: list[Category] = Field(default_factory=list)
+    preamble: list[Identifier] = Field(default_factory=list)
+    clauses: list[Union[Identifier, ClauseSlot]]
+    closing: list[Identifier] = Field(default_factory=list)
+    parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    def slots(self) -> list[ClauseSlot]:
+        return [ClauseSlot(id=s) if isinstance(s, str) else s for s in self.clauses]
+
+
+# ---------------------------------------------------------------- organisation
+
+
+class Colors(Strict):
+    primary: str = Field("#1f3a5f", pattern=r"^#[0-9a-fA-F]{6}$")
+    accent: str = Field("#b5651d", pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class Branding(Strict):
+    name: str
+    logo: Optional[str] = Field(None, description="Path of a PNG, JPEG or SVG logo inside the repository")
+    colors: Colors = Field(default_factory=Colors)
+
+
+class Config(Strict):
+    organisation: Party
+    branding: Branding
+    language: Literal["fr", "en"] = "fr"

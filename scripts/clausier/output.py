@@ -1,0 +1,50 @@
+"""Writing outputs: atomically, and recorded in a manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "manifest.json"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename: readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {"agreements": {}}
+    manifest.setdefault("agreements", {})
+    return manifest
+
+
+def update_manifest(out: Path, entries: dict[str, dict[str, Any]], tools: dict[str, str]) -> None:
+    """Merge this run's entries: agreements not rebuilt keep their last record."""
+    manifest = read_manifest(out)
+    manifest["tools"] = tools
+    manifest["agreements"].update(entries)
+    manifest["agreements"] = dict(sorted(manifest["agreements"].items()))
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    write_atomic(out / MANIFEST, text.encode("utf-8"))

@@ -1,0 +1,142 @@
+"""Rendering: assembled Markdown → Typst → PDF, → DOCX, → standalone HTML.
+
+pandoc always runs with --sandbox and a Markdown reader that has every raw
+passthrough (HTML, TeX, raw attributes), citations and TeX math turned off,
+so contract text can only ever be text. Typst compiles in a scratch folder
+that holds just the document, its style and the logo, with system fonts
+ignored so every machine typesets with the same embedded fonts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import typst
+
+from .errors import BuildError, ContentError, Finding
+
+READER = (
+    "markdown-raw_html-raw_tex-raw_attribute-citations"
+    "-tex_math_dollars-tex_math_single_backslash-tex_math_double_backslash"
+)
+FORMATS = ("pdf", "docx", "html", "md")
+STYLES = Path("templates") / "styles"
+TYPST_STYLE = "style.typ"
+DOCX_REFERENCE = "reference.docx"
+HTML_STYLE = "contract.css.html"
+PANDOC_TIMEOUT = 120
+_IMAGE = re.compile(r"(?<!\\)!\[")
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """What the outputs depend on besides the text."""
+
+    root: Path  # repository root (styles are read from templates/styles)
+    reference: str
+    version: str
+    brand: str
+    primary: str
+    accent: str
+    language: str
+    date: str  # ISO date shown as the document date
+    timestamp: int  # seconds since the epoch, written into PDF and DOCX
+    logo: Path | None = None
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    import pypandoc
+
+    bundled = Path(pypandoc.__file__).parent / "files" / "pandoc"
+    return str(bundled) if bundled.exists() else pypandoc.get_pandoc_path()
+
+
+@lru_cache(maxsize=1)
+def pandoc_version() -> str:
+    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True).stdout
+    return out.split("\n", 1)[0].split()[-1]
+
+
+def check_renderable(markdown: str, path: str) -> None:
+    """Refuse what would make pandoc or Typst read a file: images."""
+    for lineno, line in enumerate(markdown.split("\n"), start=1):
+        match = _IMAGE.search(line)
+        if match:
+            raise ContentError(Finding(path, 0, 0, rule="images", message="images are not allowed in contract text "
+                                       f"(assembled line {lineno}); the logo comes from clausier.yml branding.logo"))
+
+
+def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | None = None) -> None:
+    command = [pandoc_path(), "--sandbox", "-f", READER, *args, str(source)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=PANDOC_TIMEOUT,
+                              env={**os.environ, **(env or {})})
+    except subprocess.TimeoutExpired:
+        raise BuildError(shown, f"pandoc did not finish in {PANDOC_TIMEOUT} s") from None
+    if done.returncode != 0:
+        raise BuildError(shown, f"pandoc failed: {done.stderr.strip()}")
+
+
+def render_pdf(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:
+    """Markdown → Typst (pandoc) → PDF (Typst), in a scratch folder holding only what is needed."""
+    with tempfile.TemporaryDirectory(prefix="clausier-typst-") as scratch:
+        work = Path(scratch)
+        shutil.copyfile(settings.root / STYLES / TYPST_STYLE, work / TYPST_STYLE)
+        logo = ""
+        if settings.logo is not None:
+            logo = "logo" + settings.logo.suffix.lower()
+            shutil.copyfile(settings.logo, work / logo)
+        _pandoc(["-t", "typst", "-V", f"template={TYPST_STYLE}", "-o", str(work / "main.typ")], markdown_file, shown)
+        inputs = {
+            "reference": settings.reference,
+            "version": settings.version,
+            "brand": settings.brand,
+            "primary": settings.primary,
+            "accent": settings.accent,
+            "logo": logo,
+            "lang": settings.language,
+            "date": settings.date,
+        }
+        (work / "packages").mkdir()
+        try:
+            return typst.compile(
+                str(work / "main.typ"),
+                root=str(work),
+                font_paths=[],
+                ignore_system_fonts=True,
+                sys_inputs=inputs,
+                timestamp=settings.timestamp,
+                package_path=str(work / "packages"),
+                package_cache_path=str(work / "packages"),
+            )
+        except Exception as exc:  # typst raises its own TypstError with the source span
+            raise BuildError(shown, f"Typst failed: {exc}") from None
+
+
+def render_docx(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="clausier-docx-") as scratch:
+        target = Path(scratch) / "out.docx"
+        reference = settings.root / STYLES / DOCX_REFERENCE
+        _pandoc(["-t", "docx", f"--reference-doc={reference}", "-o", str(target)], markdown_file, shown,
+                env={"SOURCE_DATE_EPOCH": str(settings.timestamp)})
+        return target.read_bytes()
+
+
+def render_html(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="clausier-html-") as scratch:
+        target = Path(scratch) / "out.html"
+        style = settings.root / STYLES / HTML_STYLE
+        _pandoc(["-t", "html5", "--standalone", f"--include-in-header={style}", "-o", str(target)], markdown_file,
+                shown)
+        return target.read_bytes()
+
+
+RENDERERS = {"pdf": render_pdf, "docx": render_docx, "html": render_html}

@@ -1,0 +1,311 @@
+"""Load a Clausier repository: organisation, clause library, templates, agreements.
+
+Every file is read through `read_content_file`, which refuses symbolic links and
+anything outside the repository. Problems are collected, never raised one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from .errors import ContentError, Finding, relpath
+from .models import (
+    LANGUAGES,
+    Agreement,
+    ClauseMeta,
+    ClauseText,
+    Config,
+    TemplateMeta,
+    VariantText,
+)
+from .parameters import coerce_parameter
+from .textsafety import decode_text
+from .validation import validate
+from .yamlio import Document, Positions, parse_yaml, split_front_matter
+
+MAX_FILE_BYTES = 1024 * 1024
+CONFIG_FILE = "clausier.yml"
+TEMPLATE_SUFFIX = ".md.j2"
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """One language (or variant) of a clause: front matter and Jinja body."""
+
+    path: str
+    front: ClauseText | VariantText
+    body: str
+    body_line: int
+
+    @property
+    def jinja_source(self) -> str:
+        # Blank lines in front keep Jinja's line numbers equal to the file's.
+        return "\n" * (self.body_line - 1) + self.body
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    folder: str
+    meta: ClauseMeta
+    texts: dict[tuple[str, str], TextFile]  # (variant, language) → text; variant "standard"
+
+    def variants(self) -> list[str]:
+        return ["standard", *self.meta.variants]
+
+    def text(self, variant: str, language: str) -> TextFile:
+        return self.texts[(variant, language)]
+
+    def title(self, language: str) -> str:
+        return self.texts[("standard", language)].front.title
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str  # e.g. "general-services" (or "_base" for a partial)
+    path: str
+    meta: Optional[TemplateMeta]  # None for partials (names starting with "_")
+    source: str  # Jinja source, front matter blanked to keep line numbers
+
+    @property
+    def file_name(self) -> str:
+        return self.name + TEMPLATE_SUFFIX
+
+
+@dataclass(frozen=True)
+class AgreementFile:
+    id: str
+    path: str
+    model: Agreement
+    body: str
+    body_line: int
+    positions: Positions
+
+
+@dataclass
+class Repository:
+    root: Path
+    config: Optional[Config] = None
+    clauses: dict[str, Clause] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)  # clause ids and template names with errors
+
+    def rel(self, path: Path) -> str:
+        return relpath(path, self.root)
+
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "error"]
+
+
+# ---------------------------------------------------------------- reading files safely
+
+
+def read_content_file(root: Path, path: Path) -> tuple[str, list[Finding]]:
+    """Text of a file inside the repository; symbolic links and outside paths refused."""
+    root = root.resolve()
+    shown = relpath(path, root)
+    unsafe = _unsafe_path_reason(root, path)
+    if unsafe:
+        raise ContentError(Finding(shown, 0, 0, message=unsafe, rule="repository"))
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise ContentError(
+            Finding(shown, 0, 0, message=f"file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}", rule="repository")
+        )
+    return decode_text(data, shown)
+
+
+def _unsafe_path_reason(root: Path, path: Path) -> str | None:
+    absolute = path if path.is_absolute() else root / path
+    try:
+        relative = absolute.relative_to(root)
+    except ValueError:
+        try:
+            relative = absolute.resolve().relative_to(root)
+        except ValueError:
+            return f"{path} is outside the repository; only files inside it are read"
+    current = root
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            return f"{relpath(current, root)} is a symbolic link; content must be real files in the repository"
+    if not absolute.exists():
+        return "file not found"
+    return None
+
+
+def safe_asset_path(root: Path, value: str, shown_in: str, field: str) -> Path:
+    """Resolve a path written in a content file (e.g. the logo); refuse escapes and links."""
+    root = root.resolve()
+    candidate = Path(value)
+    reason = None
+    if candidate.is_absolute() or ".." in candidate.parts:
+        reason = f"{value!r} must be a relative path inside the repository"
+    else:
+        reason = _unsafe_path_reason(root, root / candidate)
+    if reason:
+        raise ContentError(Finding(shown_in, 0, 0, message=reason, field=field, rule="repository"))
+    return root / candidate
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_repository(root: Path) -> Repository:
+    """Load organisation, clauses and templates; problems land in `repo.findings`."""
+    repo = Repository(root=Path(root).resolve())
+    _load_config(repo)
+    for folder in sorted(p for p in (repo.root / "clauses").glob("*") if p.is_dir() or p.is_symlink()):
+        _collect(repo, folder.name, lambda f=folder: _load_clause(repo, f))
+    for path in sorted((repo.root / "templates").glob("*" + TEMPLATE_SUFFIX)):
+        name = path.name[: -len(TEMPLATE_SUFFIX)]
+        _collect(repo, name, lambda p=path, n=name: _load_template(repo, p, n))
+    return repo
+
+
+def _collect(repo: Repository, name: str, load) -> None:
+    try:
+        findings = load()
+    except ContentError as exc:
+        findings = exc.findings
+    repo.findings.extend(findings)
+    if any(f.level == "error" for f in findings):
+        repo.broken.add(name)
+
+
+def _read_document(repo: Repository, path: Path) -> tuple[Document, list[Finding]]:
+    text, findings = read_content_file(repo.root, path)
+    if findings:
+        raise ContentError(findings)
+    return parse_yaml(text, repo.rel(path)), []
+
+
+def _load_config(repo: Repository) -> None:
+    path = repo.root / CONFIG_FILE
+    shown = CONFIG_FILE
+    if not path.exists() and not path.is_symlink():
+        repo.findings.append(Finding(shown, message="clausier.yml not found: the repository needs its organisation file"))
+        return
+    try:
+        document, _ = _read_document(repo, path)
+    except ContentError as exc:
+        repo.findings.extend(exc.findings)
+        return
+    config, findings = validate(Config, document, shown)
+    repo.findings.extend(findings)
+    if config and config.branding.logo:
+        try:
+            safe_asset_path(repo.root, config.branding.logo, shown, "branding.logo")
+        except ContentError as exc:
+            line, col = document.positions.of(("branding", "logo"))
+            repo.findings.extend(
+                Finding(f.path, line, col, f.level, f.message, f.field, f.rule) for f in exc.findings
+            )
+            return
+    repo.config = config
+
+
+def _load_clause(repo: Repository, folder: Path) -> list[Finding]:
+    clause_id = folder.name
+    meta_path = folder / "clause.yml"
+    if folder.is_symlink():
+        return [Finding(repo.rel(folder), message="clause folder is a symbolic link; use a real folder", rule="repository")]
+    if not meta_path.exists():
+        return [Finding(repo.rel(folder), message=f"clause folder has no clause.yml", rule="schema")]
+    document, _ = _read_document(repo, meta_path)
+    meta, findings = validate(ClauseMeta, document, repo.rel(meta_path))
+    if meta is None:
+        return findings
+    for name, parameter in meta.parameters.items():
+        if parameter.default is not None:
+            try:
+                coerce_parameter(parameter, parameter.default)
+            except ValueError as exc:
+                line, col = document.positions.of(("parameters", name, "default"))
+                findings.append(Finding(repo.rel(meta_path), line, col, message=str(exc),
+                                        field=f"parameters.{name}.default"))
+    texts: dict[tuple[str, str], TextFile] = {}
+    for variant in ["standard", *meta.variants]:
+        for language in LANGUAGES:
+            name = f"{language}.md" if variant == "standard" else f"{variant}.{language}.md"
+            path = folder / name
+            if not path.exists() and not path.is_symlink():
+                findings.append(Finding(repo.rel(folder), message=f"missing {name}: every variant needs French and English text"))
+                continue
+            try:
+                texts[(variant, language)] = _load_text(repo, path, ClauseText if variant == "standard" else VariantText)
+            except ContentError as exc:
+                findings.extend(exc.findings)
+    known = {f"{lang}.md" for lang in LANGUAGES} | {f"{v}.{lang}.md" for v in meta.variants for lang in LANGUAGES}
+    for stray in sorted(folder.glob("*.md")):
+        if stray.name not in known:
+            findings.append(Finding(repo.rel(stray), message=f"{stray.name} is not a declared variant; "
+                                    f"declare it under variants in clause.yml or remove it"))
+    if not any(f.level == "error" for f in findings):
+        repo.clauses[clause_id] = Clause(clause_id, repo.rel(folder), meta, texts)
+    return findings
+
+
+def _load_text(repo: Repository, path: Path, model) -> TextFile:
+    text, findings = read_content_file(repo.root, path)
+    if findings:
+        raise ContentError(findings)
+    shown = repo.rel(path)
+    parsed = split_front_matter(text, shown)
+    front, findings = validate(model, parsed.meta, shown)
+    if findings:
+        raise ContentError(findings)
+    return TextFile(shown, front, parsed.body, parsed.body_line)
+
+
+def _load_template(repo: Repository, path: Path, name: str) -> list[Finding]:
+    text, findings = read_content_file(repo.root, path)
+    if findings:
+        return findings
+    shown = repo.rel(path)
+    if name.startswith("_"):
+        repo.templates[name] = Template(name, shown, None, text)
+        return []
+    parsed = split_front_matter(text, shown)
+    meta, findings = validate(TemplateMeta, parsed.meta, shown)
+    if meta is None:
+        return findings
+    repo.templates[name] = Template(name, shown, meta, "\n" * (parsed.body_line - 1) + parsed.body)
+    return findings
+
+
+def load_agreement(repo: Repository, path: Path) -> AgreementFile:
+    """One agreement, validated; raises ContentError with every finding."""
+    text, findings = read_content_file(repo.root, path)
+    if findings:
+        raise ContentError(findings)
+    shown = repo.rel(path)
+    parsed = split_front_matter(text, shown)
+    model, findings = validate(Agreement, parsed.meta, shown)
+    if model is None:
+        raise ContentError(findings)
+    agreement_id = path.name[:-3] if path.name.endswith(".md") else path.stem
+    if model.id is not None and model.id != agreement_id:
+        line, col = parsed.meta.positions.of(("id",))
+        raise ContentError(Finding(shown, line, col, message=f"id {model.id!r} differs from the file name "
+                                   f"{agreement_id!r}; rename one of them", field="id"))
+    return AgreementFile(agreement_id, shown, model, parsed.body, parsed.body_line, parsed.meta.positions)
+
+
+def agreement_paths(repo: Repository, paths: list[Path] | None = None) -> list[Path]:
+    """The agreements to build: the given files and folders, or all of agreements/."""
+    if not paths:
+        paths = [repo.root / "agreements"]
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        if path.is_dir():
+            found.extend(sorted(p for p in path.glob("*.md") if not p.name.startswith(("_", "README"))))
+        else:
+            found.append(path)
+    return found

@@ -1,0 +1,86 @@
+"""Validate plain YAML data against a model; every error becomes a positioned finding."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Finding
+from .yamlio import Document
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], document: Document, path: str) -> tuple[M | None, list[Finding]]:
+    """The model instance, or None and every problem found (never only the first)."""
+    data = document.data
+    if not isinstance(data, dict):
+        line, col = document.positions.start
+        kind = "empty" if data is None else type(data).__name__
+        return None, [Finding(path, line, col, message=f"expected a mapping of keys, found {kind}")]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_finding(model, error, document, path) for error in exc.errors()]
+
+
+def _finding(model: type[BaseModel], error: dict[str, Any], document: Document, path: str) -> Finding:
+    loc = tuple(part for part in error["loc"] if _is_data_key(part, document, error["loc"]))
+    dotted = ".".join(str(part) for part in loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = loc[-1] if loc else "?"
+        allowed = _allowed_keys(model, loc[:-1])
+        hint = difflib.get_close_matches(str(key), allowed, n=1)
+        message = f"unknown key '{key}'"
+        message += f": did you mean '{hint[0]}'?" if hint else (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        line, col = document.positions.of(loc, prefer_key=True)
+    elif kind == "missing":
+        message = f"missing required field '{loc[-1]}'" if loc else "missing required field"
+        line, col = document.positions.of(loc[:-1], prefer_key=True) if loc[:-1] else document.positions.start
+    else:
+        message = error["msg"].removeprefix("Value error, ")
+        if "input" in error and kind not in ("value_error",) and not isinstance(error["input"], (dict, list)):
+            message += f" (got {error['input']!r})"
+        line, col = document.positions.of(loc)
+    return Finding(path, line, col, message=message, field=dotted)
+
+
+def _is_data_key(part: Any, document: Document, loc: tuple) -> bool:
+    """Pydantic adds union branch names and '[key]' to locations; keep only real data keys."""
+    if isinstance(part, int):
+        return True
+    return not (part.startswith("[") or part in ("str", "ClauseSlot", "function-after", "function-before"))
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the model found by walking a data path (best effort)."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int) or current is None:
+            continue
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            current = info.annotation if info else None
+        else:
+            current = None
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return sorted(current.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Optional[X], list[X], Annotated[X, …] → X (the first model inside)."""
+    for _ in range(5):
+        origin = typing.get_origin(annotation)
+        if origin is None:
+            return annotation
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        annotation = models[0] if models else (args[0] if args else None)
+    return annotation

@@ -1,0 +1,156 @@
+"""YAML and front matter with positions: every value knows its line and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError
+
+from .errors import ContentError, Finding
+
+Path_ = tuple  # a path into the data: ("fees", "amount"), ("schedule", 0, "when")
+
+
+@dataclass
+class Positions:
+    """Where each key and value of a YAML document sits (1-based line and column)."""
+
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    start: tuple[int, int] = (1, 1)
+
+    def of(self, path: Path_, prefer_key: bool = False) -> tuple[int, int]:
+        """The best place for a path: itself, else its nearest known parent."""
+        path = tuple(path)
+        while path:
+            table = (self.keys, self.values) if prefer_key else (self.values, self.keys)
+            for positions in table:
+                if path in positions:
+                    return positions[path]
+            path = path[:-1]
+        return self.start
+
+
+@dataclass
+class Document:
+    """A parsed YAML mapping as plain Python data, with positions."""
+
+    data: Any
+    positions: Positions
+
+
+def _plain(node: Any, path: Path_, positions: Positions, offset: int) -> Any:
+    """Turn ruamel nodes into plain dicts/lists, recording positions on the way."""
+    if isinstance(node, CommentedMap):
+        out = {}
+        for key in node:
+            kline, kcol = node.lc.key(key)
+            positions.keys[path + (key,)] = (kline + 1 + offset, kcol + 1)
+            vpos = node.lc.value(key)
+            if vpos is not None:
+                positions.values[path + (key,)] = (vpos[0] + 1 + offset, vpos[1] + 1)
+            out[str(key) if not isinstance(key, str) else key] = _plain(
+                node[key], path + (key,), positions, offset
+            )
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, item in enumerate(node):
+            ipos = node.lc.item(index)
+            if ipos is not None:
+                positions.values[path + (index,)] = (ipos[0] + 1 + offset, ipos[1] + 1)
+            items.append(_plain(item, path + (index,), positions, offset))
+        return items
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, float):
+        # Money must not go through binary floats: keep the shortest exact decimal.
+        return Decimal(repr(float(node)))
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, dt.datetime):
+        return node
+    if isinstance(node, dt.date):
+        return dt.date(node.year, node.month, node.day)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+class _Constructor(RoundTripConstructor):
+    """Dates stay text here: the models parse them, so a bad date gets its position."""
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+
+
+def parse_yaml(text: str, path: str, line_offset: int = 0) -> Document:
+    """Parse one YAML document; duplicate keys and syntax errors become findings."""
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = False
+    try:
+        node = yaml.load(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        raise ContentError(
+            Finding(
+                path,
+                mark.line + 1 + line_offset,
+                mark.column + 1,
+                message=f"duplicate key: {_duplicate_key_name(exc)} appears twice in the same mapping; keep one",
+                rule="yaml",
+            )
+        ) from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else 1 + line_offset
+        col = mark.column + 1 if mark else 1
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise ContentError(Finding(path, line, col, message=f"YAML syntax error: {problem}", rule="yaml")) from None
+    except (ValueError, TypeError) as exc:  # e.g. a tag ruamel cannot construct
+        raise ContentError(Finding(path, 1 + line_offset, 1, message=f"YAML error: {exc}", rule="yaml")) from None
+    positions = Positions(start=(1 + line_offset, 1))
+    return Document(_plain(node, (), positions, line_offset), positions)
+
+
+def _duplicate_key_name(exc: DuplicateKeyError) -> str:
+    problem = exc.problem or ""
+    if 'found duplicate key "' in problem:
+        return '"' + problem.split('found duplicate key "', 1)[1].split('"', 1)[0] + '"'
+    return "a key"
+
+
+@dataclass
+class FrontMatterFile:
+    """A Markdown file with YAML front matter."""
+
+    meta: Document
+    body: str
+    body_line: int  # 1-based line where the body starts
+
+
+def split_front_matter(text: str, path: str) -> FrontMatterFile:
+    """Split `---` front matter from the Markdown body; both keep their line numbers."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(
+            Finding(path, 1, 1, message="missing front matter: the file must start with a line '---'", rule="yaml")
+        )
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            meta_text = "\n".join(lines[1:index])
+            document = parse_yaml(meta_text, path, line_offset=1)
+            if document.data is None:
+                document.data = {}
+            body = "\n".join(lines[index + 1 :])
+            return FrontMatterFile(document, body, index + 2)
+    raise ContentError(
+        Finding(path, 1, 1, message="front matter is not closed: add a line '---' after it", rule="yaml")
+    )
