@@ -365,7 +365,12 @@ def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> M
         body = _render(env, text.path, context, text.path)
     body = body.strip("\n")
     if article.part != "article":
-        return Markdown(f"::: {{#{article.id}}}\n{body}\n:::")
+        # pandoc moves a div's id onto a heading that opens it; keep the heading outside.
+        heading = ""
+        first, _, rest = body.partition("\n")
+        if first.startswith("#"):
+            heading, body = first + "\n\n", rest.strip("\n")
+        return Markdown(f"{heading}::: {{#{article.id}}}\n{body}\n:::")
     try:
         numbered, _ = number_subclauses(body, str(article.number))
     except StructureError as exc:

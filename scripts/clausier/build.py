@@ -19,7 +19,8 @@ from . import __version__
 from .assemble import Assembled, assemble
 from .errors import BuildError, ClausierError, ContentError, Finding
 from .output import sha256, update_manifest, write_atomic
-from .render import FORMATS, RENDERERS, RenderSettings, check_renderable, pandoc_version
+from .assemble import LANG_TAGS
+from .render import FORMATS, RENDERERS, RenderSettings, check_renderable, pandoc_version, split_header
 from .repository import AgreementFile, Repository, agreement_paths, load_agreement, load_repository, safe_asset_path
 
 
@@ -84,6 +85,8 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
         language=assembled.plan.language,
         date=dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).date().isoformat(),
         timestamp=timestamp,
+        title=assembled.title,
+        lang_tag=LANG_TAGS[assembled.plan.language],
         logo=logo,
     )
 
@@ -97,7 +100,7 @@ def render_outputs(repo: Repository, agreement: AgreementFile, formats: list[str
     markdown_bytes = assembled.markdown.encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="clausier-") as scratch:
         source = Path(scratch) / f"{agreement.id}.md"
-        source.write_bytes(markdown_bytes)
+        source.write_text(split_header(assembled.markdown), encoding="utf-8")
         for fmt in formats:
             outputs[fmt] = markdown_bytes if fmt == "md" else RENDERERS[fmt](source, settings, agreement.path)
     return assembled, outputs

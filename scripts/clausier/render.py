@@ -22,9 +22,12 @@ import typst
 
 from .errors import BuildError, ContentError, Finding
 
+# yaml_metadata_block is off so no text can set pandoc variables (some, like
+# `keywords`, reach Typst unescaped); title and language come from -M options.
 READER = (
     "markdown-raw_html-raw_tex-raw_attribute-citations"
     "-tex_math_dollars-tex_math_single_backslash-tex_math_double_backslash"
+    "-yaml_metadata_block-pandoc_title_block-auto_identifiers"
 )
 FORMATS = ("pdf", "docx", "html", "md")
 STYLES = Path("templates") / "styles"
@@ -48,7 +51,12 @@ class RenderSettings:
     language: str
     date: str  # ISO date shown as the document date
     timestamp: int  # seconds since the epoch, written into PDF and DOCX
+    title: str = ""  # plain text; passed to pandoc as a literal string
+    lang_tag: str = "fr-FR"
     logo: Path | None = None
+
+    def metadata_args(self) -> list[str]:
+        return ["-M", f"title={self.title}", "-M", f"lang={self.lang_tag}"]
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +71,15 @@ def pandoc_path() -> str:
 def pandoc_version() -> str:
     out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True).stdout
     return out.split("\n", 1)[0].split()[-1]
+
+
+def split_header(markdown: str) -> str:
+    """The assembled Markdown without its YAML header (which is for reviewers, not pandoc)."""
+    if markdown.startswith("---\n"):
+        end = markdown.find("\n---\n", 4)
+        if end != -1:
+            return markdown[end + 5 :].lstrip("\n")
+    return markdown
 
 
 def check_renderable(markdown: str, path: str) -> None:
@@ -94,7 +111,8 @@ def render_pdf(markdown_file: Path, settings: RenderSettings, shown: str) -> byt
         if settings.logo is not None:
             logo = "logo" + settings.logo.suffix.lower()
             shutil.copyfile(settings.logo, work / logo)
-        _pandoc(["-t", "typst", "-V", f"template={TYPST_STYLE}", "-o", str(work / "main.typ")], markdown_file, shown)
+        _pandoc(["-t", "typst", "--standalone", "-V", f"template={TYPST_STYLE}", *settings.metadata_args(),
+                 "-o", str(work / "main.typ")], markdown_file, shown)
         inputs = {
             "reference": settings.reference,
             "version": settings.version,
@@ -125,7 +143,8 @@ def render_docx(markdown_file: Path, settings: RenderSettings, shown: str) -> by
     with tempfile.TemporaryDirectory(prefix="clausier-docx-") as scratch:
         target = Path(scratch) / "out.docx"
         reference = settings.root / STYLES / DOCX_REFERENCE
-        _pandoc(["-t", "docx", f"--reference-doc={reference}", "-o", str(target)], markdown_file, shown,
+        _pandoc(["-t", "docx", f"--reference-doc={reference}", *settings.metadata_args(), "-o", str(target)],
+                markdown_file, shown,
                 env={"SOURCE_DATE_EPOCH": str(settings.timestamp)})
         return target.read_bytes()
 
@@ -134,8 +153,8 @@ def render_html(markdown_file: Path, settings: RenderSettings, shown: str) -> by
     with tempfile.TemporaryDirectory(prefix="clausier-html-") as scratch:
         target = Path(scratch) / "out.html"
         style = settings.root / STYLES / HTML_STYLE
-        _pandoc(["-t", "html5", "--standalone", f"--include-in-header={style}", "-o", str(target)], markdown_file,
-                shown)
+        _pandoc(["-t", "html5", "--standalone", f"--include-in-header={style}", *settings.metadata_args(),
+                 "-o", str(target)], markdown_file, shown)
         return target.read_bytes()
 
 

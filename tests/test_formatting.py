@@ -1,0 +1,69 @@
+"""Locale filters: what a French or English reader expects to see, character for character."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from clausier import formatting
+from clausier.words import amount_in_words
+
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+def test_money_in_french_uses_narrow_and_plain_no_break_spaces():
+    assert formatting.money(Decimal("12000"), "EUR", "fr") == f"12{NNBSP}000,00{NBSP}€"
+
+
+def test_money_in_english():
+    assert formatting.money(Decimal("12000"), "EUR", "en") == "€12,000.00"
+
+
+def test_dates():
+    assert formatting.long_date(dt.date(2026, 12, 1), "fr") == "1er décembre 2026"
+    assert formatting.long_date(dt.date(2026, 12, 2), "fr") == "2 décembre 2026"
+    assert formatting.long_date(dt.date(2026, 12, 1), "en") == "1 December 2026"
+
+
+def test_durations():
+    assert formatting.duration("2 months", "fr") == f"2{NBSP}mois"
+    assert formatting.duration("1 year", "fr") == f"1{NBSP}an"
+    assert formatting.duration("30 days", "en") == "30 days"
+    assert formatting.duration("P1M", "en") == "1 month"
+    with pytest.raises(ValueError, match="not a duration"):
+        formatting.duration("soon", "en")
+
+
+def test_percent_and_lists():
+    assert formatting.percent(30, "fr") == f"30{NBSP}%"
+    assert formatting.percent(Decimal("33.5"), "en") == "33.5%"
+    assert formatting.and_list(["a", "b", "c"], "fr") == "a, b et c"
+    assert formatting.and_list(["a", "b", "c"], "en") == "a, b and c"
+
+
+@pytest.mark.parametrize(
+    ("amount", "fr", "en"),
+    [
+        ("12000", "douze mille euros", "twelve thousand euros"),
+        ("1", "un euro", "one euro"),
+        ("1000000", "un million d'euros", "one million euros"),
+        ("2000000", "deux millions d'euros", "two million euros"),
+        ("3600.50", "trois mille six cents euros et cinquante centimes",
+         "three thousand six hundred euros and fifty cents"),
+        ("0.01", "un centime", "one cent"),
+        ("80", "quatre-vingts euros", "eighty euros"),
+    ],
+)
+def test_amounts_in_words(amount, fr, en):
+    assert amount_in_words(Decimal(amount), "EUR", "fr") == fr
+    assert amount_in_words(Decimal(amount), "EUR", "en") == en
+
+
+def test_words_never_say_zero_cents_and_refuse_floats():
+    assert "zéro" not in amount_in_words(Decimal("12000.00"), "EUR", "fr")
+    with pytest.raises(TypeError, match="Decimal"):
+        amount_in_words(12000.0, "EUR", "fr")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="no words for currency"):
+        amount_in_words(Decimal(1), "XYZ", "fr")

@@ -1,0 +1,80 @@
+"""Loading: positions, duplicate keys, unknown keys, every error at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from clausier.errors import ContentError
+from clausier.models import Agreement
+from clausier.validation import validate
+from clausier.yamlio import parse_yaml, split_front_matter
+
+
+def test_positions_are_one_based_and_offset_by_the_front_matter():
+    document = split_front_matter("---\ntemplate: x\nfees:\n  amount: 12\n---\nbody\n", "a.md").meta
+    assert document.positions.of(("template",), prefer_key=True) == (2, 1)
+    assert document.positions.of(("fees", "amount")) == (4, 11)
+
+
+def test_duplicate_key_is_an_error_with_its_place():
+    with pytest.raises(ContentError) as caught:
+        split_front_matter("---\nfees: 1\nclient: x\nfees: 2\n---\n", "agreements/a.md")
+    finding = caught.value.findings[0]
+    assert (finding.path, finding.line, finding.col) == ("agreements/a.md", 4, 1)
+    assert "duplicate key" in finding.message and '"fees"' in finding.message
+
+
+def test_yaml_syntax_error_has_its_place():
+    with pytest.raises(ContentError) as caught:
+        parse_yaml("a: [1, 2\nb: 3\n", "x.yml")
+    assert caught.value.findings[0].line >= 1
+    assert "YAML syntax error" in caught.value.findings[0].message
+
+
+def test_missing_or_unclosed_front_matter():
+    with pytest.raises(ContentError, match="missing front matter"):
+        split_front_matter("template: x\n", "a.md")
+    with pytest.raises(ContentError, match="not closed"):
+        split_front_matter("---\ntemplate: x\n", "a.md")
+
+
+def test_dates_stay_text_until_the_model_so_a_bad_date_gets_a_place():
+    document = parse_yaml("effective_date: 2026-13-01\n", "a.md")
+    assert document.data["effective_date"] == "2026-13-01"
+
+
+def test_money_never_goes_through_binary_floats():
+    assert str(parse_yaml("amount: 0.1\n", "a").data["amount"]) == "0.1"
+
+
+BAD_AGREEMENT = """\
+---
+template: general-services
+client:
+  name: Atelier
+  adress: 12 rue des Lilas
+feess: 12000
+fees: {model: fixd, amount: -3}
+effective_date: 2026-13-01
+schedule:
+  - {when: signature}
+---
+"""
+
+
+def test_every_problem_is_reported_with_file_line_column_and_field():
+    parsed = split_front_matter(BAD_AGREEMENT, "agreements/bad.md")
+    model, findings = validate(Agreement, parsed.meta, "agreements/bad.md")
+    assert model is None
+    shown = sorted(str(f) for f in findings)
+    expected = {
+        "agreements/bad.md:3:1: error: missing required field 'address' (client.address)",
+        "agreements/bad.md:5:3: error: unknown key 'adress': did you mean 'address'? (client.adress)",
+        "agreements/bad.md:6:1: error: unknown key 'feess': did you mean 'fees'? (feess)",
+    }
+    assert expected <= set(shown)
+    by_field = {f.field: f for f in findings}
+    assert by_field["fees.model"].line == 7 and "'fixed'" in by_field["fees.model"].message
+    assert by_field["fees.amount"].line == 7 and "greater than 0" in by_field["fees.amount"].message
+    assert by_field["effective_date"].line == 8
+    assert by_field["schedule.0"].line == 10 and "percent or amount" in by_field["schedule.0"].message
