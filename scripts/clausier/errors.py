@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -50,7 +51,8 @@ class BuildError(ClausierError):
 
 def relpath(path: Path, root: Path) -> str:
     """A path as the user sees it: relative to the repository when inside it."""
+    # Not resolved: a symbolic link is shown where it sits, not where it points.
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root))).as_posix()
     except ValueError:
         return str(path)

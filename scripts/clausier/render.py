@@ -27,7 +27,7 @@ from .errors import BuildError, ContentError, Finding
 READER = (
     "markdown-raw_html-raw_tex-raw_attribute-citations"
     "-tex_math_dollars-tex_math_single_backslash-tex_math_double_backslash"
-    "-yaml_metadata_block-pandoc_title_block-auto_identifiers"
+    "-yaml_metadata_block-pandoc_title_block-auto_identifiers-native_divs-native_spans"
 )
 FORMATS = ("pdf", "docx", "html", "md")
 STYLES = Path("templates") / "styles"
