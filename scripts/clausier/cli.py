@@ -16,8 +16,8 @@ from .errors import ClausierError, ContentError
 from .repository import agreement_paths, load_agreement, load_repository
 from .skeleton import skeleton
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 
 def _root(path: str | None) -> Path:

@@ -1,0 +1,121 @@
+"""The `clausier` command and the Makefile, run as a user would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from clausier.cli import main
+from clausier.repository import load_agreement, load_repository
+
+from conftest import PROJECT
+
+runner = CliRunner()
+
+
+def run(repo: Path, *args: str):
+    return runner.invoke(main, ["--root", str(repo), *args], catch_exceptions=False)
+
+
+def test_build_writes_the_requested_formats_and_reports_counts(repo):
+    result = run(repo, "build", "--to", "pdf,md")
+    assert result.exit_code == 0, result.output
+    assert (repo / "build/acme-fr/acme-fr.pdf").read_bytes().startswith(b"%PDF-")
+    assert (repo / "build/acme-fr/acme-fr.md").exists()
+    assert not (repo / "build/acme-fr/acme-fr.docx").exists()
+    assert "built 1, failed 0" in result.output
+
+
+def test_build_takes_paths_and_an_output_folder(repo, tmp_path):
+    (repo / "agreements/other.md").write_text((repo / "agreements/acme-fr.md").read_text())
+    result = run(repo, "build", str(repo / "agreements/other.md"), "--to", "docx", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out/other/other.docx").exists()
+    assert not (tmp_path / "out/acme-fr").exists()
+
+
+def test_build_quiet_prints_only_the_summary(repo):
+    result = run(repo, "build", "--quiet", "--to", "md")
+    assert result.output.strip() == "built 1, failed 0"
+
+
+def test_build_exits_non_zero_and_names_the_failed_agreement(repo):
+    bad = repo / "agreements/acme-fr.md"
+    bad.write_text(bad.read_text().replace("template: mini", "template: mini\nfeess: 1"))
+    result = run(repo, "build", "--to", "md")
+    assert result.exit_code == 1
+    assert "agreements/acme-fr.md:" in result.output and "unknown key 'feess': did you mean 'fees'?" in result.output
+    assert "failed: agreements/acme-fr.md" in result.output
+
+
+def test_unknown_format_is_a_usage_error(repo):
+    result = run(repo, "build", "--to", "pdf,odt")
+    assert result.exit_code == 2 and "unknown output format odt" in result.output
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_new_writes_a_skeleton_that_validates_and_builds(repo, language):
+    result = run(repo, "new", "--template", "mini", "--lang", language, "--id", f"draft-{language}")
+    assert result.exit_code == 0, result.output
+    path = repo / f"agreements/draft-{language}.md"
+    text = path.read_text()
+    assert "feess" not in text and "# " in text  # every field carries a comment
+    repository = load_repository(repo)
+    agreement = load_agreement(repository, path)
+    assert agreement.model.language == language
+    built = run(repo, "build", str(path), "--to", "pdf")
+    assert built.exit_code == 0, built.output
+
+
+def test_new_refuses_an_unknown_template_and_an_existing_file(repo):
+    result = run(repo, "new", "--template", "nope", "--lang", "fr")
+    assert result.exit_code == 2 and "valid templates: mini" in result.output
+    result = run(repo, "new", "--template", "mini", "--lang", "fr", "--id", "acme-fr")
+    assert result.exit_code == 2 and "already exists" in result.output
+
+
+def test_new_default_id_is_dated(repo):
+    result = run(repo, "new", "--template", "mini", "--lang", "fr")
+    assert result.exit_code == 0
+    assert len(list((repo / "agreements").glob("*-mini.md"))) == 1
+
+
+def test_list_shows_templates_clauses_and_agreements(repo):
+    result = run(repo, "list")
+    assert result.exit_code == 0
+    for expected in ("mini", "termination", "fallback-1", "acme-fr", "draft"):
+        assert expected in result.output
+
+
+def test_check_is_clean_then_reports_every_error(repo):
+    assert run(repo, "check").exit_code == 0
+    bad = repo / "agreements/acme-fr.md"
+    bad.write_text(bad.read_text().replace("fees: {model: fixed", "fees: {model: fixd"))
+    result = run(repo, "check")
+    assert result.exit_code == 1
+    line = bad.read_text().split("\n").index("fees: {model: fixd, amount: 12000, currency: EUR}") + 1
+    assert f"agreements/acme-fr.md:{line}:15: error: Input should be 'fixed'" in result.output
+    assert "(fees.model)" in result.output
+
+
+def test_version_and_help():
+    assert "version 0." in runner.invoke(main, ["--version"]).output
+    help_text = runner.invoke(main, ["--help"]).output
+    for command in ("build", "new", "list", "check"):
+        assert command in help_text
+
+
+def test_the_installed_command_runs():
+    done = subprocess.run([str(Path(sys.executable).parent / "clausier"), "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "Clausier" in done.stdout
+
+
+def test_make_help_lists_every_target():
+    done = subprocess.run(["make", "-s", "help"], cwd=PROJECT, capture_output=True, text=True)
+    assert done.returncode == 0
+    for target in ("pdf", "docx", "html", "md", "all", "check", "test", "clean", "help"):
+        assert f"make {target} " in done.stdout
