@@ -132,11 +132,11 @@ def test_parameter_out_of_bounds_or_unknown_is_an_error_with_its_line(repo):
 
 def test_missing_variable_is_an_error_naming_the_clause_file_and_variable(repo):
     path = repo / "clauses/liability/fr.md"
-    path.write_text(path.read_text() + "\nPlafond : {{ params.plafond }}.\n")
+    path.write_text(path.read_text() + "\nPlafond : {{ plafond_global }}.\n")
     (error,) = _errors(repo)
     line = len(path.read_text().rstrip("\n").split("\n"))
     assert error.startswith(f"clauses/liability/fr.md:{line}:")
-    assert "undefined variable" in error and "plafond" in error
+    assert "undefined variable" in error and "plafond_global" in error
 
 
 def test_missing_front_matter_key_is_an_error_not_an_empty_string(repo):

@@ -113,3 +113,13 @@ def test_raw_blocks_written_in_a_clause_do_not_reach_typst(repo):
     assert report.ok, report.failed and report.failed[0].errors
     page = (repo / "build/acme-fr/acme-fr.html").read_text()
     assert "<div>raw html</div>" not in page and "&lt;div&gt;raw html&lt;/div&gt;" in page
+
+
+def test_language_parity_of_sub_clauses_and_parameters(repo):
+    en = repo / "clauses/termination/en.md"
+    en.write_text(en.read_text().replace("##\n\nThe clauses survive.", "The clauses survive. {{ params.grace }}"))
+    repository = load_repository(repo)
+    assert "termination" in repository.broken
+    messages = [str(f) for f in repository.findings]
+    assert any("clauses/termination/en.md:" in m and "(fr: 2, en: 1)" in m for m in messages)
+    assert any("params.grace is not declared" in m for m in messages)

@@ -6,6 +6,7 @@ anything outside the repository. Problems are collected, never raised one by one
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -20,6 +21,7 @@ from .models import (
     TemplateMeta,
     VariantText,
 )
+from .markdown import subclause_titles
 from .parameters import coerce_parameter
 from .textsafety import decode_text
 from .validation import validate
@@ -239,6 +241,7 @@ def _load_clause(repo: Repository, folder: Path) -> list[Finding]:
                 texts[(variant, language)] = _load_text(repo, path, ClauseText if variant == "standard" else VariantText)
             except ContentError as exc:
                 findings.extend(exc.findings)
+    findings.extend(parity_findings(meta, texts))
     known = {f"{lang}.md" for lang in LANGUAGES} | {f"{v}.{lang}.md" for v in meta.variants for lang in LANGUAGES}
     for stray in sorted(folder.glob("*.md")):
         if stray.name not in known:
@@ -246,6 +249,31 @@ def _load_clause(repo: Repository, folder: Path) -> list[Finding]:
                                     f"declare it under variants in clause.yml or remove it"))
     if not any(f.level == "error" for f in findings):
         repo.clauses[clause_id] = Clause(clause_id, repo.rel(folder), meta, texts)
+    return findings
+
+
+_PARAM_USE = re.compile(r"\bparams\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def parity_findings(meta: ClauseMeta, texts: dict[tuple[str, str], TextFile]) -> list[Finding]:
+    """French and English say the same thing: same sub-clauses, and only declared parameters."""
+    findings = []
+    for variant in ["standard", *meta.variants]:
+        pair = [texts.get((variant, language)) for language in LANGUAGES]
+        if None in pair:
+            continue
+        counts = [len(subclause_titles(text.body)) for text in pair]
+        if len(set(counts)) > 1:
+            detail = ", ".join(f"{lang}: {n}" for lang, n in zip(LANGUAGES, counts))
+            findings.append(Finding(pair[-1].path, pair[-1].body_line, 1, rule="parity",
+                                    message=f"French and English have different numbers of sub-clauses ({detail})"))
+        for text in pair:
+            for lineno, line in enumerate(text.body.split("\n"), start=text.body_line):
+                for match in _PARAM_USE.finditer(line):
+                    if match.group(1) not in meta.parameters:
+                        findings.append(Finding(text.path, lineno, match.start() + 1, rule="parity",
+                                                message=f"params.{match.group(1)} is not declared in clause.yml; "
+                                                f"declared: {', '.join(meta.parameters) or 'none'}"))
     return findings
 
 
