@@ -267,6 +267,9 @@ def make_environment(repo: Repository) -> ImmutableSandboxedEnvironment:
         number=_with_language(formatting.number),
         percent=_with_language(formatting.percent),
         and_list=_with_language(formatting.and_list),
+        siren=lambda v: formatting.registration_number(v, "siren"),
+        siret=lambda v: formatting.registration_number(v, "siret"),
+        iban=lambda v: formatting.registration_number(v, "iban"),
     )
     return env
 
@@ -289,6 +292,10 @@ def agreement_data(repo: Repository, agreement: AgreementFile) -> dict[str, Any]
     provider = model.provider or (repo.config.organisation if repo.config else None)
     data["provider"] = provider.model_dump() if provider else None
     data["term"]["start"] = model.term.start or model.effective_date
+    # model_dump turns dataclasses into dicts; durations stay Duration objects for |duration.
+    data["term"]["duration"] = model.term.duration
+    if model.term.renewal:
+        data["term"]["renewal"] = {"period": model.term.renewal.period, "notice": model.term.renewal.notice}
     total = model.fees.amount
     schedule = []
     for item in model.schedule:

@@ -59,3 +59,27 @@ def and_list(items: list, language: str) -> str:
 
 def words(value: object, currency: str, language: str) -> str:
     return amount_in_words(to_decimal(value), currency, language)
+
+
+def registration_number(value: object, kind: str) -> str:
+    """SIREN « 852 741 966 », SIRET « 852 741 966 00018 », IBAN in groups of four.
+
+    A number that does not validate is printed as written: `clausier check` reports it.
+    """
+    text = str(value)
+    try:
+        if kind == "siren":
+            from stdnum.fr import siren
+
+            return siren.format(text)
+        if kind == "siret":
+            from stdnum.fr import siret
+
+            return siret.format(text)
+        if kind == "iban":
+            from schwifty import IBAN
+
+            return IBAN(text).formatted
+    except Exception:  # any invalid number: show it unchanged
+        return text
+    raise ValueError(f"unknown registration number kind {kind!r}")

@@ -41,7 +41,7 @@ Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
 DurationValue = Annotated[
     Duration,
     BeforeValidator(parse_duration),
-    PlainSerializer(str, return_type=str),
+    PlainSerializer(str, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": r"^\s*\d+\s*\S+\s*$", "examples": ["30 days", "2 months", "1 year"]}),
 ]
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]

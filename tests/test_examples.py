@@ -1,0 +1,56 @@
+"""The project's own library and example agreements, built for real."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from clausier.assemble import assemble
+from clausier.build import build
+from clausier.repository import agreement_paths, load_agreement, load_repository
+
+from conftest import PROJECT
+from pdftext import pdf_text
+
+EXAMPLES = sorted(p.name[:-3] for p in (PROJECT / "agreements").glob("*.md"))
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_repository(PROJECT)
+
+
+def test_the_library_loads_without_findings(library):
+    assert [str(f) for f in library.findings] == []
+    assert "general-services" in library.templates
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_reference_carries_the_number_of_its_article(library, name):
+    markdown = assemble(library, load_agreement(library, PROJECT / "agreements" / f"{name}.md")).markdown
+    numbers = dict((i, n) for n, i in re.findall(r"^# (?:Article|Clause) (\d+) — .+ \{#art-([a-z-]+)\}$", markdown, re.M))
+    refs = re.findall(r"\[(\d+)\]\(#art-([a-z-]+)\)", markdown)
+    assert refs, "the examples use cross-references"
+    for number, target in refs:
+        assert numbers[target] == number, f"ref to {target} says {number}, heading says {numbers[target]}"
+    assert list(numbers.values()) == [str(n) for n in range(1, len(numbers) + 1)]
+
+
+def test_examples_build_to_pdf_and_read_as_contracts(tmp_path):
+    report = build(PROJECT, formats=["pdf", "md"], out=tmp_path)
+    assert report.ok, [(r.path, r.errors) for r in report.failed]
+    assert len(report.results) == len(EXAMPLES) >= 2
+    french = pdf_text(tmp_path / "2026-014-atelier-lumiere/2026-014-atelier-lumiere.pdf")
+    assert "Contrat de prestation de services" in french and "Atelier Lumière SARL" in french
+    assert "douze mille euros" in french and "Lu et approuvé" in french
+    english = pdf_text(tmp_path / "2026-021-harbour-light/2026-021-harbour-light.pdf")
+    assert "Services Agreement" in english and "Harbour Light Analytics Ltd" in english
+    assert "€4,500.00" in english and "four thousand five hundred euros" in english
+
+
+def test_the_example_with_a_fallback_records_its_approval(library):
+    agreement = load_agreement(library, PROJECT / "agreements/2026-014-atelier-lumiere.md")
+    assert agreement.model.clauses.variants == {"liability": "fallback-1"}
+    assert agreement.model.approvals[0].variant == "liability/fallback-1"
