@@ -213,8 +213,15 @@ class _RepositoryLoader(BaseLoader):
 def _finalize(context, value: Any) -> str:
     """Every `{{ value }}` goes through here: data becomes plain text, never markup."""
     language = context.get("lang", "fr")
+    if isinstance(value, Highlighted):
+        plain = _finalize_plain(value, language)
+        return Markdown(f"=={plain}==")
     if isinstance(value, Markdown):
         return value
+    return _finalize_plain(value, language)
+
+
+def _finalize_plain(value: Any, language: str) -> str:
     if value is None:
         raise ValueError("a value printed here is empty (None); test it with {% if … %} first")
     if isinstance(value, bool):
@@ -259,7 +266,7 @@ def make_environment(repo: Repository) -> ImmutableSandboxedEnvironment:
         autoescape=False,
         finalize=_finalize,
     )
-    env.filters.update(
+    filters = dict(
         money=_money,
         words=_words,
         date=_with_language(formatting.long_date),
@@ -271,7 +278,22 @@ def make_environment(repo: Repository) -> ImmutableSandboxedEnvironment:
         siret=lambda v: formatting.registration_number(v, "siret"),
         iban=lambda v: formatting.registration_number(v, "iban"),
     )
+    env.filters.update({name: _keeping_highlight(f) for name, f in filters.items()})
     return env
+
+
+def _keeping_highlight(function):
+    """A filter applied to a highlighted parameter gives highlighted text."""
+    if getattr(function, "jinja_pass_arg", None) is not None:
+        @pass_context
+        def wrapped(context, value, *args, **kwargs):
+            result = function(context, value, *args, **kwargs)
+            return _HStr(result) if isinstance(value, Highlighted) else result
+    else:
+        def wrapped(value, *args, **kwargs):
+            result = function(value, *args, **kwargs)
+            return _HStr(result) if isinstance(value, Highlighted) else result
+    return wrapped
 
 
 def _environment(repo: Repository) -> ImmutableSandboxedEnvironment:
@@ -311,55 +333,114 @@ def agreement_data(repo: Repository, agreement: AgreementFile) -> dict[str, Any]
     return data
 
 
-def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
-    """The complete contract as Markdown, or ContentError naming the file, line and field."""
-    plan = plan_agreement(repo, agreement)
-    env = _environment(repo)
-    language = plan.language
-    data = agreement_data(repo, agreement)
-    rendered: list[str] = []
+class _Session:
+    """One agreement being rendered: its plan, its data, and the functions templates call."""
 
-    def ref(clause_id: str) -> Markdown:
-        target = plan.find(clause_id)
+    def __init__(self, repo: Repository, agreement: AgreementFile, plan: Plan, highlight: bool = False):
+        self.repo, self.agreement, self.plan, self.highlight = repo, agreement, plan, highlight
+        self.env = _environment(repo)
+        self.rendered: list[str] = []
+        data = agreement_data(repo, agreement)
+        self.base = {**data, "agreement": data, "lang": plan.language, "ref": self.ref,
+                     "has_clause": self.has_clause}
+
+    def ref(self, clause_id: str) -> Markdown:
+        target = self.plan.find(clause_id)
         if target is None or target.number is None:
-            where = "is not a numbered article of this agreement" if clause_id in repo.clauses else "is unknown"
-            raise ContentError(Finding(agreement.path, 0, 0, rule="cross-reference",
+            where = "is not a numbered article of this agreement" if clause_id in self.repo.clauses else "is unknown"
+            raise ContentError(Finding(self.agreement.path, 0, 0, rule="cross-reference",
                                        message=f"ref({clause_id!r}): clause {clause_id!r} {where}"))
         return Markdown(f"[{target.number}](#art-{clause_id})")
 
-    def has_clause(clause_id: str) -> bool:
-        return plan.find(clause_id) is not None
+    def has_clause(self, clause_id: str) -> bool:
+        return self.plan.find(clause_id) is not None
 
-    base = {
-        **data,
-        "agreement": data,
-        "lang": language,
-        "ref": ref,
-        "has_clause": has_clause,
-    }
-
-    def clause(clause_id: str) -> Markdown:
-        target = plan.find(clause_id)
+    def clause(self, clause_id: str) -> Markdown:
+        target = self.plan.find(clause_id)
         if target is None:
-            raise ContentError(Finding(plan.template.path, 0, 0,
+            raise ContentError(Finding(self.plan.template.path, 0, 0,
                                        message=f"clause({clause_id!r}) is not part of this agreement"))
-        rendered.append(clause_id)
-        return _render_article(repo, env, plan, target, {**base, "params": plan.parameters.get(clause_id, {})})
+        self.rendered.append(clause_id)
+        params = self.plan.parameters.get(clause_id, {})
+        if self.highlight:
+            params = {name: highlighted(value) for name, value in params.items()}
+        return _render_article(self.repo, self.env, self.plan, target, {**self.base, "params": params})
 
+
+def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
+    """The complete contract as Markdown, or ContentError naming the file, line and field."""
+    plan = plan_agreement(repo, agreement)
+    session = _Session(repo, agreement, plan)
+    language = plan.language
     title = agreement.model.title or plan.template.meta.title[language]
     context = {
-        **base,
+        **session.base,
         "title": title,
-        "clause": clause,
+        "clause": session.clause,
         "articles": [a for a in plan.articles if a.part == "article"],
         "preamble": [a.id for a in plan.articles if a.part == "preamble"],
         "closing": [a.id for a in plan.articles if a.part == "closing"],
     }
-    body = _render(env, plan.template.file_name, context, plan.template.path)
-    _check_every_article_placed(plan, rendered)
+    body = _render(session.env, plan.template.file_name, context, plan.template.path)
+    _check_every_article_placed(plan, session.rendered)
     header = "---\n" + f"title: {json.dumps(escape_text(title), ensure_ascii=False)}\n" + \
         f"lang: {LANG_TAGS[language]}\n---\n\n"
     return Assembled(plan, title, header + _tidy(body))
+
+
+def render_clause(repo: Repository, agreement: AgreementFile, clause_id: str, highlight: bool = False) -> Markdown:
+    """One article of an agreement, alone (the handbook shows clauses this way).
+
+    With `highlight`, parameter values come out marked `==value==` wherever they are printed.
+    """
+    plan = plan_agreement(repo, agreement)
+    return _Session(repo, agreement, plan, highlight).clause(clause_id)
+
+
+# ---------------------------------------------------------------- highlighted parameters
+
+
+class Highlighted:
+    """A parameter value the handbook wants to see marked in the text."""
+
+
+class _HStr(Highlighted, str):
+    pass
+
+
+class _HInt(Highlighted, int):
+    pass
+
+
+class _HDecimal(Highlighted, Decimal):
+    pass
+
+
+class _HDate(Highlighted, dt.date):
+    pass
+
+
+@dataclass(frozen=True, order=True)
+class _HDuration(Highlighted, Duration):
+    pass
+
+
+def highlighted(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return _HInt(value)
+    if isinstance(value, Decimal):
+        return _HDecimal(value)
+    if isinstance(value, dt.date):
+        return _HDate(value.year, value.month, value.day)
+    if isinstance(value, Duration):
+        return _HDuration(value.amount, value.unit)
+    if isinstance(value, str):
+        return _HStr(value)
+    if isinstance(value, list):
+        return [highlighted(v) for v in value]
+    return value
 
 
 def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> Markdown:
