@@ -5,8 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CLAUSIER := $(BIN)/clausier
 
+# Material prints a notice about its successor on every build; it is not ours to show.
+export NO_MKDOCS_2_WARNING := 1
+
 .DEFAULT_GOAL := help
-.PHONY: help pdf docx html md all check test clean
+.PHONY: help pdf docx html md all check docs serve test bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,8 +39,17 @@ all: $(STAMP) ## Build every agreement to PDF, DOCX, HTML and Markdown
 check: $(STAMP) ## Validate the library, templates and agreements
 	$(CLAUSIER) check
 
+docs: $(STAMP) ## Build the clause handbook into site/ (strict)
+	$(BIN)/mkdocs build --strict
+
+serve: $(STAMP) ## Serve the handbook on http://127.0.0.1:8000 with live reload
+	$(BIN)/mkdocs serve
+
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest
+
+bench: $(STAMP) ## Benchmarks (not tests): handbook build time and memory at 250, 1,000 and 2,000 clauses
+	$(BIN)/python benchmarks/handbook_scale.py
 
 clean: ## Remove build outputs (keeps the virtual environment)
 	rm -rf build site

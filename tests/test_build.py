@@ -148,3 +148,13 @@ def test_front_matter_values_come_out_as_plain_text_everywhere(repo):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert _squeeze(html.unescape(page)).count(_squeeze(INJECTION)) >= 2
     assert _squeeze(INJECTION) in _squeeze(docx_text(out / "acme-fr.docx"))
+
+
+def test_an_agreement_with_its_own_provider_is_headed_with_that_provider(repo):
+    agreement = repo / "agreements/acme-fr.md"
+    agreement.write_text(agreement.read_text().replace(
+        "effective_date:", "provider:\n  name: Cuivres et Compagnie SARL\n  address: 3 rue du Port, 44000 Nantes\n"
+        "effective_date:", 1))
+    assert build(repo, formats=["pdf"]).ok
+    text = pdf_text(repo / "build/acme-fr/acme-fr.pdf")
+    assert text.startswith("Cuivres et Compagnie SARL") and "Clair Obscur Studio" not in text

@@ -117,5 +117,5 @@ def test_the_installed_command_runs():
 def test_make_help_lists_every_target():
     done = subprocess.run(["make", "-s", "help"], cwd=PROJECT, capture_output=True, text=True)
     assert done.returncode == 0
-    for target in ("pdf", "docx", "html", "md", "all", "check", "test", "clean", "help"):
+    for target in ("pdf", "docx", "html", "md", "all", "check", "docs", "serve", "test", "bench", "clean", "help"):
         assert f"make {target} " in done.stdout

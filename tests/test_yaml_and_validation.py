@@ -78,3 +78,65 @@ def test_every_problem_is_reported_with_file_line_column_and_field():
     assert by_field["fees.amount"].line == 7 and "greater than 0" in by_field["fees.amount"].message
     assert by_field["effective_date"].line == 8
     assert by_field["schedule.0"].line == 10 and "percent or amount" in by_field["schedule.0"].message
+
+
+from pathlib import Path  # noqa: E402
+
+from clausier.yamlio import _round_trip  # noqa: E402
+
+from conftest import PROJECT  # noqa: E402
+
+TRICKY = """\
+a: yes
+b: no
+c: on
+e: 1:30
+f: 2026-12-01
+g: .inf
+h: 1e3
+i: ~
+j: "true"
+k: True
+l: [1, 2.50, -3]
+m: {x: null, y: ''}
+n: !!str 12
+o: &anchor {p: 1}
+q: *anchor
+"""
+
+
+def _both(text: str):
+    return parse_yaml(text, "t.yml").data, _round_trip(text, "t.yml", 0).data
+
+
+def test_the_fast_parser_reads_yaml_1_2_exactly_like_the_round_trip_parser():
+    fast, full = _both(TRICKY)
+    assert fast == full
+    assert fast["a"] == "yes" and fast["c"] == "on" and fast["e"] == "1:30" and fast["f"] == "2026-12-01"
+    assert fast["n"] == "12" and fast["q"] == {"p": 1}
+    fast, full = _both("d: 0123\n")  # YAML 1.1 would read an octal number
+    assert fast == full
+
+
+def test_every_content_file_of_the_project_parses_the_same_both_ways():
+    from clausier.yamlio import split_front_matter
+
+    files = [*PROJECT.glob("clauses/*/*"), *PROJECT.glob("agreements/*.md"), *PROJECT.glob("templates/*.md.j2"),
+             PROJECT / "clausier.yml"]
+    assert len(files) > 50
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".yml":
+            meta = text
+        elif text.startswith("---\n"):
+            meta = text[4:text.index("\n---\n", 4)]
+        else:
+            continue
+        fast, full = _both(meta)
+        assert fast == full, path
+
+
+def test_positions_are_worked_out_only_when_asked_and_still_exact():
+    document = parse_yaml("a: 1\nb:\n  c: x\n", "t.yml", line_offset=3)
+    assert document._positions is None
+    assert document.positions.of(("b", "c")) == (6, 6)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -48,9 +48,12 @@ class Plan:
     language: str
     articles: list[Article]
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _index: dict[str, Article] = field(default_factory=dict, repr=False, compare=False)
 
     def find(self, clause_id: str) -> Article | None:
-        return next((a for a in self.articles if a.id == clause_id), None)
+        if len(self._index) != len(self.articles):
+            self._index = {a.id: a for a in self.articles}
+        return self._index.get(clause_id)
 
 
 @dataclass(frozen=True)
@@ -333,7 +336,7 @@ def agreement_data(repo: Repository, agreement: AgreementFile) -> dict[str, Any]
     return data
 
 
-class _Session:
+class Session:
     """One agreement being rendered: its plan, its data, and the functions templates call."""
 
     def __init__(self, repo: Repository, agreement: AgreementFile, plan: Plan, highlight: bool = False):
@@ -355,11 +358,14 @@ class _Session:
     def has_clause(self, clause_id: str) -> bool:
         return self.plan.find(clause_id) is not None
 
-    def clause(self, clause_id: str) -> Markdown:
+    def clause(self, clause_id: str, variant: str | None = None) -> Markdown:
         target = self.plan.find(clause_id)
         if target is None:
             raise ContentError(Finding(self.plan.template.path, 0, 0,
                                        message=f"clause({clause_id!r}) is not part of this agreement"))
+        if variant is not None and variant != target.variant:  # the handbook shows every variant
+            text = self.repo.clauses[clause_id].text(variant, self.plan.language)
+            target = replace(target, variant=variant, title=text.front.title or target.title)
         self.rendered.append(clause_id)
         params = self.plan.parameters.get(clause_id, {})
         if self.highlight:
@@ -370,7 +376,7 @@ class _Session:
 def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
     """The complete contract as Markdown, or ContentError naming the file, line and field."""
     plan = plan_agreement(repo, agreement)
-    session = _Session(repo, agreement, plan)
+    session = Session(repo, agreement, plan)
     language = plan.language
     title = agreement.model.title or plan.template.meta.title[language]
     context = {
@@ -388,13 +394,13 @@ def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
     return Assembled(plan, title, header + _tidy(body))
 
 
-def render_clause(repo: Repository, agreement: AgreementFile, clause_id: str, highlight: bool = False) -> Markdown:
-    """One article of an agreement, alone (the handbook shows clauses this way).
+def open_session(repo: Repository, agreement: AgreementFile, highlight: bool = False) -> Session:
+    """Plan an agreement once, then render any of its articles alone with `session.clause(id, variant)`.
 
-    With `highlight`, parameter values come out marked `==value==` wherever they are printed.
+    The handbook shows clauses this way; with `highlight`, parameter values come out
+    marked `==value==` wherever they are printed.
     """
-    plan = plan_agreement(repo, agreement)
-    return _Session(repo, agreement, plan, highlight).clause(clause_id)
+    return Session(repo, agreement, plan_agreement(repo, agreement), highlight)
 
 
 # ---------------------------------------------------------------- highlighted parameters

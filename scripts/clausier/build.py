@@ -73,13 +73,17 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
         moment = dt.datetime.combine(model.effective_date, dt.time(), tzinfo=dt.timezone.utc)
         timestamp = int(moment.timestamp())
     logo = None
-    if branding and branding.logo:
+    # The organisation's brand heads its own contracts; an agreement with another provider
+    # carries that provider's name and no logo.
+    own = model.provider is None
+    if own and branding and branding.logo:
         logo = safe_asset_path(repo.root, branding.logo, "clausier.yml", "branding.logo")
+    brand = (branding.name if branding else "") if own else model.provider.name
     return RenderSettings(
         root=repo.root,
         reference=model.reference or agreement.id,
         version=str(model.version),
-        brand=branding.name if branding else "",
+        brand=brand,
         primary=branding.colors.primary if branding else "#1f3a5f",
         accent=branding.colors.accent if branding else "#b5651d",
         language=assembled.plan.language,

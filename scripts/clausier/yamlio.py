@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
@@ -37,12 +39,24 @@ class Positions:
         return self.start
 
 
-@dataclass
 class Document:
-    """A parsed YAML mapping as plain Python data, with positions."""
+    """A parsed YAML document as plain Python data; positions are worked out when first asked.
 
-    data: Any
-    positions: Positions
+    Most files are valid, and the position-keeping parser is ten times slower than
+    libyaml: so the data comes from libyaml, and the round-trip parse that knows
+    every line and column runs only when a problem needs a place.
+    """
+
+    def __init__(self, data: Any, positions: Positions | None = None, text: str = "", line_offset: int = 0):
+        self.data = data
+        self._positions = positions
+        self._text, self._offset = text, line_offset
+
+    @property
+    def positions(self) -> Positions:
+        if self._positions is None:
+            self._positions = _round_trip(self._text, "", self._offset).positions
+        return self._positions
 
 
 def _plain(node: Any, path: Path_, positions: Positions, offset: int) -> Any:
@@ -80,6 +94,8 @@ def _plain(node: Any, path: Path_, positions: Positions, offset: int) -> Any:
         return dt.date(node.year, node.month, node.day)
     if isinstance(node, str):
         return str(node)
+    if isinstance(node, TaggedScalar):  # an explicit tag such as !!str: keep the text
+        return str(node.value)
     return node
 
 
@@ -91,7 +107,15 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> Document:
-    """Parse one YAML document; duplicate keys and syntax errors become findings."""
+    """Parse one YAML 1.2 document; duplicate keys and syntax errors become findings with their place."""
+    try:
+        data = _fast_load(text)
+    except _NeedsRoundTrip:
+        return _round_trip(text, path, line_offset)
+    return Document(_plain_fast(data), None, text, line_offset)
+
+
+def _round_trip(text: str, path: str, line_offset: int) -> Document:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
@@ -117,7 +141,76 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> Document:
     except (ValueError, TypeError) as exc:  # e.g. a tag ruamel cannot construct
         raise ContentError(Finding(path, 1 + line_offset, 1, message=f"YAML error: {exc}", rule="yaml")) from None
     positions = Positions(start=(1 + line_offset, 1))
-    return Document(_plain(node, (), positions, line_offset), positions)
+    return Document(_plain(node, (), positions, line_offset), positions, text, line_offset)
+
+
+class _NeedsRoundTrip(Exception):
+    """The fast parser met something it must not decide alone: let the full parser speak."""
+
+
+class _FastLoader(pyyaml.CSafeLoader if hasattr(pyyaml, "CSafeLoader") else pyyaml.SafeLoader):
+    """libyaml with YAML 1.2 core-schema scalars (no yes/no booleans, no sexagesimals, dates as text)."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
+    ("tag:yaml.org,2002:float", r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$", "-+.0123456789"),
+    ("tag:yaml.org,2002:float", r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+."),
+):
+    _FastLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+def _fast_int(loader, node):
+    text = loader.construct_scalar(node)
+    digits = text.lstrip("+-")
+    if len(digits) > 1 and digits.startswith("0"):
+        raise _NeedsRoundTrip()  # YAML 1.1 would read an octal here; leave it to ruamel
+    return int(text)
+
+
+def _fast_mapping(loader, node):
+    loader.flatten_mapping(node)
+    keys = [loader.construct_object(key, deep=True) for key, _ in node.value]
+    if len(set(map(repr, keys))) != len(keys):
+        raise _NeedsRoundTrip()  # duplicate key: the round-trip parser reports it with its place
+    return loader.construct_mapping(node, deep=True)
+
+
+def _refuse(loader, node):
+    raise _NeedsRoundTrip()
+
+
+_FastLoader.add_constructor("tag:yaml.org,2002:int", _fast_int)
+_FastLoader.add_constructor("tag:yaml.org,2002:map", _fast_mapping)
+_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _refuse)
+_FastLoader.add_constructor("tag:yaml.org,2002:binary", _refuse)
+_FastLoader.add_constructor("tag:yaml.org,2002:set", _refuse)
+_FastLoader.add_constructor("tag:yaml.org,2002:omap", _refuse)
+_FastLoader.add_constructor("tag:yaml.org,2002:pairs", _refuse)
+_FastLoader.add_constructor(None, _refuse)
+
+
+def _fast_load(text: str) -> Any:
+    try:
+        return pyyaml.load(text, Loader=_FastLoader)
+    except _NeedsRoundTrip:
+        raise
+    except Exception:  # any syntax error: the round-trip parser gives the message and the place
+        raise _NeedsRoundTrip() from None
+
+
+def _plain_fast(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str) else k: _plain_fast(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain_fast(v) for v in node]
+    if isinstance(node, float):
+        return Decimal(repr(node))
+    return node
 
 
 def _duplicate_key_name(exc: DuplicateKeyError) -> str:

@@ -1,0 +1,119 @@
+"""A thin MkDocs plugin: it loads the library, asks `handbook_pages` for pages, adds them.
+
+mkdocs.yml:
+
+    plugins:
+      - clausier:
+          root: .          # the repository (holds clausier.yml, clauses/, templates/)
+          specimens: true  # build specimen PDF and DOCX files for template pages
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from ..build import render_outputs
+from ..errors import ClausierError
+from ..repository import Repository, load_repository
+from .pages import Handbook, handbook_pages, specimen_path
+from .specimens import specimen_agreement
+
+log = get_plugin_logger(__name__)
+BRAND_CSS = "assets/clausier-brand.css"
+
+
+class ClausierPluginConfig(Config):
+    root = c.Type(str, default=".")
+    specimens = c.Type(bool, default=True)
+
+
+def last_changes(root: Path) -> dict[str, str]:
+    """Clause id → date of the last commit that touched its folder (one git call)."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--", "clauses"],
+                              capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    if done.returncode != 0:
+        return {}
+    changes: dict[str, str] = {}
+    date = ""
+    for line in done.stdout.split("\n"):
+        if line.startswith("\x00"):
+            date = line[1:]
+        elif line.startswith("clauses/") and date:
+            changes.setdefault(line.split("/")[1], date)
+    return changes
+
+
+def brand_css(repo: Repository) -> str:
+    colors = repo.config.branding.colors
+    return (
+        ":root, [data-md-color-scheme=default], [data-md-color-scheme=slate] {\n"
+        f"  --md-primary-fg-color: {colors.primary};\n"
+        f"  --md-primary-fg-color--dark: {colors.primary};\n"
+        f"  --md-accent-fg-color: {colors.accent};\n"
+        "}\n"
+        "[data-md-color-scheme=slate] { --md-typeset-a-color: #9ec1ea; }\n"
+        ".md-typeset mark { background-color: rgba(181, 101, 29, .18); color: inherit; padding: 0 .15em; }\n"
+        ".md-typeset ins.critic { background-color: rgba(46, 160, 67, .18); text-decoration: underline; }\n"
+        ".md-typeset del.critic { background-color: rgba(248, 81, 73, .18); text-decoration: line-through; }\n"
+    )
+
+
+class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
+    def on_config(self, config):
+        config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.root = (config_dir / self.config.root).resolve()
+        self.repo = load_repository(self.root)
+        errors = self.repo.errors()
+        if errors or self.repo.config is None:
+            raise PluginError("the clause library has errors:\n" + "\n".join(str(f) for f in errors))
+        try:
+            self.book: Handbook = handbook_pages(self.repo, last_changes(self.root), self.config.specimens)
+        except ClausierError as exc:
+            raise PluginError(str(exc)) from None
+        nav = list(config.nav or [{"Home": "index.md"}])
+        config.nav = nav[:1] + self.book.nav + nav[1:]
+        branding = self.repo.config.branding
+        config.site_name = f"{branding.name} — clauses"
+        if branding.logo:
+            self.logo_uri = "assets/logo" + Path(branding.logo).suffix.lower()
+            config.theme["logo"] = self.logo_uri
+            config.theme["favicon"] = self.logo_uri
+        config.extra_css.append(BRAND_CSS)
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        for page in self.book.pages:
+            files.append(File.generated(config, page.path, content=page.content))
+        files.append(File.generated(config, BRAND_CSS, content=brand_css(self.repo)))
+        if self.repo.config.branding.logo:
+            logo = (self.root / self.repo.config.branding.logo).read_bytes()
+            files.append(File.generated(config, self.logo_uri, content=logo))
+        for template, language in self.book.specimens:
+            for fmt, data in self._specimen(template, language).items():
+                files.append(File.generated(config, specimen_path(template, language, fmt), content=data))
+        return files
+
+    def _specimen(self, template: str, language: str) -> dict[str, bytes]:
+        agreement = specimen_agreement(self.repo, template, language)
+        try:
+            _, outputs = render_outputs(self.repo, agreement, ["pdf", "docx"])
+        except ClausierError as exc:
+            raise PluginError(f"specimen {template} ({language}): {exc}") from None
+        return outputs
+
+    def on_serve(self, server, config, builder):
+        for name in ("clauses", "templates", "clausier.yml"):
+            path = self.root / name
+            if path.exists():
+                server.watch(str(path))
+        return server
