@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from .repository import Repository
 
@@ -49,6 +50,7 @@ def skeleton(repo: Repository, template: str, language: str, agreement_id: str, 
     variant_lines = "".join(
         f"  #   {c}: {', '.join(v)}\n" for c, v in sorted(variants.items()) if v
     ) or "  #   (none)\n"
+    required = _required_parameters(repo, meta, language)
     start = today + dt.timedelta(days=7)
     end = dt.date(start.year + 1, start.month, 1) - dt.timedelta(days=1)
     return f"""---
@@ -118,9 +120,31 @@ clauses:
   omit: []                            # optional clauses to leave out: {', '.join(optional) or 'none'}
   add: []                             # extra clauses from clauses/
   variants: {{}}                        # clause: variant, e.g. liability: fallback-1; available:
-{variant_lines}  parameters: {{}}                      # clause: {{parameter: value}}, e.g. acceptance: {{review_days: 15}}
+{variant_lines}{required}
 
 approvals: []                         # for non-standard variants: - {{ variant: liability/fallback-1, by: Name, on: {today.isoformat()} }}
 ---
 {t['body']}
 """
+
+
+def _required_parameters(repo: Repository, meta, language: str) -> str:
+    """The `parameters:` block: parameters without a default must be given, so they are written out."""
+    from .handbook.specimens import sample_value
+
+    lines = []
+    clause_ids = [s.id for s in meta.slots()] + list(meta.preamble) + list(meta.closing)
+    for clause_id in clause_ids:
+        clause = repo.clauses.get(clause_id)
+        if clause is None:
+            continue
+        needed = {n: p for n, p in clause.meta.parameters.items()
+                  if p.default is None and n not in meta.parameters.get(clause_id, {})}
+        if needed:
+            lines.append(f"    {clause_id}:")
+            for name, parameter in needed.items():
+                value = json.dumps(sample_value(parameter, language), ensure_ascii=False, default=str)
+                lines.append(f"      {name}: {value}    # required: {parameter.label[language]}")
+    if not lines:
+        return "  parameters: {}                      # clause: {parameter: value}, e.g. acceptance: {review_days: 15}"
+    return "  parameters:                         # clause: {parameter: value}; these have no default\n" + "\n".join(lines)

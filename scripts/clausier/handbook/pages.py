@@ -267,7 +267,8 @@ def template_page(repo: Repository, name: str, with_specimens: bool) -> Page:
         for language in LANGUAGES:
             for fmt in ("pdf", "docx"):
                 target = _link(path, specimen_path(name, language, fmt))
-                lines.append(f"[{LANGUAGE_NAMES[language]} — {fmt.upper()}]({target}){{ .md-button }}")
+                filename = posixpath.basename(target)
+                lines.append(f'[{LANGUAGE_NAMES[language]} — {fmt.upper()}]({target}){{ .md-button download="{filename}" }}')
             lines.append("")
     return Page(path, meta.title.fr, "\n".join(lines) + "\n")
 
