@@ -11,6 +11,7 @@ mkdocs.yml:
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -21,6 +22,7 @@ from mkdocs.structure.files import File, Files
 
 from ..build import render_outputs
 from ..errors import ClausierError
+from ..models import LANGUAGES
 from ..repository import Repository, load_repository
 from .pages import Handbook, handbook_pages, specimen_path
 from .specimens import specimen_agreement
@@ -68,6 +70,34 @@ def brand_css(repo: Repository) -> str:
     )
 
 
+class _SpecimenBuilder:
+    """Builds every template's specimen PDF and DOCX in a background thread."""
+
+    def __init__(self, repo: Repository):
+        self.repo = repo
+        self.outputs: dict[tuple[str, str], dict[str, bytes]] = {}
+        self.error: Exception | None = None
+        self.thread = threading.Thread(target=self._run, name="clausier-specimens", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for name, template in sorted(self.repo.templates.items()):
+                if template.meta is None:
+                    continue
+                for language in LANGUAGES:
+                    agreement = specimen_agreement(self.repo, name, language)
+                    _, self.outputs[(name, language)] = render_outputs(self.repo, agreement, ["pdf", "docx"])
+        except ClausierError as exc:
+            self.error = exc
+
+    def result(self) -> dict[tuple[str, str], dict[str, bytes]]:
+        self.thread.join()
+        if self.error is not None:
+            raise PluginError(f"specimen: {self.error}")
+        return self.outputs
+
+
 class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
     def on_config(self, config):
         config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
@@ -76,6 +106,9 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         errors = self.repo.errors()
         if errors or self.repo.config is None:
             raise PluginError("the clause library has errors:\n" + "\n".join(str(f) for f in errors))
+        # Specimens are typeset by pandoc and Typst outside the interpreter's lock: start them
+        # now, so they run while the pages are generated and MkDocs reads the docs.
+        self._specimens = _SpecimenBuilder(self.repo) if self.config.specimens else None
         try:
             self.book: Handbook = handbook_pages(self.repo, last_changes(self.root), self.config.specimens)
         except ClausierError as exc:
@@ -98,18 +131,11 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         if self.repo.config.branding.logo:
             logo = (self.root / self.repo.config.branding.logo).read_bytes()
             files.append(File.generated(config, self.logo_uri, content=logo))
-        for template, language in self.book.specimens:
-            for fmt, data in self._specimen(template, language).items():
-                files.append(File.generated(config, specimen_path(template, language, fmt), content=data))
+        if self._specimens is not None:
+            for (template, language), outputs in self._specimens.result().items():
+                for fmt, data in outputs.items():
+                    files.append(File.generated(config, specimen_path(template, language, fmt), content=data))
         return files
-
-    def _specimen(self, template: str, language: str) -> dict[str, bytes]:
-        agreement = specimen_agreement(self.repo, template, language)
-        try:
-            _, outputs = render_outputs(self.repo, agreement, ["pdf", "docx"])
-        except ClausierError as exc:
-            raise PluginError(f"specimen {template} ({language}): {exc}") from None
-        return outputs
 
     def on_serve(self, server, config, builder):
         for name in ("clauses", "templates", "clausier.yml"):
