@@ -104,6 +104,9 @@ client:
   email: claire.martin@example.fr
 effective_date: 2026-12-01
 term: {end: 2027-05-31}
+services:
+  deliverables: [Site vitrine de 8 pages]
+  exclusions: [Rédaction des contenus]
 fees: {model: fixed, amount: 12000, currency: EUR}
 schedule:
   - {when: À la signature, percent: 30}

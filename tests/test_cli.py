@@ -91,15 +91,72 @@ def test_list_shows_templates_clauses_and_agreements(repo):
         assert expected in result.output
 
 
-def test_check_is_clean_then_reports_every_error(repo):
-    assert run(repo, "check").exit_code == 0
+def test_check_is_clean_then_reports_every_error_with_the_line_shown(repo):
+    result = run(repo, "check")
+    assert result.exit_code == 0, result.output
+    assert "0 error(s), 0 warning(s)" in result.output
     bad = repo / "agreements/acme-fr.md"
     bad.write_text(bad.read_text().replace("fees: {model: fixed", "fees: {model: fixd"))
     result = run(repo, "check")
     assert result.exit_code == 1
     line = bad.read_text().split("\n").index("fees: {model: fixd, amount: 12000, currency: EUR}") + 1
-    assert f"agreements/acme-fr.md:{line}:15: error: Input should be 'fixed'" in result.output
-    assert "(fees.model)" in result.output
+    assert "agreements/acme-fr.md\n" in result.output
+    assert f"{line}:15  error  Input should be 'fixed'" in result.output
+    assert "│ fees: {model: fixd, amount: 12000, currency: EUR}" in result.output
+
+
+def test_check_formats_github_and_json(repo):
+    import json
+
+    bad = repo / "agreements/acme-fr.md"
+    bad.write_text(bad.read_text().replace("fees: {model: fixed", "fees: {model: fixd"))
+    line = bad.read_text().split("\n").index("fees: {model: fixd, amount: 12000, currency: EUR}") + 1
+    github = run(repo, "check", "--format", "github")
+    assert github.exit_code == 1
+    assert f"::error file=agreements/acme-fr.md,line={line},col=15,title=schema::Input should be" in github.output
+    findings = json.loads(run(repo, "check", "--format", "json").output)
+    assert {"rule": "schema", "level": "error", "path": "agreements/acme-fr.md", "line": line, "col": 15,
+            "field": "fees.model"}.items() <= findings[0].items()
+
+
+def test_check_strict_fails_on_warnings_and_errors_only_hides_them(repo):
+    agreement = repo / "agreements/acme-fr.md"
+    agreement.write_text(agreement.read_text().replace("  exclusions: [Rédaction des contenus]\n", ""))
+    assert run(repo, "check").exit_code == 0
+    assert run(repo, "check", "--strict").exit_code == 1
+    result = run(repo, "check", "--errors-only")
+    assert result.exit_code == 0 and "warning" not in result.output.replace("0 warning(s)", "")
+
+
+def test_check_fix_normalises_unicode(repo):
+    agreement = repo / "agreements/acme-fr.md"
+    agreement.write_text(agreement.read_text().replace("Lumière", "Lumie\u0300re"))
+    result = run(repo, "check", "--strict")
+    assert result.exit_code == 1 and "not in Unicode NFC" in result.output
+    result = run(repo, "check", "--strict", "--fix")
+    assert result.exit_code == 0, result.output
+    assert "Lumière" in agreement.read_text()
+
+
+def test_check_without_a_repository_is_a_usage_error(tmp_path):
+    result = runner.invoke(main, ["--root", str(tmp_path), "check"])
+    assert result.exit_code == 2 and "no clausier.yml" in result.output
+
+
+def test_check_with_a_broken_clausier_yml_is_a_configuration_error(repo):
+    config = repo / "clausier.yml"
+    config.write_text(config.read_text().replace("language: fr", "language: de"))
+    assert run(repo, "check").exit_code == 2
+
+
+def test_schema_command_writes_the_schema(repo):
+    result = run(repo, "schema")
+    assert result.exit_code == 0
+    import json
+
+    schema = json.loads((repo / "schema/agreement.schema.json").read_text())
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert run(repo, "schema", "--stdout").output == (repo / "schema/agreement.schema.json").read_text()
 
 
 def test_version_and_help():

@@ -336,6 +336,10 @@ def agreement_data(repo: Repository, agreement: AgreementFile) -> dict[str, Any]
     return data
 
 
+class DanglingReference(ValueError):
+    """ref() to a clause that is not in the agreement."""
+
+
 class Session:
     """One agreement being rendered: its plan, its data, and the functions templates call."""
 
@@ -350,9 +354,12 @@ class Session:
     def ref(self, clause_id: str) -> Markdown:
         target = self.plan.find(clause_id)
         if target is None or target.number is None:
-            where = "is not a numbered article of this agreement" if clause_id in self.repo.clauses else "is unknown"
-            raise ContentError(Finding(self.agreement.path, 0, 0, rule="cross-reference",
-                                       message=f"ref({clause_id!r}): clause {clause_id!r} {where}"))
+            if clause_id in self.repo.clauses:
+                where = "is not part of this agreement (omitted, or not in its template)"
+            else:
+                where = f"does not exist; valid clauses: {', '.join(sorted(self.repo.clauses))}"
+            raise DanglingReference(f"ref({clause_id!r}): clause {clause_id!r} {where} "
+                                    f"(in {self.agreement.path}); guard it with has_clause({clause_id!r})")
         return Markdown(f"[{target.number}](#art-{clause_id})")
 
     def has_clause(self, clause_id: str) -> bool:
@@ -487,6 +494,9 @@ def _render(env, name: str, context: dict, shown: str) -> str:
                                    rule="template")) from None
     except (UndefinedError, SecurityError, TemplateError, ValueError, TypeError, ArithmeticError) as exc:
         where, line = _template_frame(exc, shown)
+        if isinstance(exc, DanglingReference):
+            raise ContentError(Finding(where, line, 1 if line else 0, message=str(exc),
+                                       rule="cross-reference")) from None
         kind = {UndefinedError: "undefined variable", SecurityError: "refused by the sandbox"}.get(type(exc), "error")
         raise ContentError(Finding(where, line, 1 if line else 0, message=f"{kind}: {exc}", rule="template")) from None
 

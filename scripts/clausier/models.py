@@ -206,6 +206,14 @@ class Agreement(Strict):
 ParameterType = Literal["int", "decimal", "money", "date", "duration", "enum", "text", "list"]
 
 
+class StandardRange(Strict):
+    """The values sales may use without an approval (the playbook's standard position)."""
+
+    min: Optional[Decimal] = None
+    max: Optional[Decimal] = None
+    choices: Optional[list[str]] = None
+
+
 class Parameter(Strict):
     type: ParameterType
     default: Any = None
@@ -213,6 +221,7 @@ class Parameter(Strict):
     max: Optional[Decimal] = None
     choices: Optional[list[str]] = None
     label: Localized
+    standard: Optional[StandardRange] = None
 
 
 class Variant(Strict):
@@ -287,7 +296,18 @@ class Branding(Strict):
     colors: Colors = Field(default_factory=Colors)
 
 
+class Playbook(Strict):
+    """Which departures from the standard need an entry in an agreement's `approvals:`."""
+
+    variants: bool = Field(True, description="A non-standard variant needs an approval")
+    parameters: bool = Field(True, description="A parameter outside its standard range needs an approval")
+    approvers: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Approval role (as written in clause.yml) → the people who may give it; empty: anyone")
+
+
 class Config(Strict):
     organisation: Party
     branding: Branding
     language: Literal["fr", "en"] = "fr"
+    playbook: Playbook = Field(default_factory=Playbook)

@@ -9,6 +9,7 @@ from .check import check
 from .common import find_root
 from .listing import list_
 from .new import new
+from .schema import schema
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,5 +21,5 @@ def main(ctx: click.Context, root: str | None) -> None:
     ctx.obj = find_root(root)
 
 
-for command in (build, new, list_, check):
+for command in (build, new, list_, check, schema):
     main.add_command(command)

@@ -1,4 +1,4 @@
-"""`clausier check`: every problem, with its place; nothing is written."""
+"""`clausier check`: every problem at once, each with its place; nothing is written (but --fix)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,54 @@ from pathlib import Path
 
 import click
 
-from ..errors import ContentError
-from ..repository import agreement_paths, load_agreement, load_repository
-from .common import err
+from ..lint import run_checks
+from ..lint.fix import normalise_files
+from ..lint.report import FORMATS, as_github, as_json, print_human
+from .common import err, out
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="human", show_default=True,
+              help="human (grouped, with the line shown), github (annotations) or json.")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
+@click.option("--errors-only", is_flag=True, help="Run and report only what is an error.")
+@click.option("--fix", is_flag=True, help="Normalise text to Unicode NFC in the files that need it, then check.")
 @click.pass_obj
-def check(root: Path, paths: tuple[str, ...]) -> None:
-    """Validate the library, the templates and the agreements (nothing is written)."""
-    from ..assemble import assemble
+def check(root: Path, paths: tuple[str, ...], fmt: str, strict: bool, errors_only: bool, fix: bool) -> None:
+    """Check the library, templates and agreements (default: all) and report every finding.
 
-    repo = load_repository(root)
-    findings = list(repo.findings)
-    for path in agreement_paths(repo, [Path(p) for p in paths] or None):
-        try:
-            assemble(repo, load_agreement(repo, path))
-        except ContentError as exc:
-            findings.extend(exc.findings)
-    for finding in sorted(set(findings), key=lambda f: (f.path, f.line, f.col, f.message)):
-        err.print(str(finding), markup=False)
-    errors = [f for f in findings if f.level == "error"]
-    err.print(f"[{'red' if errors else 'green'}]{len(errors)} error(s)[/]")
-    sys.exit(1 if errors else 0)
+    Exit status: 0 clean (warnings allowed unless --strict), 1 findings, 2 usage or configuration error.
+    """
+    if not (root / "clausier.yml").exists():
+        raise click.UsageError(f"no clausier.yml in {root}: run inside a Clausier repository or pass --root")
+    selected = _agreements_to_check(root, [Path(p) for p in paths])
+    findings = run_checks(root, selected, errors_only)
+    if fix:
+        fixed = normalise_files(root, [f.path for f in findings if f.rule == "unicode-nfc"])
+        for shown in fixed:
+            err.print(f"normalised {shown} to NFC", markup=False)
+        if fixed:
+            findings = run_checks(root, selected, errors_only)
+    config_errors = [f for f in findings if f.path == "clausier.yml" and f.level == "error"]
+    if fmt == "json":
+        out.print(as_json(findings), markup=False, soft_wrap=True)
+    elif fmt == "github":
+        if findings:
+            out.print(as_github(findings), markup=False, soft_wrap=True)
+    else:
+        print_human(findings, root, err)
+    if config_errors:
+        sys.exit(2)
+    failing = [f for f in findings if f.level == "error" or strict]
+    sys.exit(1 if failing else 0)
+
+
+def _agreements_to_check(root: Path, paths: list[Path]) -> list[Path] | None:
+    """Named agreements alone; any other file (a clause, a template, clausier.yml) can change
+    every agreement, so then all of them are checked. None means all."""
+    if not paths:
+        return None
+    agreements_dir = (root / "agreements").resolve()
+    named = [p for p in paths if p.suffix == ".md" and p.resolve().parent == agreements_dir]
+    return named if len(named) == len(paths) else None

@@ -1,0 +1,35 @@
+"""The registry: every rule, once, in reading order. Add a rule by adding its module here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from ...errors import Finding
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    summary: str
+    check: Callable[["CheckContext"], Iterable[Finding]]  # noqa: F821 - defined in lint.context
+    has_errors: bool = True  # False for rules that only ever warn (skipped by --errors-only)
+
+
+from . import (  # noqa: E402 - the registry needs Rule first
+    completeness,
+    cross_references,
+    hygiene,
+    parity,
+    schema,
+    text_hazards,
+)
+
+RULES: list[Rule] = [
+    schema.RULE,
+    hygiene.RULE,
+    text_hazards.RULE,
+    parity.RULE,
+    completeness.RULE,
+    cross_references.RULE,
+]
