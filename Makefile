@@ -21,8 +21,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	@touch $@
 
-pdf: $(STAMP) ## Build every agreement to PDF in build/
-	$(CLAUSIER) build --to pdf
+# The errors-only check runs first so every mistake is listed at once; the build still
+# goes on, so agreements without errors get their PDF (a bad one keeps its last good PDF).
+pdf: $(STAMP) ## Check for errors, then build every agreement to PDF in build/
+	@status=0; $(CLAUSIER) check --errors-only || status=$$?; \
+	$(CLAUSIER) build --to pdf || status=$$?; exit $$status
 
 docx: $(STAMP) ## Build every agreement to DOCX
 	$(CLAUSIER) build --to docx

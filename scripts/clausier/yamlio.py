@@ -12,7 +12,8 @@ import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from .errors import ContentError, Finding
 
@@ -138,6 +139,13 @@ def _round_trip(text: str, path: str, line_offset: int) -> Document:
         col = mark.column + 1 if mark else 1
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         raise ContentError(Finding(path, line, col, message=f"YAML syntax error: {problem}", rule="yaml")) from None
+    except ReaderError as exc:  # a control character YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1 + line_offset if exc.position is not None else 1 + line_offset
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1 if exc.position is not None else 1
+        raise ContentError(Finding(path, line, col, message=f"character U+{exc.character:04X} is not allowed in "
+                                   "YAML; delete it", rule="yaml")) from None
+    except YAMLError as exc:
+        raise ContentError(Finding(path, 1 + line_offset, 1, message=f"YAML error: {exc}", rule="yaml")) from None
     except (ValueError, TypeError) as exc:  # e.g. a tag ruamel cannot construct
         raise ContentError(Finding(path, 1 + line_offset, 1, message=f"YAML error: {exc}", rule="yaml")) from None
     positions = Positions(start=(1 + line_offset, 1))

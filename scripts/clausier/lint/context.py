@@ -53,7 +53,7 @@ class CheckedAgreement:
         """Line and column of a front-matter field (or of its nearest parent)."""
         if self.file is None:
             return (0, 0)
-        return self.file.positions.of(tuple(path))
+        return self.file.positions.of(tuple(path), prefer_key=True)
 
     def finding(self, path: tuple, message: str, level: str = "error", rule: str = "") -> Finding:
         line, col = self.place(*path)
