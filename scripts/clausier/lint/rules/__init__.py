@@ -21,6 +21,7 @@ from . import (  # noqa: E402 - the registry needs Rule first
     cross_references,
     hygiene,
     parity,
+    parties,
     schema,
     text_hazards,
 )
@@ -31,5 +32,6 @@ RULES: list[Rule] = [
     text_hazards.RULE,
     parity.RULE,
     completeness.RULE,
+    parties.RULE,
     cross_references.RULE,
 ]
