@@ -20,6 +20,7 @@ from . import (  # noqa: E402 - the registry needs Rule first
     completeness,
     cross_references,
     hygiene,
+    money_dates,
     parity,
     parties,
     schema,
@@ -33,5 +34,6 @@ RULES: list[Rule] = [
     parity.RULE,
     completeness.RULE,
     parties.RULE,
+    money_dates.RULE,
     cross_references.RULE,
 ]
