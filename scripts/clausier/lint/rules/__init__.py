@@ -23,6 +23,7 @@ from . import (  # noqa: E402 - the registry needs Rule first
     money_dates,
     parity,
     parties,
+    playbook,
     schema,
     text_hazards,
 )
@@ -36,4 +37,5 @@ RULES: list[Rule] = [
     parties.RULE,
     money_dates.RULE,
     cross_references.RULE,
+    playbook.RULE,
 ]
