@@ -19,6 +19,7 @@ class Rule:
 from . import (  # noqa: E402 - the registry needs Rule first
     completeness,
     cross_references,
+    defined_terms,
     hygiene,
     money_dates,
     parity,
@@ -37,5 +38,6 @@ RULES: list[Rule] = [
     parties.RULE,
     money_dates.RULE,
     cross_references.RULE,
+    defined_terms.RULE,
     playbook.RULE,
 ]
