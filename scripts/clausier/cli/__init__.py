@@ -7,6 +7,8 @@ import click
 from .build import build
 from .check import check
 from .common import find_root
+from .diff import diff
+from .impact import impact
 from .listing import list_
 from .new import new
 from .schema import schema
@@ -21,5 +23,5 @@ def main(ctx: click.Context, root: str | None) -> None:
     ctx.obj = find_root(root)
 
 
-for command in (build, new, list_, check, schema):
+for command in (build, new, list_, check, schema, diff, impact):
     main.add_command(command)

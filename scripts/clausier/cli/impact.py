@@ -1,0 +1,73 @@
+"""`clausier impact`: the agreements a change to the library touches."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..comparison import UsageProblem
+from ..gitsource import GitError
+from ..impact import AgreementImpact, ImpactReport, impact as run_impact
+from .common import err, out
+
+
+@click.command()
+@click.argument("paths", nargs=-1)
+@click.option("--base", help="Revision to compare from (default: the merge base with the main branch).")
+@click.option("--format", "fmt", type=click.Choice(["human", "json", "paths"]), default="human", show_default=True,
+              help="human (a table), json, or paths (the changed agreement files that exist, one a line).")
+@click.pass_obj
+def impact(root: Path, paths: tuple[str, ...], base: str | None, fmt: str) -> None:
+    """Agreements whose rendered text changes because of PATHS (clauses, templates, clausier.yml,
+    agreements; default: every file changed since --base), with the words changed; signed ones
+    are flagged. Always exits 0 on a result; 2 on a usage error (unknown revision, not a git
+    repository)."""
+    try:
+        report = run_impact(root, list(paths) or None, base)
+    except (GitError, UsageProblem) as exc:
+        raise click.UsageError(str(exc)) from None
+    if fmt == "json":
+        out.print(json.dumps(report.as_json(), indent=2, ensure_ascii=False), markup=False, soft_wrap=True)
+    elif fmt == "paths":
+        for entry in report.agreements:
+            if entry.state != "removed":
+                out.print(entry.path, markup=False, soft_wrap=True)
+    else:
+        _print_human(report)
+    for error in report.errors:
+        err.print(f"warning: {error}", markup=False)
+
+
+def _articles(entry: AgreementImpact) -> str:
+    changed = [a for a in entry.articles if a.status != "renumbered"]
+    parts = [(a.number or a.title) + ("" if a.status == "changed" else f" ({a.status})") for a in changed]
+    renumbered = sum(1 for a in entry.articles if a.status == "renumbered")
+    if renumbered:
+        parts.append(f"{renumbered} renumbered")
+    return ", ".join(parts)
+
+
+def _print_human(report: ImpactReport) -> None:
+    files = ", ".join(report.paths) if report.paths else "none"
+    out.print(f"changes since {report.base.label}: {files}", markup=False, soft_wrap=True)
+    if report.ignored:
+        out.print(f"not contract content (no effect on the text): {', '.join(report.ignored)}", markup=False,
+                  soft_wrap=True)
+    if not report.agreements:
+        out.print(f"no agreement's text changes ({report.unchanged} unchanged)", markup=False)
+        return
+    rows = [("agreement", "status", "change", "words", "articles")]
+    for entry in report.agreements:
+        status = "SIGNED ⚠" if entry.signed else entry.status
+        rows.append((entry.id, status, entry.state, f"+{entry.added} −{entry.removed}", _articles(entry)))
+    widths = [max(len(row[k]) for row in rows) for k in range(4)]
+    for row in rows:
+        out.print("  ".join(cell.ljust(widths[k]) for k, cell in enumerate(row[:4])) + "  " + row[4],
+                  markup=False, soft_wrap=True)
+    signed = sum(1 for e in report.agreements if e.signed)
+    line = f"{len(report.agreements)} agreement{'s' if len(report.agreements) != 1 else ''} changed, {report.unchanged} unchanged"
+    if signed:
+        line += f"; {signed} signed: a signed agreement is not changed by the library, amend it with a new agreement"
+    out.print(line, markup=False, soft_wrap=True)

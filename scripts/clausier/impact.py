@@ -1,0 +1,176 @@
+"""Impact of a change to the library: which agreements' rendered text it changes, and by how much.
+
+The base revision is exported from git; the changed files (given, or every file changed since
+the base) are laid over it in a scratch copy, and every agreement is assembled on both sides by
+the same pipeline and compared with `redline.compare`. So the answer is what the build would
+produce, not a guess from which clause ids a file name mentions.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assemble import assemble
+from .comparison import Revision, UsageProblem, base_revision
+from .errors import ContentError
+from .gitsource import CONTENT, changed_files, tree_at
+from .redline import compare
+from .repository import Repository, agreement_paths, load_agreement, load_repository
+
+
+@dataclass
+class ArticleChange:
+    number: str | None
+    title: str
+    status: str  # changed, inserted, deleted, renumbered
+
+
+@dataclass
+class AgreementImpact:
+    id: str
+    path: str
+    state: str  # changed, new, removed
+    status: str  # draft, review, signed
+    added: int = 0
+    removed: int = 0
+    renumbered: int = 0
+    articles: list[ArticleChange] = field(default_factory=list)
+
+    @property
+    def signed(self) -> bool:
+        return self.status == "signed"
+
+    @property
+    def words(self) -> int:
+        return self.added + self.removed
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "path": self.path, "state": self.state, "status": self.status,
+                "signed": self.signed, "words_added": self.added, "words_removed": self.removed,
+                "words_changed": self.words, "renumbered_only": [a.number for a in self.articles
+                                                                 if a.status == "renumbered"],
+                "articles": [{"number": a.number, "title": a.title, "change": a.status}
+                             for a in self.articles if a.status != "renumbered"]}
+
+
+@dataclass
+class ImpactReport:
+    base: Revision
+    paths: list[str]  # the content files considered
+    ignored: list[str] = field(default_factory=list)  # given or changed files that are not content
+    agreements: list[AgreementImpact] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"base": self.base.commit, "base_label": self.base.label, "paths": self.paths,
+                "ignored": self.ignored, "agreements": [a.as_json() for a in self.agreements],
+                "unchanged": self.unchanged, "errors": self.errors}
+
+
+def is_content(relative: str) -> bool:
+    return relative.split("/", 1)[0] in CONTENT
+
+
+def _relative(root: Path, given: str) -> str:
+    path = Path(given)
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path, root / path]
+    for candidate in candidates:
+        try:
+            relative = Path(os.path.abspath(candidate)).relative_to(Path(os.path.abspath(root)))
+        except ValueError:
+            continue
+        if candidate.exists() or candidate.is_symlink() or candidate is candidates[-1]:
+            return relative.as_posix() if relative.parts else "."
+    raise UsageProblem(f"{given} is outside the repository {root}")
+
+
+def _overlay(source: Path, target: Path, relative: str) -> None:
+    """Make `target/relative` what `source/relative` is (or absent), links kept as links."""
+    there, here = target / relative, source / relative
+    if there.is_symlink() or there.is_file():
+        there.unlink()
+    elif there.is_dir():
+        shutil.rmtree(there)
+    if here.is_symlink():
+        there.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(os.readlink(here), there)
+    elif here.is_dir():
+        shutil.copytree(here, there, symlinks=True)
+    elif here.exists():
+        there.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(here, there, follow_symlinks=False)
+
+
+def _assembled(repo: Repository, relative: str) -> tuple[str | None, str | None, str]:
+    """(markdown, status, error) of one agreement in one repository; absent → (None, None, "")."""
+    path = repo.root / relative
+    if not path.exists():
+        return None, None, ""
+    try:
+        if repo.config is None:
+            raise ContentError(repo.errors())
+        agreement = load_agreement(repo, path)
+        return assemble(repo, agreement).markdown, agreement.model.status, ""
+    except ContentError as exc:
+        first = exc.findings[0] if exc.findings else "does not assemble"
+        more = f" (and {len(exc.findings) - 1} more)" if len(exc.findings) > 1 else ""
+        return None, None, f"{first}{more}"
+
+
+def impact(root: Path, paths: list[str] | None = None, base: str | None = None) -> ImpactReport:
+    """Agreements whose assembled text changes between `base` and `base + paths` (default paths:
+    every file changed since base, so the working tree)."""
+    root = Path(root).resolve()
+    base_rev = base_revision(root, base)
+    given = paths is not None and len(paths) > 0
+    relatives = [_relative(root, p) for p in paths] if given else changed_files(root, base_rev.commit)
+    if given and "." in relatives:
+        relatives = list(CONTENT)
+    content = sorted({r for r in relatives if is_content(r)})
+    report = ImpactReport(base_rev, content, sorted({r for r in relatives if not is_content(r)}))
+    if not content:
+        return report
+    # Only agreement files changed: only they can change. Anything else may change them all.
+    only_agreements = all(r.startswith("agreements/") for r in content)
+    with ExitStack() as stack:
+        old_folder = stack.enter_context(tree_at(root, base_rev.commit))
+        if given:
+            new_folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="clausier-impact-"))) / "repo"
+            shutil.copytree(old_folder, new_folder, symlinks=True)
+            for relative in content:
+                _overlay(root, new_folder, relative)
+        else:
+            new_folder = root
+        old_repo, new_repo = load_repository(old_folder), load_repository(new_folder)
+        if only_agreements:
+            candidates = sorted(r for r in content if r.endswith(".md") and r.count("/") == 1)
+        else:
+            candidates = sorted({repo.rel(p) for repo in (old_repo, new_repo) for p in agreement_paths(repo)
+                                 if p.exists()})
+        for relative in candidates:
+            before, old_status, old_error = _assembled(old_repo, relative)
+            after, new_status, new_error = _assembled(new_repo, relative)
+            for error, where in ((old_error, base_rev.label), (new_error, "the change")):
+                if error:
+                    report.errors.append(f"{relative} at {where}: {error}")
+            if old_error or new_error or (before is None and after is None):
+                continue
+            comparison = compare(before, after)
+            if not comparison.changed:
+                report.unchanged += 1
+                continue
+            state = "new" if before is None else "removed" if after is None else "changed"
+            entry = AgreementImpact(Path(relative).name[:-3], relative, state, new_status or old_status or "draft",
+                                    comparison.counts.added, comparison.counts.removed, comparison.counts.renumbered)
+            for section in comparison.sections:
+                if section.status != "unchanged":
+                    entry.articles.append(ArticleChange(section.new_number or section.old_number, section.title,
+                                                        section.status))
+            report.agreements.append(entry)
+    return report

@@ -1,0 +1,227 @@
+"""Redline outputs: the comparison as HTML and PDF (coloured underline and strike-through, with a
+legend) and as DOCX with real tracked changes (w:ins / w:del revisions Word and LibreOffice show).
+
+pandoc runs exactly as for contracts: the same Markdown reader (`render.READER`, every raw
+passthrough off) and `--sandbox`. The only markup beyond the assembled text is what
+`redline.to_markdown` adds around words, and the legend, built from escaped text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import typst
+
+from . import render
+from .build import render_settings
+from .errors import BuildError
+from .formatting import long_date
+from .markdown import escape_text
+from .redline import VISUAL, Comparison, tracked, to_markdown
+
+REDLINE_CSS = "redline.css.html"
+# Table widths: pandoc sizes a pipe table by its dashes when a source line is longer than
+# --columns; marks lengthen lines, so the redline keeps natural widths whatever their length.
+COLUMNS = "--columns=100000"
+AUTHOR = "Clausier"
+LEGEND_ID = "redline-legend"
+
+WORDS = {
+    "fr": {
+        "title": "Comparaison", "base": "version de référence", "head": "version comparée",
+        "working": "copie de travail", "made": "établie le", "changed": "article modifié",
+        "changed_n": "articles modifiés", "inserted": "inséré", "inserted_n": "insérés",
+        "deleted": "supprimé", "deleted_n": "supprimés", "renumbered": "renuméroté",
+        "renumbered_n": "renumérotés", "added": "mot ajouté", "added_n": "mots ajoutés",
+        "removed": "supprimé", "removed_n": "supprimés", "none": "aucune modification du texte",
+        "key": "Légende", "ins": "texte ajouté", "del": "texte supprimé", "absent": "absent",
+        "tracked": "les modifications sont des révisions (suivi des modifications)",
+    },
+    "en": {
+        "title": "Comparison", "base": "base version", "head": "compared version",
+        "working": "working tree", "made": "prepared on", "changed": "article changed",
+        "changed_n": "articles changed", "inserted": "inserted", "inserted_n": "inserted",
+        "deleted": "deleted", "deleted_n": "deleted", "renumbered": "renumbered",
+        "renumbered_n": "renumbered", "added": "word added", "added_n": "words added",
+        "removed": "removed", "removed_n": "removed", "none": "no change to the text",
+        "key": "Key", "ins": "inserted text", "del": "deleted text", "absent": "absent",
+        "tracked": "changes are tracked revisions",
+    },
+}
+
+
+def _count(words: dict, n: int, key: str) -> str:
+    return f"{n} {words[key] if n == 1 else words[key + '_n']}"
+
+
+def _numbers(sections, language: str) -> str:
+    numbers = [s.new_number or s.old_number for s in sections if s.new_number or s.old_number]
+    if not numbers:
+        return ""
+    joined = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + (" et " if language == "fr" else " and ") + numbers[-1]
+    return f" ({joined})"
+
+
+def legend_facts(comparison: Comparison, base, head, when: dt.datetime) -> tuple[str, str, str]:
+    """Plain text for the legend: the title word, the versions compared, then the counts."""
+    language = comparison.language if comparison.language in WORDS else "en"
+    w = WORDS[language]
+    colon = " :" if language == "fr" else ":"
+    semicolon = " ;" if language == "fr" else ";"
+
+    def side(revision) -> str:
+        if revision.commit is None:
+            return w["working"]
+        text = revision.label
+        if revision.date:
+            text += f", {long_date(revision.date, language)}"
+        return text
+
+    versions = (f"{w['base']}{colon} {side(base)}{semicolon} {w['head']}{colon} {side(head)}{semicolon} "
+                f"{w['made']} {long_date(when.date(), language)}")
+    if not comparison.changed:
+        return w["title"], versions, w["none"]
+    articles = [s for s in comparison.sections if s.is_article]
+    facts = []
+    for status, key in (("changed", "changed"), ("inserted", "inserted"), ("deleted", "deleted"),
+                        ("renumbered", "renumbered")):
+        chosen = [s for s in articles if s.status == status]
+        if chosen or status == "changed":
+            numbers = _numbers(chosen, language) if status != "renumbered" else ""
+            facts.append(_count(w, len(chosen), key) + numbers)
+    others = [s for s in comparison.sections if not s.is_article and s.status != "unchanged"]
+    if others:
+        facts.append(", ".join(s.title for s in others))
+    counts = comparison.counts
+    words = f"{_count(w, counts.added, 'added')}, {_count(w, counts.removed, 'removed')}"
+    return w["title"], versions, ", ".join(facts) + f"{semicolon} " + words
+
+
+def visual_legend(comparison: Comparison, base, head, when: dt.datetime) -> str:
+    """The legend at the top of the HTML and PDF redlines (a div styled by both)."""
+    w = WORDS[comparison.language if comparison.language in WORDS else "en"]
+    title, versions, facts = legend_facts(comparison, base, head, when)
+    colon = " :" if comparison.language == "fr" else ":"
+    return (f"::: {{#{LEGEND_ID}}}\n**{escape_text(title)}** — {escape_text(versions)}\\\n{escape_text(facts)}\\\n"
+            f"{escape_text(w['key'])}{colon} [{escape_text(w['ins'])}]{{.underline}} · "
+            f"~~{escape_text(w['del'])}~~\n:::")
+
+
+def _with_comment(markdown: str, comment: str, when: str) -> str:
+    """Attach the legend to the first heading or paragraph as a Word comment: accepting every
+    revision then leaves the contract itself, with no legend in its text."""
+    lines = markdown.split("\n")
+    start = f'[{comment}]{{.comment-start id="9000" author="{AUTHOR}" date="{when}"}}'
+    end = '[]{.comment-end id="9000"}'
+    for index, line in enumerate(lines):
+        if not line.strip() or line.startswith((":::", "|", "-", "*", "+", ">", "`", "~")) or line[:1].isdigit():
+            continue
+        if line.startswith("#"):
+            marker, _, text = line.partition(" ")
+            attributes = ""
+            if text.rstrip().endswith("}") and " {" in text:
+                text, _, rest = text.rpartition(" {")
+                attributes = " {" + rest
+            lines[index] = f"{marker} {start}{text}{end}{attributes}"
+        else:
+            lines[index] = start + line
+            # the comment ends with the paragraph
+            end_at = index
+            while end_at + 1 < len(lines) and lines[end_at + 1].strip() and not lines[end_at + 1].startswith(":::"):
+                end_at += 1
+            lines[end_at] = lines[end_at] + end
+        return "\n".join(lines)
+    return f"{start}{end}\n\n{markdown}"
+
+
+def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | None = None) -> None:
+    """pandoc as for contracts (render.READER, --sandbox), with natural table widths."""
+    command = [render.pandoc_path(), "--sandbox", "-f", render.READER, COLUMNS, *args, str(source)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=render.PANDOC_TIMEOUT,
+                              env={**os.environ, **(env or {})})
+    except subprocess.TimeoutExpired:
+        raise BuildError(shown, f"pandoc did not finish in {render.PANDOC_TIMEOUT} s") from None
+    if done.returncode != 0:
+        raise BuildError(shown, f"pandoc failed on the redline: {done.stderr.strip()}")
+
+
+def _pdf(source: Path, settings, shown: str) -> bytes:
+    """Like render.render_pdf, with the redline section of style.typ switched on."""
+    with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
+        work = Path(scratch)
+        shutil.copyfile(settings.root / render.STYLES / render.TYPST_STYLE, work / render.TYPST_STYLE)
+        logo = ""
+        if settings.logo is not None:
+            logo = "logo" + settings.logo.suffix.lower()
+            shutil.copyfile(settings.logo, work / logo)
+        _pandoc(["-t", "typst", "--standalone", "-V", f"template={render.TYPST_STYLE}", *settings.metadata_args(),
+                 "-o", str(work / "main.typ")], source, shown)
+        inputs = {"reference": settings.reference, "version": settings.version, "brand": settings.brand,
+                  "primary": settings.primary, "accent": settings.accent, "logo": logo,
+                  "lang": settings.language, "date": settings.date, "redline": "1"}
+        (work / "packages").mkdir()
+        try:
+            return typst.compile(str(work / "main.typ"), root=str(work), font_paths=[], ignore_system_fonts=True,
+                                 sys_inputs=inputs, timestamp=settings.timestamp,
+                                 package_path=str(work / "packages"), package_cache_path=str(work / "packages"))
+        except Exception as exc:  # typst raises its own error type with the source span
+            raise BuildError(shown, f"Typst failed on the redline: {exc}") from None
+
+
+def _html(source: Path, settings, shown: str) -> bytes:
+    styles = settings.root / render.STYLES
+    with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
+        target = Path(scratch) / "out.html"
+        headers = [f"--include-in-header={styles / render.HTML_STYLE}"]
+        own = styles / REDLINE_CSS
+        if not own.exists():  # a base or head revision older than the redline style
+            own = Path(__file__).resolve().parents[2] / render.STYLES / REDLINE_CSS
+        if own.exists():
+            headers.append(f"--include-in-header={own}")
+        _pandoc(["-t", "html5", "--standalone", *headers, *settings.metadata_args(), "-o", str(target)], source, shown)
+        return target.read_bytes()
+
+
+def _docx(source: Path, settings, shown: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
+        target = Path(scratch) / "out.docx"
+        reference = settings.root / render.STYLES / render.DOCX_REFERENCE
+        _pandoc(["-t", "docx", f"--reference-doc={reference}", *settings.metadata_args(), "-o", str(target)],
+                source, shown, env={"SOURCE_DATE_EPOCH": str(settings.timestamp)})
+        return target.read_bytes()
+
+
+def render_redline(comparison: Comparison, side, base, head, when: dt.datetime, formats: list[str]) -> dict[str, bytes]:
+    """The redline in each requested format (html, pdf, docx), in memory."""
+    if not formats:
+        return {}
+    settings = render_settings(side.repo, side.agreement, side.assembled)
+    shown = side.agreement.path
+    stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    outputs: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
+        if "html" in formats or "pdf" in formats:
+            visual = Path(scratch) / "visual.md"
+            text = to_markdown(comparison, VISUAL, visual_legend(comparison, base, head, when))
+            render.check_renderable(text, shown)
+            visual.write_text(text, encoding="utf-8")
+            if "html" in formats:
+                outputs["html"] = _html(visual, settings, shown)
+            if "pdf" in formats:
+                outputs["pdf"] = _pdf(visual, settings, shown)
+        if "docx" in formats:
+            revisions = Path(scratch) / "tracked.md"
+            title, versions, facts = legend_facts(comparison, base, head, when)
+            w = WORDS[comparison.language if comparison.language in WORDS else "en"]
+            comment = escape_text(f"{title} — {versions}. {facts}. {w['tracked']}.")
+            text = _with_comment(to_markdown(comparison, tracked(AUTHOR, stamp)), comment, stamp)
+            render.check_renderable(text, shown)
+            revisions.write_text(text, encoding="utf-8")
+            outputs["docx"] = _docx(revisions, settings, shown)
+    return outputs
