@@ -56,3 +56,23 @@ bench: $(STAMP) ## Benchmarks (not tests): handbook build time and memory at 250
 
 clean: ## Remove build outputs (keeps the virtual environment)
 	rm -rf build site
+
+# ---- pull requests: what a change does to the contracts (README, "Pull requests") ------------
+# BASE is the revision to compare with (default: the merge base with main), e.g. BASE=origin/main.
+.PHONY: impact changed-pdf redlines check-github
+export BASE
+
+impact: $(STAMP) ## Agreements whose text changes since BASE, with the words changed
+	$(CLAUSIER) impact $${BASE:+--base "$$BASE"}
+
+changed-pdf: $(STAMP) ## Build to PDF only the agreements whose text changes since BASE
+	@paths="$$($(CLAUSIER) impact $${BASE:+--base "$$BASE"} --format paths)" || exit $$?; \
+	if [ -z "$$paths" ]; then echo "no agreement's text changes"; else $(CLAUSIER) build --to pdf $$paths; fi
+
+redlines: $(STAMP) ## Redlines (HTML, PDF, DOCX) and summaries of the changed agreements in build/diff/
+	@paths="$$($(CLAUSIER) impact $${BASE:+--base "$$BASE"} --format paths)" || exit $$?; status=0; \
+	for path in $$paths; do $(CLAUSIER) diff "$$path" $${BASE:+--base "$$BASE"} >/dev/null || status=$$?; done; \
+	exit $$status
+
+check-github: $(STAMP) ## clausier check with GitHub annotations (for CI)
+	$(CLAUSIER) check --format github
