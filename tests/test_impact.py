@@ -47,7 +47,7 @@ def test_a_clause_change_lists_the_agreements_whose_text_changes_and_flags_signe
     assert lines[0] == f"changes since {first[:7]} (merge base with main): clauses/liability/fr.md"
     assert any(line.startswith("acme-fr ") and "+2 −0" in line and line.endswith("3") for line in lines)
     assert any(line.startswith("beta-fr ") and "SIGNED" in line for line in lines)
-    assert "2 agreements changed, 1 unchanged; 1 signed" in result.stdout
+    assert "2 agreements changed, 1 unchanged; 1 signed: a signed agreement keeps its signed text" in result.stdout
 
 
 def test_paths_limit_the_impact_to_the_named_files(library):
@@ -115,3 +115,29 @@ def test_bad_revision_and_not_a_repository_are_usage_errors(library, tmp_path):
     plain.mkdir()
     result = run(plain, "impact")
     assert result.exit_code == 2 and "is not a git repository" in result.output
+
+
+def test_a_signed_agreement_keeps_its_text_and_is_listed_as_frozen(library):
+    from clausier.models import Agreement
+
+    if "signed" not in Agreement.model_fields:
+        pytest.skip("sign-off records are not part of the agreement model yet")
+    repo, first = library
+    zeros = '"' + "0" * 64 + '"'
+    record = (f'signed: {{on: 2026-12-03, commit: "{first}", source_sha256: {zeros}, '
+              f"markdown_sha256: {zeros}, pdf_sha256: {zeros}}}\n")
+    beta = repo / "agreements/beta-fr.md"
+    edit(beta, "status: signed\n", "status: signed\n" + record)
+    signed_off = commit_all(repo, "beta signed")
+    edit(repo / "clauses/liability/fr.md", "plafonnée au prix payé", "plafonnée au double du prix payé")
+    report = impact_json(repo, "--base", signed_off)
+    found = {a["id"]: a for a in report["agreements"]}
+    assert report["errors"] == []
+    assert found["beta-fr"]["state"] == "frozen" and found["beta-fr"]["signed"] is True
+    assert found["beta-fr"]["words_added"] == 2  # what the change would do, were it not signed
+    assert found["acme-fr"]["state"] == "changed"
+    assert run(repo, "impact", "--base", signed_off, "--format", "paths").stdout.split() == ["agreements/acme-fr.md"]
+    result = run(repo, "diff", "beta-fr", "--base", signed_off, "--to", "md")
+    assert result.exit_code == 0, result.output
+    assert "no change in the rendered text" in result.stdout
+    assert f"rendered from the library as of {first[:7]}" in result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class Side:
     repo: Repository | None = None
     agreement: AgreementFile | None = None
     assembled: Assembled | None = None
+    frozen: str | None = None  # a signed agreement: the library commit it is rendered from
 
     @property
     def markdown(self) -> str | None:
@@ -97,13 +99,14 @@ class SideError(ClausierError):
     """An agreement that does not assemble on one side of a comparison."""
 
 
-def assemble_side(folder: Path, relative: str, where: Revision) -> Side:
-    """Load the repository in `folder` and assemble `relative`; an absent agreement is None."""
+def assemble_side(folder: Path, relative: str, where: Revision, repo: Repository | None = None) -> Side:
+    """Load the repository in `folder` (unless given) and assemble `relative`; an absent
+    agreement is None."""
     side = Side(where, folder)
     path = folder / relative
     if not path.exists() and not path.is_symlink():
         return side
-    repo = load_repository(folder)
+    repo = repo or load_repository(folder)
     side.repo = repo
     try:
         if repo.config is None:
@@ -118,14 +121,37 @@ def assemble_side(folder: Path, relative: str, where: Revision) -> Side:
     return side
 
 
+def signing_commit(agreement: AgreementFile | None) -> str | None:
+    """The library commit a signed agreement is rendered from (its `signed:` record), or None."""
+    if agreement is None or agreement.model.status != "signed":
+        return None
+    record = getattr(agreement.model, "signed", None)
+    return getattr(record, "commit", None)
+
+
+def frozen_side(root: Path, side: Side, stack: ExitStack) -> Side:
+    """A signed agreement as `build` renders it: its own file, with the library as of its signing
+    commit (so later library changes leave it alone). Any other side is returned as it is."""
+    commit = signing_commit(side.agreement)
+    if commit is None:
+        return side
+    tree = stack.enter_context(tree_at(root, commit))
+    target = tree / side.agreement.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(side.folder / side.agreement.path, target)
+    frozen = assemble_side(tree, side.agreement.path, side.revision)
+    frozen.frozen = commit
+    return frozen
+
+
 @contextmanager
-def side_at(root: Path, where: Revision, relative: str) -> Iterator[Side]:
-    """The agreement assembled at a revision (a scratch export) or in the working tree."""
-    if where.commit is None:
-        yield assemble_side(root, relative, where)
-        return
-    with tree_at(root, where.commit) as folder:
-        yield assemble_side(folder, relative, where)
+def side_at(root: Path, where: Revision, relative: str, frozen: bool = True) -> Iterator[Side]:
+    """The agreement assembled at a revision (a scratch export) or in the working tree; a signed
+    agreement from the library as of its signing commit, as `build` does (unless `frozen` is off)."""
+    with ExitStack() as stack:
+        folder = root if where.commit is None else stack.enter_context(tree_at(root, where.commit))
+        side = assemble_side(folder, relative, where)
+        yield frozen_side(root, side, stack) if frozen else side
 
 
 @dataclass
@@ -174,6 +200,10 @@ def diff_agreement(root: Path, agreement: str, base: str | None = None, head: st
             result.notes.append(f"{relative} does not exist at {base_rev.label}: all of it is shown inserted")
         if new.assembled is None:
             result.notes.append(f"{relative} does not exist in {head_rev.label}: all of it is shown deleted")
+        for side in (old, new):
+            if side.frozen:
+                result.notes.append(f"{relative} is signed in {side.revision.label}: rendered from the library "
+                                    f"as of {side.frozen[:7]}, as build does")
         shown = new if new.assembled is not None else old
         rendered = render_redline(comparison, shown, base_rev, head_rev, when,
                                   [f for f in formats if f != "md"])
@@ -200,5 +230,5 @@ def parse_diff_formats(text: str) -> list[str]:
 
 
 __all__ = ["DIFF_FORMATS", "DiffResult", "GitError", "Revision", "Side", "SideError", "UsageProblem",
-           "agreement_location", "assemble_side", "base_revision", "diff_agreement", "parse_diff_formats",
-           "revision", "side_at"]
+           "agreement_location", "assemble_side", "base_revision", "diff_agreement", "frozen_side",
+           "parse_diff_formats", "revision", "side_at", "signing_commit"]

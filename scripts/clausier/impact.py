@@ -15,12 +15,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assemble import assemble
-from .comparison import Revision, UsageProblem, base_revision
-from .errors import ContentError
+from .comparison import Revision, Side, SideError, UsageProblem, assemble_side, base_revision, frozen_side
 from .gitsource import CONTENT, changed_files, tree_at
 from .redline import compare
-from .repository import Repository, agreement_paths, load_agreement, load_repository
+from .repository import Repository, agreement_paths, load_repository
 
 
 @dataclass
@@ -34,7 +32,7 @@ class ArticleChange:
 class AgreementImpact:
     id: str
     path: str
-    state: str  # changed, new, removed
+    state: str  # changed, new, removed, frozen (signed: the change would apply, build keeps the signed text)
     status: str  # draft, review, signed
     added: int = 0
     removed: int = 0
@@ -107,20 +105,16 @@ def _overlay(source: Path, target: Path, relative: str) -> None:
         shutil.copy2(here, there, follow_symlinks=False)
 
 
-def _assembled(repo: Repository, relative: str) -> tuple[str | None, str | None, str]:
-    """(markdown, status, error) of one agreement in one repository; absent → (None, None, "")."""
-    path = repo.root / relative
-    if not path.exists():
-        return None, None, ""
+def _side(root: Path, repo: Repository, relative: str, where: Revision, stack: ExitStack,
+          errors: list[str], label: str) -> tuple[Side | None, Side | None]:
+    """(live, as built) sides of one agreement: as built differs for a signed agreement, which is
+    rendered from the library as of its signing commit. (None, None) if it does not assemble."""
     try:
-        if repo.config is None:
-            raise ContentError(repo.errors())
-        agreement = load_agreement(repo, path)
-        return assemble(repo, agreement).markdown, agreement.model.status, ""
-    except ContentError as exc:
-        first = exc.findings[0] if exc.findings else "does not assemble"
-        more = f" (and {len(exc.findings) - 1} more)" if len(exc.findings) > 1 else ""
-        return None, None, f"{first}{more}"
+        live = assemble_side(repo.root, relative, where, repo)
+        return live, frozen_side(root, live, stack)
+    except SideError as exc:
+        errors.append(f"{relative} at {label}: " + str(exc).split(":\n", 1)[-1].strip())
+        return None, None
 
 
 def impact(root: Path, paths: list[str] | None = None, base: str | None = None) -> ImpactReport:
@@ -153,20 +147,24 @@ def impact(root: Path, paths: list[str] | None = None, base: str | None = None) 
         else:
             candidates = sorted({repo.rel(p) for repo in (old_repo, new_repo) for p in agreement_paths(repo)
                                  if p.exists()})
+        head = Revision(None, "the change")
         for relative in candidates:
-            before, old_status, old_error = _assembled(old_repo, relative)
-            after, new_status, new_error = _assembled(new_repo, relative)
-            for error, where in ((old_error, base_rev.label), (new_error, "the change")):
-                if error:
-                    report.errors.append(f"{relative} at {where}: {error}")
-            if old_error or new_error or (before is None and after is None):
+            old_live, old_built = _side(root, old_repo, relative, base_rev, stack, report.errors, base_rev.label)
+            new_live, new_built = _side(root, new_repo, relative, head, stack, report.errors, "the change")
+            if old_live is None or new_live is None or (old_live.markdown is None and new_live.markdown is None):
                 continue
-            comparison = compare(before, after)
-            if not comparison.changed:
+            built = compare(old_built.markdown, new_built.markdown)
+            live = compare(old_live.markdown, new_live.markdown)
+            if built.changed:
+                comparison, state = built, ("new" if old_built.markdown is None else
+                                            "removed" if new_built.markdown is None else "changed")
+            elif live.changed:
+                comparison, state = live, "frozen"  # signed: the change would apply, but build keeps the signed text
+            else:
                 report.unchanged += 1
                 continue
-            state = "new" if before is None else "removed" if after is None else "changed"
-            entry = AgreementImpact(Path(relative).name[:-3], relative, state, new_status or old_status or "draft",
+            shown = new_live.agreement or old_live.agreement
+            entry = AgreementImpact(Path(relative).name[:-3], relative, state, shown.model.status,
                                     comparison.counts.added, comparison.counts.removed, comparison.counts.renumbered)
             for section in comparison.sections:
                 if section.status != "unchanged":
@@ -174,3 +172,4 @@ def impact(root: Path, paths: list[str] | None = None, base: str | None = None) 
                                                         section.status))
             report.agreements.append(entry)
     return report
+

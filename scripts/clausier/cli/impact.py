@@ -17,7 +17,7 @@ from .common import err, out
 @click.argument("paths", nargs=-1)
 @click.option("--base", help="Revision to compare from (default: the merge base with the main branch).")
 @click.option("--format", "fmt", type=click.Choice(["human", "json", "paths"]), default="human", show_default=True,
-              help="human (a table), json, or paths (the changed agreement files that exist, one a line).")
+              help="human (a table), json, or paths (the files of the agreements to rebuild, one a line).")
 @click.pass_obj
 def impact(root: Path, paths: tuple[str, ...], base: str | None, fmt: str) -> None:
     """Agreements whose rendered text changes because of PATHS (clauses, templates, clausier.yml,
@@ -32,7 +32,7 @@ def impact(root: Path, paths: tuple[str, ...], base: str | None, fmt: str) -> No
         out.print(json.dumps(report.as_json(), indent=2, ensure_ascii=False), markup=False, soft_wrap=True)
     elif fmt == "paths":
         for entry in report.agreements:
-            if entry.state != "removed":
+            if entry.state not in ("removed", "frozen"):
                 out.print(entry.path, markup=False, soft_wrap=True)
     else:
         _print_human(report)
@@ -69,5 +69,6 @@ def _print_human(report: ImpactReport) -> None:
     signed = sum(1 for e in report.agreements if e.signed)
     line = f"{len(report.agreements)} agreement{'s' if len(report.agreements) != 1 else ''} changed, {report.unchanged} unchanged"
     if signed:
-        line += f"; {signed} signed: a signed agreement is not changed by the library, amend it with a new agreement"
+        line += (f"; {signed} signed: a signed agreement keeps its signed text (state 'frozen' once signed off), "
+                 "change it with an amendment (`amends: <id>`)")
     out.print(line, markup=False, soft_wrap=True)
