@@ -180,6 +180,17 @@ class Approval(Strict):
     on: dt.date = Field(description="When")
 
 
+class Signed(Strict):
+    """What `clausier sign-off` records: the text is frozen from then on."""
+
+    on: dt.date = Field(description="Date of signature")
+    commit: str = Field(pattern=r"^[0-9a-f]{40}$", description="Commit of the library the text was rendered from")
+    source_sha256: str = Field(pattern=r"^[0-9a-f]{64}$",
+                               description="Hash of this agreement's own front matter (without `signed`) and body")
+    markdown_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="Hash of the assembled Markdown")
+    pdf_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="Hash of the signed PDF")
+
+
 class Agreement(Strict):
     id: Optional[str] = Field(None, description="Identifier: the file name without .md")
     template: Identifier = Field(description="Contract type: a file templates/<template>.md.j2")
@@ -199,6 +210,8 @@ class Agreement(Strict):
     signature: SignatureInfo = Field(default_factory=SignatureInfo, description="Place and date of signature")
     clauses: ClauseChoices = Field(default_factory=ClauseChoices, description="Clause choices")
     approvals: list[Approval] = Field(default_factory=list, description="Approvals of non-standard terms")
+    amends: Optional[str] = Field(None, description="Id of the signed agreement this one amends")
+    signed: Optional[Signed] = Field(None, description="Written by `clausier sign-off`; do not edit by hand")
 
 
 # ---------------------------------------------------------------- clauses

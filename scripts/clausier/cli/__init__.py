@@ -12,6 +12,7 @@ from .impact import impact
 from .listing import list_
 from .new import new
 from .schema import schema
+from .signoff import sign_off
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,5 +24,5 @@ def main(ctx: click.Context, root: str | None) -> None:
     ctx.obj = find_root(root)
 
 
-for command in (build, new, list_, check, schema, diff, impact):
+for command in (build, new, list_, check, schema, sign_off, diff, impact):
     main.add_command(command)

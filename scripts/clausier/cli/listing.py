@@ -32,16 +32,31 @@ def list_(root: Path) -> None:
                       clause.title("fr"))
     out.print(table)
     table = Table(title="Agreements")
-    for column in ("agreement", "template", "language", "status"):
+    for column in ("agreement", "template", "language", "status", "notes"):
         table.add_column(column)
+    loaded, invalid = [], []
     for path in agreement_paths(repo):
         try:
-            agreement = load_agreement(repo, path)
+            loaded.append(load_agreement(repo, path))
         except ContentError:
-            table.add_row(repo.rel(path), "—", "—", "[red]invalid[/] (run clausier check)")
-            continue
-        language = agreement.model.language or (repo.config.language if repo.config else "fr")
-        table.add_row(agreement.id, agreement.model.template, language, agreement.model.status)
+            invalid.append(repo.rel(path))
+    amended_by: dict[str, list[str]] = {}
+    for agreement in loaded:
+        if agreement.model.amends:
+            amended_by.setdefault(agreement.model.amends, []).append(agreement.id)
+    for agreement in loaded:
+        model = agreement.model
+        language = model.language or (repo.config.language if repo.config else "fr")
+        notes = []
+        if model.signed:
+            notes.append(f"signed {model.signed.on}")
+        if model.amends:
+            notes.append(f"amends {model.amends}")
+        if agreement.id in amended_by:
+            notes.append("amended by " + ", ".join(amended_by[agreement.id]))
+        table.add_row(agreement.id, model.template, language, model.status, "; ".join(notes))
+    for shown in invalid:
+        table.add_row(shown, "—", "—", "[red]invalid[/] (run clausier check)", "")
     out.print(table)
     for finding in repo.errors():
         err.print(str(finding), markup=False)

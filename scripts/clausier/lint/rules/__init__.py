@@ -26,6 +26,7 @@ from . import (  # noqa: E402 - the registry needs Rule first
     parties,
     playbook,
     schema,
+    signed,
     text_hazards,
 )
 
@@ -40,4 +41,5 @@ RULES: list[Rule] = [
     cross_references.RULE,
     defined_terms.RULE,
     playbook.RULE,
+    signed.RULE,
 ]

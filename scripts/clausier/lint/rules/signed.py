@@ -1,0 +1,68 @@
+"""Signed agreements: their own text is unchanged since signing, their rebuild from the library
+as of the signing commit gives the recorded Markdown and PDF, and amendments point somewhere."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ...errors import ClausierError, Finding
+from ...signoff import FrozenLibraries, frozen_inputs, source_digest
+from . import Rule
+
+
+def _rebuild(libraries, agreement):
+    from ...build import render_outputs  # the build's own renderer: the same bytes as `make pdf`
+
+    repo, frozen = frozen_inputs(libraries, agreement.file, agreement.path)
+    _, outputs = render_outputs(repo, frozen, ["md", "pdf"])
+    return outputs
+
+
+def check(context):
+    ids = {a.file.id: a for a in context.agreements if a.file is not None}
+    with FrozenLibraries(context.root) as libraries:
+        for agreement in context.agreements:
+            if agreement.file is None:
+                continue
+            model = agreement.file.model
+            if model.amends is not None:
+                target = ids.get(model.amends)
+                if target is None:
+                    yield agreement.finding(("amends",), f"amends {model.amends!r}, which is not an agreement in "
+                                            "agreements/", rule="signed")
+                elif target.file.model.status != "signed":
+                    yield agreement.finding(("amends",), f"amends {model.amends!r}, which is not signed: change it "
+                                            "directly instead", "warning", "signed")
+            if model.status != "signed":
+                if model.signed is not None:
+                    yield agreement.finding(("status",), "has a sign-off record but is not `status: signed`",
+                                            rule="signed")
+                continue
+            if model.signed is None:
+                yield agreement.finding(("status",), "is `status: signed` without a sign-off record: run "
+                                        f"`clausier sign-off {agreement.shown}` instead of editing the status",
+                                        rule="signed")
+                continue
+            signed = model.signed
+            if source_digest(agreement.raw_text, agreement.shown) != signed.source_sha256:
+                yield agreement.finding(("signed",), f"this agreement was signed on {signed.on} and has changed "
+                                        "since: a signed agreement is frozen; undo the change and write an "
+                                        f"amendment (a new agreement with `amends: {agreement.file.id}`)",
+                                        rule="signed")
+                continue
+            try:
+                outputs = _rebuild(libraries, agreement)
+            except ClausierError as exc:
+                yield agreement.finding(("signed", "commit"), f"cannot rebuild it as signed: {exc}", rule="signed")
+                continue
+            if hashlib.sha256(outputs["md"]).hexdigest() != signed.markdown_sha256:
+                yield agreement.finding(("signed", "markdown_sha256"), "its text rebuilt from the library as of "
+                                        f"{signed.commit[:12]} differs from the text signed on {signed.on}",
+                                        rule="signed")
+            elif hashlib.sha256(outputs["pdf"]).hexdigest() != signed.pdf_sha256:
+                yield agreement.finding(("signed", "pdf_sha256"), "same text, but the rebuilt PDF differs from the "
+                                        "signed one (pandoc, Typst or the styles changed?); keep the signed PDF "
+                                        "from the archive", rule="signed")
+
+
+RULE = Rule("signed", "signed agreements are frozen and rebuild to the bytes that were signed", check)
