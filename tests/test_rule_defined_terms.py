@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from clausier.lint import run_checks
+from clausier.lint import build_context, run_checks
 from clausier.lint.rules.defined_terms import capitalised_runs, definitions, units, usage_pattern
 
 RULE = "defined-terms"
@@ -25,6 +25,12 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def line_of(path: Path, fragment: str) -> int:
     return next(i for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if fragment in line)
+
+
+def assembled_line(root: Path, fragment: str) -> int:
+    """The line of the assembled Markdown (build/<id>/<id>.md) holding a fragment."""
+    (checked,) = build_context(root).agreements
+    return next(i for i, line in enumerate(checked.assembled.markdown.split("\n"), 1) if fragment in line)
 
 
 @pytest.fixture
@@ -113,8 +119,9 @@ def test_a_term_defined_twice_is_a_warning(repo, agreement):
     edit(agreement, BODY, "Le Prestataire (ci-après le « Prestataire ») assure une formation.\n")
     (finding,) = findings(repo)
     assert (finding.rule, finding.level, finding.path) == (RULE, "warning", "agreements/acme-fr.md")
-    assert "term “Prestataire” is defined twice: in Article 6 — Conditions particulières, first in the preamble" \
-        in finding.message
+    line = assembled_line(repo, "(ci-après le « Prestataire »)")
+    assert f"term “Prestataire” is defined twice: in Article 6 — Conditions particulières (assembled Markdown line " \
+        f"{line}), first in the preamble (Entre les soussignés)" in finding.message
     assert finding.line == line_of(agreement, "(ci-après le « Prestataire »)")
 
 
@@ -122,8 +129,9 @@ def test_a_term_defined_and_never_used_is_a_warning(repo, agreement):
     edit(agreement, BODY, "Le Client remet un cahier des charges (ci-après le « Cahier des charges »).\n")
     (finding,) = findings(repo)
     assert finding.level == "warning"
-    assert "term “Cahier des charges” is defined in Article 6 — Conditions particulières but never used afterwards" \
-        in finding.message
+    line = assembled_line(repo, "« Cahier des charges »")
+    assert f"term “Cahier des charges” is defined in Article 6 — Conditions particulières (assembled Markdown line " \
+        f"{line}) but never used afterwards" in finding.message
     assert finding.line == line_of(agreement, "« Cahier des charges »")
 
 
@@ -138,8 +146,9 @@ def test_an_undefined_capitalised_term_is_a_warning(repo, english):
          "The Provider sends the Final Report to the Client. Each report is final once accepted.\n")
     (finding,) = findings(repo)
     assert finding.level == "warning"
-    assert "“Final Report” in Clause 6 — Special conditions is capitalised like a defined term but is not defined" \
-        in finding.message
+    line = assembled_line(repo, "the Final Report")
+    assert f"“Final Report” in Clause 6 — Special conditions (assembled Markdown line {line}) is capitalised like a " \
+        "defined term but is not defined" in finding.message
     assert finding.line == line_of(english, "the Final Report") and finding.col == len("The Provider sends the ") + 1
 
 
@@ -154,4 +163,16 @@ def test_names_from_the_front_matter_and_legal_references_are_not_terms(repo, en
     edit(english, "The Provider gives a half-day training session.\n",
          "The Provider trains the team of Claire Martin in Lyon, as the French Civil Code permits, "
          "and in the United Kingdom.\n")
+    assert findings(repo) == []
+
+
+def test_a_term_defined_in_a_clause_is_reported_on_the_agreement_with_its_article(repo, agreement):
+    clause = repo / "clauses/liability/fr.md"
+    edit(clause, "plafonnée au prix payé.", "plafonnée au prix payé (ci-après le « Plafond »).")
+    (finding,) = findings(repo)
+    assert (finding.path, finding.line, finding.level) == ("agreements/acme-fr.md", 0, "warning")
+    line = assembled_line(repo, "« Plafond »")
+    assert f"term “Plafond” is defined in Article 3 — Responsabilité (assembled Markdown line {line}) but never used" \
+        in finding.message
+    edit(agreement, BODY, "Le Plafond ne s'applique pas en cas de faute lourde.\n")
     assert findings(repo) == []

@@ -77,6 +77,10 @@ class Unit:
 
     text: str
     heading: str
+    line: int = 0  # of the assembled Markdown (what `clausier build --to md` writes)
+
+    def line_at(self, offset: int) -> int:
+        return self.line + self.text.count("\n", 0, offset)
 
 
 @dataclass
@@ -91,11 +95,12 @@ def units(markdown: str) -> list[Unit]:
     out: list[Unit] = []
     heading = "the preamble"
     paragraph: list[str] = []
+    first_line = 0
     in_metadata = markdown.startswith("---")
 
     def flush() -> None:
         if paragraph:
-            out.append(Unit(" ".join(paragraph), heading))
+            out.append(Unit("\n".join(paragraph), heading, first_line))
             paragraph.clear()
 
     lines = markdown.split("\n")
@@ -113,7 +118,7 @@ def units(markdown: str) -> list[Unit]:
                 heading = title
             elif heading == "the preamble":
                 heading = f"the preamble ({title})"
-            out.append(Unit("", heading))  # headings are not prose, but they break sentences
+            out.append(Unit("", heading, index + 1))  # headings are not prose, but they break sentences
             continue
         if not stripped or stripped.startswith(":::"):
             flush()
@@ -123,10 +128,12 @@ def units(markdown: str) -> list[Unit]:
             flush()
             if set(stripped) <= set("|:- "):
                 continue
-            out.extend(Unit(cell.strip(), heading) for cell in text.strip("|").split("|"))
+            out.extend(Unit(cell.strip(), heading, index + 1) for cell in text.strip("|").split("|"))
             continue
         if re.match(r"^(?:[-*+]|\d+[.)])\s", stripped):
             flush()
+        if not paragraph:
+            first_line = index + 1
         paragraph.append(text)
     flush()
     return out
@@ -263,8 +270,9 @@ def agreement_findings(agreement, markdown: str, repo) -> Iterator[Finding]:
             earlier = document[first[key].unit].heading
             unit = document[definition.unit]
             where = "again in the same article" if earlier == unit.heading else f"first in {earlier}"
-            yield finding(definition.term, unit, f"term “{definition.term}” is defined twice: in {unit.heading}, "
-                          f"{where}; keep one definition and refer to it", definition=True)
+            yield finding(definition.term, unit, f"term “{definition.term}” is defined twice: in {unit.heading} "
+                          f"({_assembled(unit, definition.start)}), {where}; keep one definition and refer to it",
+                          definition=True)
         else:
             first[key] = definition
     # Defined and never used afterwards.
@@ -273,8 +281,9 @@ def agreement_findings(agreement, markdown: str, repo) -> Iterator[Finding]:
         rest = [document[definition.unit].text[definition.end:]] + [u.text for u in document[definition.unit + 1:]]
         if not any(pattern.search(text) for text in rest):
             unit = document[definition.unit]
-            yield finding(definition.term, unit, f"term “{definition.term}” is defined in {unit.heading} but never "
-                          "used afterwards with its capital; use it, or remove the definition", definition=True)
+            yield finding(definition.term, unit, f"term “{definition.term}” is defined in {unit.heading} "
+                          f"({_assembled(unit, definition.start)}) but never used afterwards with its capital; use "
+                          "it, or remove the definition", definition=True)
     # Capitalised terms that look defined but are not.
     known = [usage_pattern(d.term) for d in first.values()]
     data = _data_words(agreement, repo)
@@ -282,7 +291,7 @@ def agreement_findings(agreement, markdown: str, repo) -> Iterator[Finding]:
     vocabulary = {w.group() for u in document for w in _WORD.finditer(u.text) if w.group().islower()}
     reported: set[str] = set()
     for unit in document:
-        for _start, words in capitalised_runs(unit.text):
+        for start, words in capitalised_runs(unit.text):
             words = _trim(words, data)
             if not 2 <= len(words) <= 4:
                 continue
@@ -296,8 +305,12 @@ def agreement_findings(agreement, markdown: str, repo) -> Iterator[Finding]:
             if not all(_ordinary(w, vocabulary) for w in words):
                 continue  # a name ("Bastien Roux", "United Kingdom"), not common words given a capital
             reported.add(run.casefold())
-            yield finding(run, unit, f"“{run}” in {unit.heading} is capitalised like a defined term but is not "
-                          "defined; define it (e.g. (the \"…\") / (ci-après le « … »)) or write it in lower case")
+            yield finding(run, unit, f"“{run}” in {unit.heading} ({_assembled(unit, start)}) is capitalised "
+                          "like a defined term but is not defined; define it (e.g. (the \"…\") / (ci-après le « … »)) or write it in lower case")
+
+
+def _assembled(unit: Unit, offset: int) -> str:
+    return f"assembled Markdown line {unit.line_at(offset)}"
 
 
 def _ordinary(word: str, vocabulary: set[str]) -> bool:
