@@ -127,9 +127,15 @@ def test_an_article_inserted_in_the_middle_does_not_mark_the_following_ones(hist
     edit(repo / "agreements/acme-fr.md", "status: draft", "status: draft\nclauses: {omit: [non-solicitation]}")
     base = commit_all(repo, "omit non-solicitation")
     edit(repo / "agreements/acme-fr.md", "\nclauses: {omit: [non-solicitation]}", "")
-    result = run(repo, "diff", "acme-fr", "--base", base, "--to", "html,md")
+    result = run(repo, "diff", "acme-fr", "--base", base, "--to", "html,md,docx")
     assert result.exit_code == 0, result.output
     assert "| 4 — Non-sollicitation | inserted |" in result.stdout
+    with zipfile.ZipFile(repo / "build/diff/acme-fr/acme-fr.redline.docx") as docx:
+        document = docx.read("word/document.xml").decode("utf-8")
+    # the inserted article's paragraphs are inserted whole, paragraph marks included
+    inserted = re.search(r"<w:p><w:pPr>(?:(?!</w:p>).)*?<w:rPr><w:ins [^>]*/></w:rPr></w:pPr>"
+                         r"(?:(?!</w:p>).)*Aucune Partie ne débauche", document)
+    assert inserted, "the inserted paragraph's mark is not tracked"
     # article 1 refers to the termination article, whose number moved
     assert "Renumbered only (numbers and cross-references): articles 1, 5–6." in result.stdout
     html = (repo / "build/diff/acme-fr/acme-fr.redline.html").read_text(encoding="utf-8")

@@ -203,6 +203,10 @@ def test_tables_are_compared_cell_by_cell_with_the_pipes_outside_the_marks():
     redline = to_markdown(compare(BASE, head), VISUAL)
     assert "| À la signature | ~~30\u00a0%~~ [40\u00a0%]{.underline} | ~~3\u202f600,00\u00a0€~~ [4\u202f800,00\u00a0€]{.underline} |" in redline
     assert "|:--|--:|--:|" in redline
+    # the summary shows one row per line, with its first cell as the place
+    text = summary(compare(BASE, head), "acme", "a", "b")
+    assert ("- **1.2 À la signature** ~~30\u00a0%~~ **40\u00a0%** · ~~3\u202f600,00\u00a0€~~ "
+            "**4\u202f800,00\u00a0€**") in text
 
 
 def test_an_inserted_row_is_marked_in_every_cell_and_a_new_column_replaces_the_table():
@@ -283,7 +287,7 @@ def test_the_summary_names_articles_numbers_titles_and_counts():
     assert "`abc1234` → working tree · **2 articles changed** · **+6 / −1 words**" in text
     assert "| 1 — Prix | changed | +4 −1 |" in text
     assert "| 2 — Responsabilité | changed | +2 −0 |" in text
-    assert "- **1.1** … 12 000,00 € hors taxes, payable à ~~30~~ **45** jours **fin de mois**." in text
+    assert "- **1.1** … 12\u202f000,00\u00a0€ hors taxes, payable à ~~30~~ **45** jours **fin de mois**." in text
     assert "- **2** La responsabilité est plafonnée au **double du** prix payé, sauf faute lourde …" in text
 
 

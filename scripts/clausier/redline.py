@@ -543,7 +543,7 @@ def _excerpts(a, b, opcodes, edits: list[int], label: str, context: int = 6, gap
 
 def _md(text: str) -> str:
     """Plain text made safe for a GitHub comment (one line, markup characters escaped)."""
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"[ \t\r\n]+", " ", text).strip(" \t\r\n")
     return re.sub(r"([\\`*_{}\[\]<>()#+!|~])", r"\\\1", text)
 
 
@@ -662,16 +662,25 @@ def _table_diff(old: Block, new: Block, label: str, counts: Counts) -> list[Bloc
             rows.extend([[Segment(EQUAL, c)] if c else [] for c in row] for row in new.rows[j1:j2])
             continue
         for a, b in _pair(list(old.rows[i1:i2]), list(new.rows[j1:j2]), row_similarity, threshold=0.3):
-            cells = []
+            cells, row_counts = [], Counts()
             for column in range(width):
                 if a is not None and b is not None:
-                    where = f"{label} {plain(b[0])}".strip() if column else label
-                    segments, cell_counts = diff_inline(a[column], b[column], label=where)
+                    segments, cell_counts = diff_inline(a[column], b[column])
                 else:
                     segments, cell_counts = whole((a or b)[column], DELETED if b is None else INSERTED)
-                counts.add(cell_counts)
+                row_counts.add(cell_counts)
                 cells.append(segments)
             rows.append(cells)
+            # one excerpt per row: "6.1 Livraison: ~~40 %~~ **30 %** · ~~4 800,00 €~~ **3 600,00 €**"
+            row = b if b is not None else a
+            where = f"{label} {plain(row[0])}".strip()
+            if a is None or b is None:
+                mark = "**" if a is None else "~~"
+                changes = [" | ".join(f"{mark}{_md(plain(c))}{mark}" for c in row if plain(c).strip())]
+            else:
+                changes = row_counts.excerpts
+            row_counts.excerpts = [f"**{_md(where)}** " + " · ".join(changes)] if changes else []
+            counts.add(row_counts)
     return [BlockDiff("table", rows=rows, rule=new.rule, gap=new.gap)]
 
 

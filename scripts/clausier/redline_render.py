@@ -9,10 +9,14 @@ passthrough off) and `--sandbox`. The only markup beyond the assembled text is w
 from __future__ import annotations
 
 import datetime as dt
+import io
+import itertools
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 import typst
@@ -188,13 +192,54 @@ def _html(source: Path, settings, shown: str) -> bytes:
         return target.read_bytes()
 
 
-def _docx(source: Path, settings, shown: str) -> bytes:
+def _docx(source: Path, settings, shown: str, stamp: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
         target = Path(scratch) / "out.docx"
         reference = settings.root / render.STYLES / render.DOCX_REFERENCE
         _pandoc(["-t", "docx", f"--reference-doc={reference}", *settings.metadata_args(), "-o", str(target)],
                 source, shown, env={"SOURCE_DATE_EPOCH": str(settings.timestamp)})
-        return target.read_bytes()
+        return _with_paragraph_marks(target.read_bytes(), stamp)
+
+
+_TABLE = re.compile(r"(<w:tbl>.*?</w:tbl>)", re.S)
+_PARAGRAPH = re.compile(r"<w:p>(.*?)</w:p>", re.S)
+_PROPERTIES = re.compile(r"^(<w:pPr>.*?</w:pPr>)?", re.S)
+
+
+def _with_paragraph_marks(docx: bytes, stamp: str) -> bytes:
+    """pandoc marks the text of a wholly inserted or deleted paragraph, not its paragraph mark:
+    Accept all (or Reject all) would leave an empty paragraph. Mark the paragraph mark too
+    (w:pPr/w:rPr/w:ins or w:del), outside tables, as Word does for a paragraph it tracks."""
+    ids = itertools.count(900000)
+
+    def mark(match: re.Match) -> str:
+        body = match.group(1)
+        properties = _PROPERTIES.match(body).group(1) or ""
+        rest = body[len(properties):]
+        if "<w:rPr>" in properties:
+            return match.group(0)
+        for kind in ("del", "ins"):
+            if f"<w:{kind} " not in rest:
+                continue
+            outside = re.sub(rf"<w:{kind} [^>]*>.*?</w:{kind}>", "", rest, flags=re.S)
+            if re.search(r"<w:r[ >]", outside):
+                continue
+            tag = f'<w:rPr><w:{kind} w:id="{next(ids)}" w:author="{AUTHOR}" w:date="{stamp}" /></w:rPr>'
+            properties = properties.replace("</w:pPr>", tag + "</w:pPr>") if properties else f"<w:pPr>{tag}</w:pPr>"
+            return f"<w:p>{properties}{rest}</w:p>"
+        return match.group(0)
+
+    source = io.BytesIO(docx)
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "word/document.xml":
+                parts = _TABLE.split(data.decode("utf-8"))
+                text = "".join(part if part.startswith("<w:tbl>") else _PARAGRAPH.sub(mark, part) for part in parts)
+                data = text.encode("utf-8")
+            new.writestr(item, data)
+    return out.getvalue()
 
 
 def render_redline(comparison: Comparison, side, base, head, when: dt.datetime, formats: list[str]) -> dict[str, bytes]:
@@ -223,5 +268,5 @@ def render_redline(comparison: Comparison, side, base, head, when: dt.datetime, 
             text = _with_comment(to_markdown(comparison, tracked(AUTHOR, stamp)), comment, stamp)
             render.check_renderable(text, shown)
             revisions.write_text(text, encoding="utf-8")
-            outputs["docx"] = _docx(revisions, settings, shown)
+            outputs["docx"] = _docx(revisions, settings, shown, stamp)
     return outputs
