@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from .gitsource import GitError, default_base, git, resolve, tree_at
 from .output import write_atomic
 from .redline import Comparison, compare, summary
 from .repository import AgreementFile, Repository, load_agreement, load_repository
+from .signoff import FrozenLibraries, frozen_inputs
 
 DIFF_FORMATS = ("html", "pdf", "docx", "md")
 
@@ -130,18 +130,21 @@ def signing_commit(agreement: AgreementFile | None) -> str | None:
 
 
 def frozen_side(root: Path, side: Side, stack: ExitStack) -> Side:
-    """A signed agreement as `build` renders it: its own file, with the library as of its signing
-    commit (so later library changes leave it alone). Any other side is returned as it is."""
+    """A signed agreement as `build` renders it (`signoff.frozen_inputs`): its own file, with the
+    library as of its signing commit, so later library changes leave it alone. Any other side is
+    returned as it is."""
     commit = signing_commit(side.agreement)
     if commit is None:
         return side
-    tree = stack.enter_context(tree_at(root, commit))
-    target = tree / side.agreement.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(side.folder / side.agreement.path, target)
-    frozen = assemble_side(tree, side.agreement.path, side.revision)
-    frozen.frozen = commit
-    return frozen
+    libraries = stack.enter_context(FrozenLibraries(root))  # one per side: each copies its own file in
+    try:
+        repo, agreement = frozen_inputs(libraries, side.agreement, side.folder / side.agreement.path)
+        assembled = assemble(repo, agreement)
+    except ContentError as exc:
+        lines = "\n".join(f"  {f}" for f in exc.findings)
+        raise SideError(f"{side.agreement.path} (signed) does not assemble from the library as of "
+                        f"{commit[:7]}:\n{lines}") from None
+    return Side(side.revision, repo.root, repo, agreement, assembled, frozen=commit)
 
 
 @contextmanager
