@@ -95,7 +95,10 @@ def test_no_change_and_non_content_files(library):
     result = run(repo, "impact")
     assert result.exit_code == 0
     assert "not contract content (no effect on the text): notes.txt" in result.stdout
-    assert "no agreement's text changes" in result.stdout
+    assert "no clause, template, clausier.yml or agreement changed" in result.stdout
+    edit(repo / "clauses/liability/fr.md", "summary: Responsabilité.", "summary: La responsabilité.")
+    result = run(repo, "impact")
+    assert "no agreement's text changes (3 unchanged)" in result.stdout  # the summary is not contract text
 
 
 def test_an_agreement_that_no_longer_assembles_is_reported_not_fatal(library):

@@ -53,8 +53,11 @@ def _print_human(report: ImpactReport) -> None:
     files = ", ".join(report.paths) if report.paths else "none"
     out.print(f"changes since {report.base.label}: {files}", markup=False, soft_wrap=True)
     if report.ignored:
-        out.print(f"not contract content (no effect on the text): {', '.join(report.ignored)}", markup=False,
-                  soft_wrap=True)
+        shown = ", ".join(report.ignored[:5]) + (f" and {len(report.ignored) - 5} more" if len(report.ignored) > 5 else "")
+        out.print(f"not contract content (no effect on the text): {shown}", markup=False, soft_wrap=True)
+    if not report.paths:
+        out.print("no clause, template, clausier.yml or agreement changed", markup=False)
+        return
     if not report.agreements:
         out.print(f"no agreement's text changes ({report.unchanged} unchanged)", markup=False)
         return
