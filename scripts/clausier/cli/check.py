@@ -36,7 +36,10 @@ def check(root: Path, paths: tuple[str, ...], fmt: str, strict: bool, errors_onl
             err.print(f"normalised {shown} to NFC", markup=False)
         if fixed:
             findings = run_checks(root, selected, errors_only)
-    config_errors = [f for f in findings if f.path == "clausier.yml" and f.level == "error"]
+    # A clausier.yml that does not load is a configuration error (exit 2); a wrong number in a
+    # loaded one is an ordinary finding (exit 1).
+    config_errors = [f for f in findings if f.path == "clausier.yml" and f.level == "error"
+                     and f.rule in ("schema", "yaml", "encoding", "repository")]
     if fmt == "json":
         out.print(as_json(findings), markup=False, soft_wrap=True)
     elif fmt == "github":
