@@ -8,23 +8,14 @@ import pytest
 
 from clausier.lint import build_context, run_checks
 from clausier.lint.rules.defined_terms import capitalised_runs, definitions, units, usage_pattern
+from textedit import edit, line_of, rule_findings
 
 RULE = "defined-terms"
 BODY = "Le Prestataire assure une formation d'une demi-journée.\n"
 
 
-def findings(root: Path):
-    return [f for f in run_checks(root) if f.rule == RULE]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, fragment: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if fragment in line)
+def findings(root: Path, paths=None):
+    return rule_findings(root, RULE, paths)
 
 
 def assembled_line(root: Path, fragment: str) -> int:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from clausier.durations import Duration
-from clausier.lint import run_checks
 from clausier.lint.rules.money_dates import add
 
 from conftest import write
+from textedit import edit, line_of, rule_findings
 
 RULE = "money-dates"
 SCHEDULE = """schedule:
@@ -21,18 +21,8 @@ SCHEDULE = """schedule:
 """
 
 
-def findings(root: Path):
-    return [f for f in run_checks(root) if f.rule == RULE]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, fragment: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if fragment in line)
+def findings(root: Path, paths=None):
+    return rule_findings(root, RULE, paths)
 
 
 @pytest.fixture

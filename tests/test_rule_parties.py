@@ -8,27 +8,14 @@ import pytest
 
 from clausier.lint import run_checks
 
+from textedit import col_of, edit, line_of, rule_findings
+
 RULE = "parties"
 CLIENT_REGISTRATION = 'registration: {siren: "791358245", rcs: Lyon, vat: FR38791358245}'
 
 
-def findings(root: Path):
-    return [f for f in run_checks(root) if f.rule == RULE]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, fragment: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if fragment in line)
-
-
-def col_of(path: Path, fragment: str) -> int:
-    line = path.read_text(encoding="utf-8").split("\n")[line_of(path, fragment) - 1]
-    return line.index(fragment) + 1
+def findings(root: Path, paths=None):
+    return rule_findings(root, RULE, paths)
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from clausier.lint import run_checks
 from clausier.lint.rules.playbook import outside_standard
 from clausier.models import Parameter
 from clausier.repository import load_repository
 
 from conftest import PROJECT
+from textedit import edit, line_of, rule_findings
 
 RULE = "playbook"
 VARIANT = "clauses:\n  variants: {liability: fallback-1}\n"
@@ -20,17 +20,7 @@ APPROVAL = "approvals:\n  - {variant: liability/fallback-1, by: Direction juridi
 
 
 def findings(root: Path, paths=None):
-    return [f for f in run_checks(root, paths) if f.rule == RULE]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, fragment: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if fragment in line)
+    return rule_findings(root, RULE, paths)
 
 
 def front(agreement: Path, text: str) -> None:
