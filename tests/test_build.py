@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from clausier.build import build
 
-from conftest import AGREEMENT_FR, write
+from conftest import write
 from pdftext import docx_text, pdf_text
 
 NNBSP, NBSP = "\u202f", "\u00a0"

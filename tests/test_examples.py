@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from clausier.assemble import assemble
 from clausier.build import build
-from clausier.repository import agreement_paths, load_agreement, load_repository
+from clausier.repository import load_agreement, load_repository
 
 from conftest import PROJECT
 from pdftext import pdf_text

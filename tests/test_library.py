@@ -12,7 +12,6 @@ from clausier.models import LANGUAGES
 from clausier.repository import agreement_paths, load_agreement, load_repository
 
 from conftest import PROJECT
-from pdftext import pdf_text
 
 TYPES = ["general-services", "consulting", "after-sales", "artist-services"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from clausier.lint import build_context, run_checks
+from clausier.lint import build_context
 from clausier.lint.rules.defined_terms import capitalised_runs, definitions, units, usage_pattern
 from textedit import edit, line_of, rule_findings
 

@@ -10,7 +10,7 @@ import pytest
 from clausier.build import build
 from clausier.repository import load_repository
 
-from conftest import write
+
 
 
 def _failure(repo: Path, paths=None) -> list[str]:

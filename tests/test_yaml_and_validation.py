@@ -80,7 +80,6 @@ def test_every_problem_is_reported_with_file_line_column_and_field():
     assert by_field["schedule.0"].line == 10 and "percent or amount" in by_field["schedule.0"].message
 
 
-from pathlib import Path  # noqa: E402
 
 from clausier.yamlio import _round_trip  # noqa: E402
 
@@ -119,7 +118,7 @@ def test_the_fast_parser_reads_yaml_1_2_exactly_like_the_round_trip_parser():
 
 
 def test_every_content_file_of_the_project_parses_the_same_both_ways():
-    from clausier.yamlio import split_front_matter
+
 
     files = [*PROJECT.glob("clauses/*/*"), *PROJECT.glob("agreements/*.md"), *PROJECT.glob("templates/*.md.j2"),
              PROJECT / "clausier.yml"]

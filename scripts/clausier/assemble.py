@@ -22,7 +22,7 @@ from . import formatting
 from .durations import Duration
 from .errors import ContentError, Finding
 from .markdown import Markdown, StructureError, escape_text, number_subclauses
-from .models import LANGUAGES
+
 from .parameters import coerce_parameter
 from .repository import AgreementFile, Repository, Template
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from .errors import ContentError, Finding, relpath
 from .models import (
@@ -216,7 +216,7 @@ def _load_clause(repo: Repository, folder: Path) -> list[Finding]:
     if folder.is_symlink():
         return [Finding(repo.rel(folder), message="clause folder is a symbolic link; use a real folder", rule="repository")]
     if not meta_path.exists():
-        return [Finding(repo.rel(folder), message=f"clause folder has no clause.yml", rule="schema")]
+        return [Finding(repo.rel(folder), message="clause folder has no clause.yml", rule="schema")]
     document, _ = _read_document(repo, meta_path)
     meta, findings = validate(ClauseMeta, document, repo.rel(meta_path))
     if meta is None:

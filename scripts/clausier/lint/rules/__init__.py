@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ...errors import Finding
+
+if TYPE_CHECKING:
+    from ..context import CheckContext
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
     summary: str
-    check: Callable[["CheckContext"], Iterable[Finding]]  # noqa: F821 - defined in lint.context
+    check: Callable[["CheckContext"], Iterable[Finding]]
     has_errors: bool = True  # False for rules that only ever warn (skipped by --errors-only)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ...errors import ClausierError, Finding
+from ...errors import ClausierError
 from ...signoff import FrozenLibraries, frozen_inputs, source_digest
 from . import Rule
 
