@@ -27,7 +27,7 @@ def test_build_writes_the_requested_formats_and_reports_counts(repo):
     assert (repo / "build/acme-fr/acme-fr.pdf").read_bytes().startswith(b"%PDF-")
     assert (repo / "build/acme-fr/acme-fr.md").exists()
     assert not (repo / "build/acme-fr/acme-fr.docx").exists()
-    assert "built 1, failed 0" in result.output
+    assert "built 1, up to date 0, failed 0" in result.output
 
 
 def test_build_takes_paths_and_an_output_folder(repo, tmp_path):
@@ -40,7 +40,7 @@ def test_build_takes_paths_and_an_output_folder(repo, tmp_path):
 
 def test_build_quiet_prints_only_the_summary(repo):
     result = run(repo, "build", "--quiet", "--to", "md")
-    assert result.output.strip() == "built 1, failed 0"
+    assert result.output.strip() == "built 1, up to date 0, failed 0"
 
 
 def test_build_exits_non_zero_and_names_the_failed_agreement(repo):

@@ -1,64 +1,59 @@
-"""Build agreements: load → assemble → render → write, one agreement at a time.
+"""Build agreements: load → assemble → render → write; incremental and in parallel.
 
-A failing agreement never stops the others and never touches its previous outputs:
-every format is rendered first, and files are replaced only when all succeeded.
+Two routes give the same bytes (a test compares them):
+
+- the single route, `render_outputs`: one agreement, one pandoc process per format and a
+  fresh Typst compile (the handbook's specimens use it);
+- the batch route, used by `build`: worker processes (workers.py), each with one
+  `pandoc lua` process converting document after document (batch.py) and one reused
+  Typst compiler, so no process starts per document.
+
+`build` first asks the cache (incremental.py) which outputs are stale, builds only those,
+and writes each file atomically from this process. A failing agreement never stops the
+others and never touches its previous outputs: every format is rendered first, and files
+are replaced only when all succeeded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import signal
 import tempfile
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
-
-import typst
+from typing import Callable, Iterable, Protocol
 
 from . import __version__
-from .assemble import Assembled, assemble
-from .errors import BuildError, ClausierError, ContentError, Finding
-from .output import sha256, update_manifest, write_atomic
-from .assemble import LANG_TAGS
-from .render import FORMATS, RENDERERS, RenderSettings, check_renderable, pandoc_version, split_header
-from .repository import AgreementFile, Repository, agreement_paths, load_agreement, load_repository, safe_asset_path
+from .assemble import LANG_TAGS, Assembled, assemble
+from .batch import BatchCrash, BatchError, PandocBatch
+from .errors import BuildError, ClausierError, ContentError
+from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
+from .models import Agreement
+from .output import read_manifest, sha256, update_manifest, write_atomic
+from .render import (
+    RENDERERS, RenderSettings, check_renderable, pandoc_version, prepare_typst_folder, split_header,
+    typst_inputs, typst_options,
+)
+from .repository import (
+    AgreementFile, Repository, load_agreement, load_repository, read_content_file, safe_asset_path,
+)
+from .signoff import FrozenLibraries, frozen_inputs
+from .validation import validate
+from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run
+from .yamlio import split_front_matter
 
+__all__ = ["AgreementResult", "BuildReport", "build", "parse_formats", "render_outputs", "tool_versions"]
 
-@dataclass
-class AgreementResult:
-    path: str
-    id: str | None = None
-    outputs: dict[str, str] = field(default_factory=dict)  # format → output path
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@dataclass
-class BuildReport:
-    library_errors: list[Finding] = field(default_factory=list)
-    results: list[AgreementResult] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[AgreementResult]:
-        return [r for r in self.results if not r.ok]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed and not self.library_errors
-
-
-def parse_formats(text: str | Iterable[str]) -> list[str]:
-    items = [t.strip() for t in (text.split(",") if isinstance(text, str) else text) if t.strip()]
-    unknown = [t for t in items if t not in FORMATS]
-    if unknown or not items:
-        raise ClausierError(f"unknown output format {', '.join(unknown) or '(none)'}; valid formats: {', '.join(FORMATS)}")
-    return list(dict.fromkeys(items))
+TEST_HOOK = "CLAUSIER_TEST_WORKER_HOOK"  # tests only: "kill:<id>", "sleep:<id>", "alloc:<id>"
 
 
 def tool_versions() -> dict[str, str]:
+    import typst
+
     return {"clausier": __version__, "pandoc": pandoc_version(), "typst": typst.__version__}
 
 
@@ -96,7 +91,7 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
 
 
 def render_outputs(repo: Repository, agreement: AgreementFile, formats: list[str]) -> tuple[Assembled, dict[str, bytes]]:
-    """Every requested format in memory; nothing is written yet."""
+    """Every requested format in memory, by the single route; nothing is written yet."""
     assembled = assemble(repo, agreement)
     check_renderable(assembled.markdown, agreement.path)
     settings = render_settings(repo, agreement, assembled)
@@ -110,8 +105,8 @@ def render_outputs(repo: Repository, agreement: AgreementFile, formats: list[str
     return assembled, outputs
 
 
-def manifest_entry(repo: Repository, agreement: AgreementFile, assembled: Assembled,
-                   written: dict[str, Path], data: dict[str, bytes], out: Path) -> dict:
+def manifest_entry(repo: Repository, agreement: AgreementFile, assembled: Assembled) -> dict:
+    """The manifest's record of an agreement, but its outputs (added when they are written)."""
     plan = assembled.plan
     clauses = []
     for article in plan.articles:
@@ -125,45 +120,307 @@ def manifest_entry(repo: Repository, agreement: AgreementFile, assembled: Assemb
         "status": agreement.model.status,
         "version": agreement.model.version,
         "clauses": clauses,
-        "outputs": {fmt: {"path": path.relative_to(out).as_posix(), "sha256": sha256(data[fmt])}
-                    for fmt, path in sorted(written.items())},
+        "outputs": {},
     }
+
+
+# ---------------------------------------------------------------- the batch route (in a worker)
+
+
+class _LazyPositions:
+    """An agreement's line and column table, worked out only when an error needs a place."""
+
+    def __init__(self, document):
+        self._document = document
+
+    def __getattr__(self, name):
+        return getattr(self._document.positions, name)
+
+
+def load_agreement_lazily(repo: Repository, path: Path) -> AgreementFile:
+    """`repository.load_agreement` without its eager position table (a round-trip YAML parse
+    that costs more than assembling the agreement). Any problem goes through the real
+    `load_agreement`, so errors are exactly its errors; a test checks both agree."""
+    try:
+        text, findings = read_content_file(repo.root, path)
+        if not findings:
+            shown = repo.rel(path)
+            parsed = split_front_matter(text, shown)
+            model, _ = validate(Agreement, parsed.meta, shown)
+            agreement_id = path.name[:-3] if path.name.endswith(".md") else path.stem
+            if model is not None and (model.id is None or model.id == agreement_id):
+                return AgreementFile(agreement_id, shown, model, parsed.body, parsed.body_line,
+                                     _LazyPositions(parsed.meta))
+    except ContentError:
+        pass
+    return load_agreement(repo, path)
+
+
+class BatchRenderer:
+    """A worker's tools: one pandoc process, one Typst compiler per scratch folder."""
+
+    def __init__(self) -> None:
+        self.pandoc = PandocBatch()
+        self._typst: dict[tuple[Path, Path | None], tuple[Path, object]] = {}
+
+    def render(self, repo: Repository, agreement: AgreementFile, formats: list[str]) -> tuple[Assembled, dict[str, bytes]]:
+        assembled = assemble(repo, agreement)
+        check_renderable(assembled.markdown, agreement.path)
+        settings = render_settings(repo, agreement, assembled)
+        converted: dict[str, bytes] = {}
+        through_pandoc = [f for f in formats if f != "md"]
+        if through_pandoc:
+            try:
+                results = self.pandoc.convert(agreement.id, split_header(assembled.markdown), settings, through_pandoc)
+            except BatchError as exc:
+                raise BuildError(agreement.path, f"pandoc failed: {exc}") from None
+            except BatchCrash as exc:
+                raise BuildError(agreement.path, str(exc)) from None
+            converted = dict(zip(through_pandoc, results))
+        _test_hook("mid", agreement.id)
+        outputs: dict[str, bytes] = {}
+        for fmt in formats:
+            if fmt == "md":
+                outputs[fmt] = assembled.markdown.encode("utf-8")
+            elif fmt == "pdf":
+                outputs[fmt] = self.compile_pdf(converted[fmt], settings, agreement.path)
+            else:
+                outputs[fmt] = converted[fmt]
+        return assembled, outputs
+
+    def compile_pdf(self, source: bytes, settings: RenderSettings, shown: str) -> bytes:
+        import typst
+
+        slot = (settings.root, settings.logo)
+        if slot not in self._typst:
+            work = Path(tempfile.mkdtemp(prefix="clausier-typst-"))
+            prepare_typst_folder(work, settings.root, settings.logo)
+            self._typst[slot] = (work, typst.Compiler(**typst_options(work)))
+        work, compiler = self._typst[slot]
+        (work / "main.typ").write_bytes(source)
+        try:
+            return compiler.compile(input=str(work / "main.typ"), sys_inputs=typst_inputs(settings),
+                                    timestamp=settings.timestamp)
+        except Exception as exc:  # typst raises its own TypstError with the source span
+            self._typst.pop(slot)  # a compiler that failed is not reused
+            shutil.rmtree(work, ignore_errors=True)
+            raise BuildError(shown, f"Typst failed: {exc}") from None
+
+    def close(self) -> None:
+        self.pandoc.close()
+        for work, _ in self._typst.values():
+            shutil.rmtree(work, ignore_errors=True)
+        self._typst.clear()
+
+
+def _test_hook(stage: str, agreement_id: str) -> None:
+    """Tests only: make the worker misbehave on one agreement, mid-document."""
+    spec = os.environ.get(TEST_HOOK)
+    if not spec:
+        return
+    for action in spec.split(","):
+        what, _, target = action.partition(":")
+        if target != agreement_id:
+            continue
+        if what == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        elif what == "sleep":
+            time.sleep(3600)
+        elif what == "alloc":
+            hoard = []
+            while True:  # until the memory limit says no
+                hoard.append(bytearray(64 * 1024 * 1024))
+
+
+@dataclass(frozen=True)
+class _Task:
+    index: int
+    path: Path
+    formats: tuple[str, ...]
+
+
+@dataclass
+class _WorkerState:
+    repo: Repository
+    renderer: BatchRenderer
+    libraries: FrozenLibraries | None = None  # signed agreements: the library as of their commit
+
+
+_LOADED: Repository | None = None  # the building process's repository, inherited by forked workers
+
+
+def _worker_setup(root: Path) -> _WorkerState:
+    """A forked worker shares the repository already loaded; a spawned one loads its own."""
+    repo = _LOADED if _LOADED is not None and _LOADED.root == root else load_repository(root)
+    return _WorkerState(repo, BatchRenderer())
+
+
+def _worker_teardown(state: _WorkerState) -> None:
+    state.renderer.close()
+    if state.libraries is not None:
+        state.libraries.close()
+
+
+def _render_task(state: _WorkerState, task: _Task) -> dict:
+    """In a worker: one agreement to bytes, or its errors. Never writes."""
+    repo, renderer = state.repo, state.renderer
+    outcome: dict = {"index": task.index, "id": None, "errors": []}
+    try:
+        if repo.config is None:
+            raise ClausierError("clausier.yml has errors; fix it first")
+        agreement = load_agreement_lazily(repo, task.path)
+        outcome["id"] = agreement.id
+        if agreement.model.status == "signed":  # its text comes from the library it was signed with
+            if state.libraries is None:
+                state.libraries = FrozenLibraries(repo.root)
+            frozen = frozen_inputs(state.libraries, agreement, task.path)
+            if frozen is not None:
+                repo, agreement = frozen
+        assembled, data = renderer.render(repo, agreement, list(task.formats))
+        outcome["outputs"] = data
+        outcome["sha256"] = {fmt: sha256(content) for fmt, content in data.items()}
+        outcome["manifest"] = manifest_entry(repo, agreement, assembled)
+        outcome["template"] = agreement.model.template
+        outcome["clauses"] = sorted({a.id for a in assembled.plan.articles if a.id in repo.clauses})
+    except ContentError as exc:
+        outcome["errors"] = [str(f) for f in sorted(exc.findings, key=lambda f: (f.path, f.line, f.col))]
+    except ClausierError as exc:
+        outcome["errors"] = [str(exc)]
+    return outcome
+
+
+# ---------------------------------------------------------------- build
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def advance(self, result: AgreementResult) -> None: ...
+    def tick(self) -> None: ...
 
 
 def build(
     root: Path,
     paths: list[Path] | None = None,
-    formats: list[str] = ("pdf",),
+    formats: Iterable[str] = ("pdf",),
     out: Path | None = None,
     on_result: Callable[[AgreementResult], None] | None = None,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    shard: tuple[int, int] | None = None,
+    time_limit: float | None = TIME_LIMIT,
+    memory_limit: int | None = MEMORY_LIMIT,
+    recycle_every: int = RECYCLE_EVERY,
+    progress: Progress | None = None,
+    plan: Plan | None = None,
 ) -> BuildReport:
-    """Build the given agreements (default: all) into `out` (default: build/)."""
-    repo = load_repository(root)
-    out = Path(out) if out else repo.root / "build"
-    report = BuildReport(library_errors=repo.errors())
-    entries = {}
-    for path in agreement_paths(repo, paths):
-        result = AgreementResult(path=repo.rel(path))
-        try:
-            if repo.config is None:
-                raise ClausierError("clausier.yml has errors; fix it first")
-            agreement = load_agreement(repo, path)
-            result.id = agreement.id
-            assembled, data = render_outputs(repo, agreement, list(formats))
+    """Build the given agreements (default: all) into `out` (default: build/).
+
+    Only stale outputs are rebuilt (`force` rebuilds all), in `jobs` worker processes
+    (default: one per core); `shard=(k, n)` builds the k-th of n stable slices.
+    `on_result` is called for every agreement, up to date ones included.
+    """
+    formats = parse_formats(formats)
+    plan = plan or plan_build(root, paths, formats, out, force=force, shard=shard)
+    with plan.cache.locked():
+        if not plan.needs_work:
+            report = _up_to_date_report(plan)
+            for result in report.results:
+                if on_result:
+                    on_result(result)
+            return report
+        return _build(plan, on_result, jobs or os.cpu_count() or 1,
+                      Limits(time_limit, memory_limit, max(1, recycle_every)), progress)
+
+
+def _up_to_date_report(plan: Plan) -> BuildReport:
+    from .incremental import report_up_to_date, save_if_changed
+
+    report = report_up_to_date(plan)
+    save_if_changed(plan)
+    return report
+
+
+def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress | None) -> BuildReport:
+    global _LOADED
+    repo = load_repository(plan.root)
+    library_errors = repo.errors()
+    logo = None
+    if repo.config is not None and repo.config.branding.logo:
+        logo = Path(repo.config.branding.logo).as_posix()
+    plan.record_library(library_errors, logo)
+    report = BuildReport(library_errors=library_errors)
+    results: dict[int, AgreementResult] = {}
+    manifest_old = read_manifest(plan.out)["agreements"]
+    manifest_new: dict[str, dict] = {}
+    tasks = []
+    for index, item in enumerate(plan.items):
+        if item.formats:
+            tasks.append(_Task(index, item.path, tuple(item.formats)))
+        else:
+            results[index] = AgreementResult(path=item.rel, id=item.id, up_to_date=True,
+                                             outputs={f: str(plan.output_path(item, f)) for f in plan.formats})
+            if on_result:
+                on_result(results[index])
+    if progress:
+        progress.start(len(tasks))
+
+    def done(task: _Task, ok: bool, value) -> None:
+        item = plan.items[task.index]
+        result = AgreementResult(path=item.rel, id=item.id)
+        if not ok:
+            result.errors = [f"{item.rel}: error: {value}"]
+        elif value["errors"]:
+            result.id = value["id"]
+            result.errors = value["errors"]
+        else:
+            result.id = value["id"]
+            _remove_stale_temporaries(plan.out / item.id)
             written = {}
-            for fmt, content in data.items():
-                target = out / agreement.id / f"{agreement.id}.{fmt}"
+            for fmt, content in value["outputs"].items():
+                target = plan.output_path(item, fmt)
                 write_atomic(target, content)
-                written[fmt] = target
-                result.outputs[fmt] = str(target)
-            entries[agreement.id] = manifest_entry(repo, agreement, assembled, written, data, out)
-        except ContentError as exc:
-            result.errors = [str(f) for f in sorted(exc.findings, key=lambda f: (f.path, f.line, f.col))]
-        except ClausierError as exc:
-            result.errors = [str(exc)]
-        report.results.append(result)
+                written[fmt] = (target, value["sha256"][fmt])
+            entry = plan.entry(item, value["template"], value["clauses"], logo, written)
+            manifest = value["manifest"]
+            previous = manifest_old.get(item.id, {}).get("outputs", {})
+            for fmt in plan.formats:
+                if fmt in written:
+                    manifest["outputs"][fmt] = {"path": written[fmt][0].relative_to(plan.out).as_posix(),
+                                                "sha256": written[fmt][1]}
+                elif fmt in previous and fmt in entry["outputs"]:
+                    manifest["outputs"][fmt] = previous[fmt]
+            manifest["outputs"] = dict(sorted(manifest["outputs"].items()))
+            entry["manifest"] = manifest
+            manifest_new[item.id] = manifest
+            plan.cache.record(item.rel, entry)
+            result.outputs = {f: str(plan.output_path(item, f)) for f in plan.formats}
+        results[task.index] = result
         if on_result:
             on_result(result)
-    if entries:
-        update_manifest(out, entries, tool_versions())
+        if progress:
+            progress.advance(result)
+
+    try:
+        if tasks:
+            _LOADED = repo
+            run(tasks, min(jobs, len(tasks)), partial(_worker_setup, repo.root), _render_task, _worker_teardown,
+                done, limits, on_tick=progress.tick if progress else None)
+    finally:
+        _LOADED = None
+        for entry in plan.cache.recovered_entries():
+            if entry.get("manifest") and entry["id"] not in manifest_new:
+                manifest_new[entry["id"]] = entry["manifest"]
+        if manifest_new:
+            update_manifest(plan.out, manifest_new, plan.tools)
+        plan.remember_files()
+        plan.cache.save()
+    report.results = [results[i] for i in sorted(results)]
     return report
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files a killed build left beside the outputs (they never replaced anything)."""
+    if folder.is_dir():
+        for stale in folder.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)

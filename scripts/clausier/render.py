@@ -9,6 +9,7 @@ ignored so every machine typesets with the same embedded fonts.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -17,8 +18,6 @@ import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import typst
 
 from .errors import BuildError, ContentError, Finding
 
@@ -61,10 +60,15 @@ class RenderSettings:
 
 @lru_cache(maxsize=1)
 def pandoc_path() -> str:
+    """The pandoc inside the pypandoc_binary wheel (found without importing pypandoc), else pypandoc's."""
+    spec = importlib.util.find_spec("pypandoc")
+    if spec is not None and spec.origin:
+        bundled = Path(spec.origin).parent / "files" / "pandoc"
+        if bundled.exists():
+            return str(bundled)
     import pypandoc
 
-    bundled = Path(pypandoc.__file__).parent / "files" / "pandoc"
-    return str(bundled) if bundled.exists() else pypandoc.get_pandoc_path()
+    return pypandoc.get_pandoc_path()
 
 
 @lru_cache(maxsize=1)
@@ -102,39 +106,51 @@ def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | Non
         raise BuildError(shown, f"pandoc failed: {done.stderr.strip()}")
 
 
+def logo_name(logo: Path | None) -> str:
+    """The logo's name inside the Typst scratch folder ("" when the document has none)."""
+    return "" if logo is None else "logo" + logo.suffix.lower()
+
+
+def prepare_typst_folder(work: Path, root: Path, logo: Path | None) -> None:
+    """What Typst may read: the style, the logo (if any) and an empty package folder."""
+    shutil.copyfile(root / STYLES / TYPST_STYLE, work / TYPST_STYLE)
+    if logo is not None:
+        shutil.copyfile(logo, work / logo_name(logo))
+    (work / "packages").mkdir(exist_ok=True)
+
+
+def typst_options(work: Path) -> dict:
+    """The Typst compiler's fixed options: root is the scratch folder, no system fonts, no packages."""
+    return dict(root=str(work), font_paths=[], ignore_system_fonts=True,
+                package_path=str(work / "packages"), package_cache_path=str(work / "packages"))
+
+
+def typst_inputs(settings: RenderSettings) -> dict[str, str]:
+    """`sys.inputs` of the style: what the running header, footer and title block show."""
+    return {
+        "reference": settings.reference,
+        "version": settings.version,
+        "brand": settings.brand,
+        "primary": settings.primary,
+        "accent": settings.accent,
+        "logo": logo_name(settings.logo),
+        "lang": settings.language,
+        "date": settings.date,
+    }
+
+
 def render_pdf(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:
     """Markdown → Typst (pandoc) → PDF (Typst), in a scratch folder holding only what is needed."""
+    import typst
+
     with tempfile.TemporaryDirectory(prefix="clausier-typst-") as scratch:
         work = Path(scratch)
-        shutil.copyfile(settings.root / STYLES / TYPST_STYLE, work / TYPST_STYLE)
-        logo = ""
-        if settings.logo is not None:
-            logo = "logo" + settings.logo.suffix.lower()
-            shutil.copyfile(settings.logo, work / logo)
+        prepare_typst_folder(work, settings.root, settings.logo)
         _pandoc(["-t", "typst", "--standalone", "-V", f"template={TYPST_STYLE}", *settings.metadata_args(),
                  "-o", str(work / "main.typ")], markdown_file, shown)
-        inputs = {
-            "reference": settings.reference,
-            "version": settings.version,
-            "brand": settings.brand,
-            "primary": settings.primary,
-            "accent": settings.accent,
-            "logo": logo,
-            "lang": settings.language,
-            "date": settings.date,
-        }
-        (work / "packages").mkdir()
         try:
-            return typst.compile(
-                str(work / "main.typ"),
-                root=str(work),
-                font_paths=[],
-                ignore_system_fonts=True,
-                sys_inputs=inputs,
-                timestamp=settings.timestamp,
-                package_path=str(work / "packages"),
-                package_cache_path=str(work / "packages"),
-            )
+            return typst.compile(str(work / "main.typ"), sys_inputs=typst_inputs(settings),
+                                 timestamp=settings.timestamp, **typst_options(work))
         except Exception as exc:  # typst raises its own TypstError with the source span
             raise BuildError(shown, f"Typst failed: {exc}") from None
 

@@ -1,4 +1,8 @@
-"""`clausier build`: agreements into PDF, DOCX, HTML and Markdown."""
+"""`clausier build`: agreements into PDF, DOCX, HTML and Markdown, incrementally and in parallel.
+
+When every output is up to date this module answers from the build cache alone: the
+pipeline (pydantic models, Jinja, Babel, Typst) is imported only when something is built.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,12 @@ from pathlib import Path
 
 import click
 
-from ..build import AgreementResult, build as run_build, parse_formats
 from ..errors import ClausierError
+from ..incremental import AgreementResult, parse_formats, parse_shard, plan_build, report_up_to_date, save_if_changed
+from ..workers import MEMORY_LIMIT, TIME_LIMIT
 from .common import err, shown
+
+PROGRESS_FROM = 4  # documents: below this a progress bar is noise
 
 
 @click.command()
@@ -17,17 +24,31 @@ from .common import err, shown
 @click.option("--to", "to", default="pdf", show_default=True, help="Formats, comma-separated: pdf,docx,html,md.")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default: build/).")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors and the summary only.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Rebuild every output, even the up-to-date ones.")
+@click.option("--shard", metavar="K/N", help="Build only the K-th of N stable slices of the agreements (CI matrices).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=TIME_LIMIT, show_default=True,
+              help="Seconds one agreement may take; its worker is stopped after that.")
+@click.option("--memory-limit", type=click.IntRange(min=64), default=MEMORY_LIMIT, show_default=True,
+              help="MB of memory each worker process (and its pandoc) may use.")
 @click.pass_obj
-def build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: bool) -> None:
-    """Build agreements (default: every file in agreements/) into build/<id>/."""
+def build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: bool, jobs: int | None, force: bool,
+          shard: str | None, time_limit: float, memory_limit: int) -> None:
+    """Build agreements (default: every file in agreements/) into build/<id>/; up-to-date outputs are kept."""
     try:
         formats = parse_formats(to)
+        slice_ = parse_shard(shard)
     except ClausierError as exc:
         raise click.UsageError(str(exc)) from None
+    plan = plan_build(root, [Path(p) for p in paths] or None, formats, Path(out) if out else None,
+                      force=force, shard=slice_)
+    progress = None
 
     def show(result: AgreementResult) -> None:
+        if result.up_to_date:
+            return
         if result.ok:
-            if not quiet:
+            if not quiet and progress is None:
                 files = ", ".join(shown(Path(p)) for p in result.outputs.values())
                 err.print(f"[green]✓[/] {result.id}  →  {files}")
         else:
@@ -35,13 +56,55 @@ def build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: b
             for line in result.errors:
                 err.print(f"  {line}", markup=False)
 
-    report = run_build(root, [Path(p) for p in paths] or None, formats, Path(out) if out else None, on_result=show)
+    if not plan.needs_work:
+        report = report_up_to_date(plan)
+        save_if_changed(plan)
+    else:
+        from ..build import build as run_build
+
+        if not quiet and err.is_terminal and len(plan.dirty) >= PROGRESS_FROM:
+            progress = ProgressBar()
+        try:
+            report = run_build(root, formats=formats, on_result=show, jobs=jobs, time_limit=time_limit,
+                               memory_limit=memory_limit, progress=progress, plan=plan)
+        finally:
+            if progress is not None:
+                progress.close()
     for finding in report.library_errors:
         err.print(str(finding), markup=False)
-    built, failed = len(report.results) - len(report.failed), len(report.failed)
+    built, fresh, failed = len(report.built), len(report.up_to_date), len(report.failed)
     colour = "red" if failed or report.library_errors else "green"
-    err.print(f"[{colour}]built {built}, failed {failed}[/]"
+    err.print(f"[{colour}]built {built}, up to date {fresh}, failed {failed}[/]"
               + (f", library errors {len(report.library_errors)}" if report.library_errors else ""))
     if failed:
         err.print("failed: " + ", ".join(r.path for r in report.failed), markup=False)
     sys.exit(0 if report.ok else 1)
+
+
+class ProgressBar:
+    """Documents done, rate and time left, redrawn by the build's own loop (no thread)."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(),
+                            console=err, auto_refresh=False, transient=True)
+        self.task = None
+
+    def start(self, total: int) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task("build", total=total, rate="")
+
+    def advance(self, result: AgreementResult) -> None:
+        self.bar.advance(self.task)
+        self.tick()
+
+    def tick(self) -> None:
+        task = self.bar.tasks[0]
+        speed = task.finished_speed or task.speed
+        self.bar.update(self.task, rate=f"{speed:.1f} docs/s" if speed else "")
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.stop()

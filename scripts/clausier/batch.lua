@@ -1,0 +1,123 @@
+-- Clausier's batch converter: one `pandoc lua` process converts many documents.
+--
+-- Started by clausier/batch.py as `pandoc lua batch.lua`; reads framed requests on
+-- stdin and answers on stdout, so no file path is ever given on the command line.
+--
+--   request:  "<n>\n" then n bytes of JSON
+--             first {"init": {"reader": "<format spec>", "abbreviations": [...]}},
+--             then one per document: {"name", "input", "meta": {k: v}, "outputs": [...]}
+--   answer:   per output "ok <n>\n" + n bytes, or a single "error <n>\n" + message;
+--             init is answered "ok 0"
+--
+-- It does what `pandoc --sandbox -f READER -t FORMAT -M k=v ...` does for the single
+-- route (render.py), so both routes give the same bytes:
+--   * the reader is the same format spec, with the CLI's reader options (columns 72 and the
+--     abbreviations data file; pandoc's Lua defaults differ on both);
+--   * the reader runs sandboxed: `pandoc.read` with an empty ersatz file system (read_env),
+--     so it can read no file; the writers run on the parsed document, in which any image is
+--     refused here (the single route refuses them before pandoc; a writer would fetch them);
+--   * -M values become strings, or booleans for true/false, as the CLI's -M does;
+--   * --standalone uses the default template of the format; -V variables and the HTML
+--     header (--include-in-header, sent as text) become writer variables;
+--   * the DOCX writer gets SOURCE_DATE_EPOCH=0: the sandboxed CLI's clock is the epoch;
+--   * HTML without a title gets the input file's name as page title, as the CLI sets it.
+
+local json = pandoc.json
+local SANDBOX_EPOCH = "0"
+local BOOLEANS = {["true"] = true, ["True"] = true, ["TRUE"] = true,
+                  ["false"] = false, ["False"] = false, ["FALSE"] = false}
+
+local reader_format, reader_options
+local templates = {}
+
+local function read_exact(n)
+  local parts, left = {}, n
+  while left > 0 do
+    local chunk = io.stdin:read(left)
+    if not chunk then return nil end
+    parts[#parts + 1] = chunk
+    left = left - #chunk
+  end
+  return table.concat(parts)
+end
+
+local function send(kind, payload)
+  io.stdout:write(kind, " ", tostring(#payload), "\n", payload)
+end
+
+local function template_for(format)
+  if not templates[format] then
+    templates[format] = pandoc.template.compile(pandoc.template.default(format))
+  end
+  return templates[format]
+end
+
+local function refuse_images(doc)
+  doc:walk {
+    Image = function()
+      error("images are not allowed in contract text", 0)
+    end,
+  }
+end
+
+local function untitled(meta)
+  local title = meta.title
+  return title == nil or type(title) == "boolean" or pandoc.utils.stringify(title) == ""
+end
+
+local function write(doc, job, out)
+  local variables = {}
+  for key, value in pairs(out.variables or {}) do variables[key] = value end
+  if out.header_includes then variables["header-includes"] = out.header_includes end
+  if out.format == "html5" and out.standalone and untitled(doc.meta) then variables.pagetitle = job.name end
+  local options = {variables = variables}
+  if out.standalone then options.template = template_for(out.format) end
+  if out.reference_doc then options.reference_doc = out.reference_doc end
+  if out.format == "docx" then
+    local env = pandoc.system.environment()
+    env.SOURCE_DATE_EPOCH = SANDBOX_EPOCH
+    return pandoc.system.with_environment(env, function() return pandoc.write(doc, out.format, options) end)
+  end
+  return pandoc.write(doc, out.format, options)
+end
+
+local function convert(job)
+  local doc = pandoc.read(job.input, reader_format, reader_options, {})
+  refuse_images(doc)
+  for key, value in pairs(job.meta or {}) do
+    if BOOLEANS[value] ~= nil then doc.meta[key] = BOOLEANS[value] else doc.meta[key] = value end
+  end
+  local results = {}
+  for _, out in ipairs(job.outputs) do results[#results + 1] = write(doc, job, out) end
+  return results
+end
+
+local function init(settings)
+  local abbreviations = {}
+  for _, word in ipairs(settings.abbreviations) do abbreviations[word] = true end
+  reader_format = settings.reader
+  reader_options = pandoc.ReaderOptions {columns = 72, tab_stop = 4, abbreviations = abbreviations}
+end
+
+while true do
+  local header = io.stdin:read("l")
+  if not header then break end
+  local size = tonumber(header)
+  local body = size and read_exact(size)
+  if not body then break end
+  local ok, result = pcall(function()
+    local request = json.decode(body)
+    if request.init then
+      init(request.init)
+      return {""}
+    end
+    if not reader_options then error("batch converter used before init", 0) end
+    return convert(request)
+  end)
+  if ok then
+    for _, output in ipairs(result) do send("ok", output) end
+  else
+    send("error", tostring(result))
+  end
+  io.stdout:flush()
+end

@@ -1,0 +1,146 @@
+"""Many documents through one pandoc process: `pandoc lua batch.lua`, fed on stdin.
+
+A pandoc process costs about a tenth of a second to start; a build of hundreds of
+agreements starts one per worker instead of one per document and format. The Lua
+side (batch.lua, shipped with the package) reproduces the single route's command line
+(`pandoc --sandbox -f READER -t … -M …`) so both give the same bytes; tests compare them.
+Paths never go on pandoc's command line: this pandoc build crashes with many of them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import ClausierError
+from .render import DOCX_REFERENCE, HTML_STYLE, READER, STYLES, TYPST_STYLE, RenderSettings, pandoc_path
+
+LUA_SCRIPT = Path(__file__).with_name("batch.lua")
+PANDOC_FORMATS = {"pdf": "typst", "docx": "docx", "html": "html5"}
+
+
+class BatchError(ClausierError):
+    """pandoc refused one document (the converter carries on with the next)."""
+
+
+class BatchCrash(ClausierError):
+    """The pandoc process itself stopped (it is restarted for the next document)."""
+
+
+@lru_cache(maxsize=1)
+def cli_abbreviations() -> tuple[str, ...]:
+    """The abbreviations the pandoc command line reads: the user data directory's file, else the default."""
+    version = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True).stdout
+    for line in version.splitlines():
+        if line.startswith("User data directory:"):
+            user_file = Path(line.split(":", 1)[1].strip()) / "abbreviations"
+            if user_file.is_file():
+                return tuple(w for w in user_file.read_text(encoding="utf-8").splitlines() if w)
+    text = subprocess.run([pandoc_path(), "--print-default-data-file", "abbreviations"],
+                          capture_output=True, text=True, check=True).stdout
+    return tuple(w for w in text.splitlines() if w)
+
+
+def output_specs(formats: list[str], settings: RenderSettings, header_cache: dict[Path, str] | None = None) -> list[dict]:
+    """What the Lua side writes for each format: the single route's writer options, as data."""
+    specs = []
+    for fmt in formats:
+        if fmt == "pdf":
+            specs.append({"format": "typst", "standalone": True, "variables": {"template": TYPST_STYLE}})
+        elif fmt == "html":
+            style = settings.root / STYLES / HTML_STYLE
+            cache = header_cache if header_cache is not None else {}
+            if style not in cache:
+                cache[style] = style.read_text(encoding="utf-8")
+            specs.append({"format": "html5", "standalone": True, "header_includes": [cache[style]]})
+        elif fmt == "docx":
+            specs.append({"format": "docx", "reference_doc": str(settings.root / STYLES / DOCX_REFERENCE)})
+        else:
+            raise ValueError(f"pandoc does not write {fmt!r}")
+    return specs
+
+
+class PandocBatch:
+    """One long-lived `pandoc lua` process converting documents one after another."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._stderr = None
+        self.header_cache: dict[Path, str] = {}
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def start(self) -> None:
+        self._stderr = tempfile.TemporaryFile()
+        self._process = subprocess.Popen([pandoc_path(), "lua", str(LUA_SCRIPT)], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=self._stderr)
+        self._request({"init": {"reader": READER, "abbreviations": list(cli_abbreviations())}}, answers=1)
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            process.stdin.close()
+            process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        if self._stderr is not None:
+            self._stderr.close()
+
+    def convert(self, name: str, markdown: str, settings: RenderSettings, formats: list[str]) -> list[bytes]:
+        """The given formats (pdf means its Typst source) of one Markdown document, in order."""
+        if self._process is None:
+            self.start()
+        request = {"name": name, "input": markdown, "meta": {"title": settings.title, "lang": settings.lang_tag},
+                   "outputs": output_specs(formats, settings, self.header_cache)}
+        return self._request(request, answers=len(formats))
+
+    def _request(self, request: dict, answers: int) -> list[bytes]:
+        process = self._process
+        data = json.dumps(request, ensure_ascii=False).encode("utf-8")
+        try:
+            process.stdin.write(b"%d\n" % len(data) + data)
+            process.stdin.flush()
+            results = []
+            for _ in range(answers):
+                kind, payload = self._answer()
+                if kind == b"error":  # one answer replaces all of them
+                    raise BatchError(payload.decode("utf-8", "replace").strip())
+                results.append(payload)
+            return results
+        except (OSError, ValueError, EOFError) as exc:
+            self._crashed(exc)
+
+    def _answer(self) -> tuple[bytes, bytes]:
+        header = self._process.stdout.readline()
+        if not header:
+            raise EOFError("pandoc closed its output")
+        kind, size = header.split()
+        payload = self._process.stdout.read(int(size))
+        if len(payload) != int(size):
+            raise EOFError("pandoc stopped in the middle of an answer")
+        return kind, payload
+
+    def _crashed(self, exc: BaseException):
+        process = self._process
+        self._process = None
+        detail = ""
+        if process is not None:
+            try:
+                process.kill()
+            except OSError:
+                pass
+            code = process.wait()
+            self._stderr.seek(0)
+            detail = self._stderr.read().decode("utf-8", "replace").strip()[-2000:]
+            self._stderr.close()
+            detail = f" (exit status {code}){': ' + detail if detail else ''}"
+        raise BatchCrash(f"pandoc stopped{detail}") from None

@@ -1,0 +1,545 @@
+"""Incremental builds: which outputs are up to date, decided without loading anything heavy.
+
+Every output is recorded with a key: a sha256 over everything that can change its bytes —
+the agreement file, its template and the template partials (`templates/_*`), every file of
+each clause it uses (clause.yml, texts and variants), the styles (`templates/styles/`), the
+logo, `clausier.yml`, `SOURCE_DATE_EPOCH`, and the tools (clausier's own build modules,
+pandoc's and Typst's versions). An output is up to date when its recorded key equals the
+key computed now and the file on disk is the one that was written.
+
+Computing keys must stay cheap for thousands of agreements: a file's digest is taken from
+the cache while its (size, mtime, ctime, inode) are unchanged, and recomputed from its bytes
+otherwise. A digest observed less than two seconds after the file's last change is not
+trusted next time (the clock may not have moved between two edits), so it is re-read.
+
+The cache lives in `<out>/_cache/`: `state` (written whole, atomically, with a checksum of
+its body) and `journal` (one line per agreement built since, each with its own checksum, so
+a build that crashes keeps what it finished; a torn line is ignored). Anything that fails its
+checksum is ignored: the worst a damaged cache can do is rebuild too much.
+
+This module imports only the standard library (and the light `render` constants): the
+no-op path of `clausier build` runs it, and nothing else, before answering.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib.util
+import json
+import os
+import stat
+import subprocess
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import __version__
+from .errors import ClausierError, Finding
+from .output import write_atomic
+from .render import FORMATS, pandoc_path
+
+CACHE_DIR = "_cache"  # agreement ids cannot start with "_", so no output folder can clash
+STATE_FILE = "state"
+JOURNAL_FILE = "journal"
+LOCK_FILE = "lock"
+STATE_MAGIC = b"clausier-build-cache 1 "
+RACY_NS = 2_000_000_000
+MISSING = "missing"
+PACKAGE = Path(__file__).resolve().parent
+# The modules that turn assembled data into text and bytes: a change to one of them is a new
+# tool as far as outputs go (loading and validation change outputs only with a new version).
+CODE = ("assemble.py", "markdown.py", "formatting.py", "words.py", "durations.py", "parameters.py",
+        "render.py", "batch.py", "batch.lua", "build.py")
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class AgreementResult:
+    path: str
+    id: str | None = None
+    outputs: dict[str, str] = field(default_factory=dict)  # format → output path
+    errors: list[str] = field(default_factory=list)
+    up_to_date: bool = False  # nothing was rebuilt: the outputs on disk were already right
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class BuildReport:
+    library_errors: list[Finding] = field(default_factory=list)
+    results: list[AgreementResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[AgreementResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def up_to_date(self) -> list[AgreementResult]:
+        return [r for r in self.results if r.ok and r.up_to_date]
+
+    @property
+    def built(self) -> list[AgreementResult]:
+        return [r for r in self.results if r.ok and not r.up_to_date]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.library_errors
+
+
+def parse_formats(text: str | Iterable[str]) -> list[str]:
+    items = [t.strip() for t in (text.split(",") if isinstance(text, str) else text) if t.strip()]
+    unknown = [t for t in items if t not in FORMATS]
+    if unknown or not items:
+        raise ClausierError(f"unknown output format {', '.join(unknown) or '(none)'}; valid formats: {', '.join(FORMATS)}")
+    return list(dict.fromkeys(items))
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """`K/N` → (K, N), 1 ≤ K ≤ N."""
+    if text is None:
+        return None
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ClausierError(f"--shard takes K/N, for instance 2/4; got {text!r}") from None
+    if not 1 <= k <= n:
+        raise ClausierError(f"--shard K/N needs 1 ≤ K ≤ N; got {text!r}")
+    return k, n
+
+
+def in_shard(agreement_id: str, shard: tuple[int, int] | None) -> bool:
+    """Stable: the same agreement lands in the same shard on every machine and every run."""
+    if shard is None:
+        return True
+    k, n = shard
+    value = int.from_bytes(hashlib.sha256(agreement_id.encode("utf-8")).digest()[:8], "big")
+    return value % n == k - 1
+
+
+def agreement_files(root: Path, paths: list[Path] | None) -> list[Path]:
+    """The agreements to build; the same selection as `repository.agreement_paths` (a test checks it)."""
+    if not paths:
+        paths = [root / "agreements"]
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        if path.is_dir():
+            found.extend(sorted(p for p in path.glob("*.md") if not p.name.startswith(("_", "README"))))
+        else:
+            found.append(path)
+    return found
+
+
+def agreement_id(path: Path) -> str:
+    return path.name[:-3] if path.name.endswith(".md") else path.stem
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return Path(os.path.abspath(path)).relative_to(root).as_posix()
+    except ValueError:
+        return os.path.abspath(path)
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, separators=(",", ":"), ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- file digests
+
+
+class Digests:
+    """sha256 of files, taken from the cache while their stat is unchanged."""
+
+    def __init__(self, root: Path, recorded: dict[str, list]):
+        self.root = root
+        self.recorded = recorded
+        self.seen: dict[str, list] = {}
+        self.changed = False
+
+    def of(self, rel: str) -> str:
+        if rel in self.seen:
+            return self.seen[rel][-1]
+        path = rel if os.path.isabs(rel) else os.path.join(self.root, rel)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return MISSING
+        except OSError as exc:
+            return f"unreadable:{exc.errno}"
+        if stat.S_ISLNK(st.st_mode):
+            return "link:" + os.readlink(path)
+        if not stat.S_ISREG(st.st_mode):
+            return "not-a-file"
+        signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        recorded = self.recorded.get(rel)
+        if recorded is not None and recorded[:4] == signature:
+            self.seen[rel] = recorded
+            return recorded[4]
+        try:
+            with open(path, "rb") as handle:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+        except OSError as exc:
+            return f"unreadable:{exc.errno}"
+        now = time.time_ns()
+        if max(st.st_mtime_ns, st.st_ctime_ns) > now - RACY_NS:
+            signature[1] = -1  # too recent to trust the clock: read it again next time
+        self.seen[rel] = [*signature, digest]
+        self.changed = True
+        return digest
+
+    def tree(self, rel_folder: str) -> str:
+        """One digest for every file below a folder (names and contents)."""
+        folder = os.path.join(self.root, rel_folder)
+        if os.path.islink(folder):
+            return "link:" + os.readlink(folder)
+        if not os.path.isdir(folder):
+            return MISSING
+        parts = []
+        for rel in _walk(folder, rel_folder):
+            parts.append((rel, self.of(rel)))
+        return _hash(parts)
+
+
+def _walk(folder: str, rel_folder: str) -> list[str]:
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            rel = f"{rel_folder}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                found.extend(_walk(entry.path, rel))
+            else:
+                found.append(rel)
+    return found
+
+
+# ---------------------------------------------------------------- the cache on disk
+
+
+class Cache:
+    """`<out>/_cache/`: the state and the journal of one output folder."""
+
+    def __init__(self, out: Path):
+        self.folder = out / CACHE_DIR
+        self.data: dict = {}
+        self.recovered: list[str] = []  # agreements a crashed build finished (read from the journal)
+        self._journal = None
+
+    def load(self) -> None:
+        self.data = _read_state(self.folder / STATE_FILE)
+        for name in ("files", "agreements", "tools"):
+            if not isinstance(self.data.get(name), dict):
+                self.data[name] = {}
+        for record in _read_journal(self.folder / JOURNAL_FILE):
+            self.data["agreements"][record["path"]] = record["entry"]
+            self.recovered.append(record["path"])
+
+    def recovered_entries(self) -> list[dict]:
+        return [self.data["agreements"][rel] for rel in self.recovered if rel in self.data["agreements"]]
+
+    @contextmanager
+    def locked(self, blocking: bool = True) -> Iterator[bool]:
+        """An exclusive lock on the output folder's cache (two builds at once take turns).
+
+        A POSIX record lock: it belongs to this process only (forked workers do not hold it)
+        and goes away with it, however it ends."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+                got = True
+            except OSError:
+                got = False
+            yield got
+        finally:
+            os.close(fd)
+
+    def record(self, rel: str, entry: dict) -> None:
+        """One agreement built: into memory, and a checksummed journal line (survives a crash)."""
+        self.data["agreements"][rel] = entry
+        if self._journal is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._journal = open(self.folder / JOURNAL_FILE, "ab")
+        body = json.dumps({"path": rel, "entry": entry}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        self._journal.write(hashlib.sha256(body).hexdigest().encode("ascii") + b" " + body + b"\n")
+        self._journal.flush()
+
+    def forget(self, rel: str) -> None:
+        self.data["agreements"].pop(rel, None)
+
+    def save(self) -> None:
+        """The whole state, atomically; then the journal it now contains is dropped."""
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        body = json.dumps(self.data, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        write_atomic(self.folder / STATE_FILE, STATE_MAGIC + hashlib.sha256(body).hexdigest().encode("ascii")
+                     + b"\n" + body)
+        (self.folder / JOURNAL_FILE).unlink(missing_ok=True)
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return {}
+    header, _, body = raw.partition(b"\n")
+    if not header.startswith(STATE_MAGIC) or header[len(STATE_MAGIC):] != hashlib.sha256(body).hexdigest().encode():
+        return {}
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _read_journal(path: Path) -> list[dict]:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return []
+    records = []
+    for line in raw.split(b"\n"):
+        checksum, _, body = line.partition(b" ")
+        if not body or hashlib.sha256(body).hexdigest().encode() != checksum:
+            continue  # a torn or damaged line is never trusted
+        try:
+            record = json.loads(body)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("path"), str) and isinstance(record.get("entry"), dict):
+            records.append(record)
+    return records
+
+
+# ---------------------------------------------------------------- tools
+
+
+def tool_versions(cache: Cache) -> dict[str, str]:
+    """clausier, pandoc and Typst versions; pandoc's and Typst's are cached by their binaries' stat."""
+    tools = cache.data.setdefault("tools", {})
+    pandoc = pandoc_path()
+    signature = _signature(Path(pandoc))
+    if tools.get("pandoc", {}).get("sig") != signature:
+        out = subprocess.run([pandoc, "--version"], capture_output=True, text=True, check=True).stdout
+        tools["pandoc"] = {"sig": signature, "version": out.split("\n", 1)[0].split()[-1]}
+    spec = importlib.util.find_spec("typst")
+    folder = Path(spec.origin).parent if spec and spec.origin else None
+    binaries = sorted(folder.glob("_typst*")) if folder else []
+    signature = _signature(binaries[0]) if binaries else None
+    if signature is None or tools.get("typst", {}).get("sig") != signature:
+        from importlib.metadata import version
+
+        tools["typst"] = {"sig": signature, "version": version("typst")}
+    return {"clausier": __version__, "pandoc": tools["pandoc"]["version"], "typst": tools["typst"]["version"]}
+
+
+def _signature(path: Path) -> list:
+    st = path.stat()
+    return [str(path), st.st_size, st.st_mtime_ns]
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass
+class Item:
+    """One agreement of this build."""
+
+    path: Path
+    rel: str
+    id: str
+    formats: list[str]  # the formats to (re)build; empty when up to date
+    digest: str
+
+
+@dataclass
+class Plan:
+    root: Path
+    out: Path
+    formats: list[str]
+    items: list[Item]
+    cache: Cache
+    digests: Digests
+    code: Digests
+    tools: dict[str, str]
+    library_digest: str
+    force: bool = False
+    _shared: dict = field(default_factory=dict, repr=False)
+    _code_digest: str = field(default="", repr=False)
+
+    @property
+    def dirty(self) -> list[Item]:
+        return [i for i in self.items if i.formats]
+
+    @property
+    def library_known(self) -> bool:
+        """The library's errors were recorded for exactly this library and code."""
+        return self.cache.data.get("library", {}).get("digest") == self.library_digest
+
+    @property
+    def needs_work(self) -> bool:
+        """Something to build, a library whose errors are unknown, or a crashed build to tidy up."""
+        return bool(self.dirty) or not self.library_known or bool(self.cache.recovered)
+
+    def cached_library_errors(self) -> list[Finding]:
+        return [Finding(**f) for f in self.cache.data.get("library", {}).get("errors", [])]
+
+    def output_path(self, item: Item, fmt: str) -> Path:
+        return self.out / item.id / f"{item.id}.{fmt}"
+
+    # keys
+
+    def key(self, item: Item, template: str, clauses: list[str], logo: str | None) -> str:
+        d = self.digests
+        return _hash(self.shared(logo), item.id, item.digest, template, d.of(f"templates/{template}.md.j2"),
+                     [(c, self._clause(c)) for c in clauses])
+
+    def shared(self, logo: str | None) -> str:
+        """The part of every key that does not depend on the agreement."""
+        if logo not in self._shared:
+            d = self.digests
+            partials = [(name, d.of(f"templates/{name}")) for name in _listdir(self.root / "templates")
+                        if name.startswith("_")]
+            self._shared[logo] = _hash(self.tools, os.environ.get("SOURCE_DATE_EPOCH", ""), self.code_digest(),
+                                       d.of("clausier.yml"), d.tree("templates/styles"), partials,
+                                       (logo, d.of(logo)) if logo else None)
+        return self._shared[logo]
+
+    def _clause(self, clause_id: str) -> str:
+        return self.digests.tree(f"clauses/{clause_id}")
+
+    def code_digest(self) -> str:
+        """The modules that turn data into text and bytes (CODE), the Lua converter included."""
+        if not self._code_digest:
+            self._code_digest = _hash([(name, self.code.of(str(PACKAGE / name))) for name in CODE])
+        return self._code_digest
+
+    def up_to_date_formats(self, item: Item, check_outputs: bool = True) -> list[str]:
+        """The requested formats whose recorded output is current (key and file)."""
+        entry = self.cache.data["agreements"].get(item.rel)
+        if self.force or not entry or entry.get("digest") != item.digest or entry.get("id") != item.id:
+            return []
+        key = self.key(item, entry["template"], entry["clauses"], entry.get("logo"))
+        fresh = []
+        for fmt in self.formats:
+            output = entry.get("outputs", {}).get(fmt)
+            if output and output.get("key") == key and (not check_outputs or self._output_intact(item, fmt, output)):
+                fresh.append(fmt)
+        return fresh
+
+    def _output_intact(self, item: Item, fmt: str, output: dict) -> bool:
+        path = self.output_path(item, fmt)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        if not stat.S_ISREG(st.st_mode) or st.st_size != output.get("size"):
+            return False
+        if [st.st_mtime_ns, st.st_ino] == output.get("stat"):
+            return True
+        try:
+            same = hashlib.sha256(path.read_bytes()).hexdigest() == output.get("sha256")
+        except OSError:
+            return False
+        if same:
+            output["stat"] = [st.st_mtime_ns, st.st_ino]
+            self.digests.changed = True
+        return same
+
+    def entry(self, item: Item, template: str, clauses: list[str], logo: str | None,
+              written: dict[str, tuple[Path, str]]) -> dict:
+        """What the cache records for an agreement just built: its dependencies and its outputs."""
+        key = self.key(item, template, clauses, logo)
+        previous = self.cache.data["agreements"].get(item.rel) or {}
+        outputs = {}
+        if previous.get("digest") == item.digest and previous.get("template") == template \
+                and previous.get("clauses") == clauses and previous.get("logo") == logo:
+            outputs = {f: o for f, o in previous.get("outputs", {}).items() if o.get("key") == key}
+        for fmt, (path, sha) in written.items():
+            st = os.lstat(path)
+            outputs[fmt] = {"key": key, "size": st.st_size, "stat": [st.st_mtime_ns, st.st_ino], "sha256": sha}
+        return {"id": item.id, "digest": item.digest, "template": template, "clauses": clauses, "logo": logo,
+                "outputs": outputs}
+
+    def record_library(self, errors: list[Finding], logo: str | None) -> None:
+        self.cache.data["library"] = {"digest": self.library_digest, "logo": logo,
+                                      "errors": [f.__dict__ for f in errors]}
+
+    def remember_files(self) -> None:
+        """Keep the digests computed in this run (of files still present) for the next one."""
+        self.cache.data["files"] = {**self.digests.recorded, **self.digests.seen}
+        self.cache.data["code"] = {**self.code.seen}
+
+
+def _listdir(folder: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:
+        return []
+
+
+def plan_build(root: Path, paths: list[Path] | None = None, formats: Iterable[str] = ("pdf",),
+               out: Path | None = None, force: bool = False, shard: tuple[int, int] | None = None) -> Plan:
+    """Which agreements to build, and which of their formats are stale. Reads, never writes."""
+    root = Path(root).resolve()
+    out = Path(out) if out else root / "build"
+    formats = parse_formats(formats)
+    cache = Cache(out)
+    cache.load()
+    digests = Digests(root, cache.data["files"])
+    code = Digests(root, cache.data.setdefault("code", {}))
+    tools = tool_versions(cache)
+    library = _library_digest(root, digests)
+    plan = Plan(root, out, formats, [], cache, digests, code, tools, "", force)
+    plan.library_digest = _hash(library, plan.code_digest(), tools)
+    for path in agreement_files(root, paths):
+        ident = agreement_id(path)
+        if not in_shard(ident, shard):
+            continue
+        rel = _rel(path, root)
+        item = Item(path, rel, ident, [], digests.of(rel))
+        fresh = plan.up_to_date_formats(item)
+        item.formats = [f for f in formats if f not in fresh]
+        plan.items.append(item)
+    return plan
+
+
+def _library_digest(root: Path, digests: Digests) -> str:
+    """Everything the library's own errors depend on: clausier.yml, templates, styles, clauses."""
+    templates = [(n, digests.of(f"templates/{n}")) for n in _listdir(root / "templates")
+                 if os.path.isfile(root / "templates" / n) or os.path.islink(root / "templates" / n)]
+    clauses = [(n, digests.tree(f"clauses/{n}")) for n in _listdir(root / "clauses")]
+    return _hash(digests.of("clausier.yml"), templates, digests.tree("templates/styles"), clauses)
+
+
+def report_up_to_date(plan: Plan) -> BuildReport:
+    """The answer when nothing needs building: every agreement up to date, the library's known errors."""
+    report = BuildReport(library_errors=plan.cached_library_errors())
+    for item in plan.items:
+        outputs = {fmt: str(plan.output_path(item, fmt)) for fmt in plan.formats}
+        report.results.append(AgreementResult(path=item.rel, id=item.id, outputs=outputs, up_to_date=True))
+    return report
+
+
+def save_if_changed(plan: Plan) -> None:
+    """A no-op run still remembers digests it had to recompute (if no build holds the cache)."""
+    if not (plan.digests.changed or plan.code.changed):
+        return
+    with plan.cache.locked(blocking=False) as got:
+        if got:
+            plan.remember_files()
+            try:
+                plan.cache.save()
+            except OSError:
+                pass

@@ -1,0 +1,235 @@
+"""Worker processes: documents built in parallel, each under a time and a memory limit.
+
+The pool forks its workers from the building process (which has loaded the repository
+once), hands them one task at a time, and collects what they send back. Forking is only
+safe from a single-threaded process: when the caller already runs threads (a program that
+compiled Typst in-process has Typst's thread pool, whose locks a forked child would inherit
+held), workers are started with `spawn` instead, and set themselves up from scratch. A worker:
+
+- runs in its own process group, so stopping it also stops the pandoc it started;
+- has `RLIMIT_DATA` set to the memory limit (inherited by its pandoc): an allocation
+  beyond it fails in that worker only. RLIMIT_DATA rather than RLIMIT_AS because pandoc's
+  runtime and malloc's arenas reserve far more address space than they ever use;
+- is stopped (SIGKILL to its group) when one task takes longer than the time limit;
+- is replaced after `recycle_every` tasks, since Typst's compiler and pandoc grow slowly.
+
+A task whose worker dies or is stopped fails alone, with a message that says why; the
+others carry on in a fresh worker. Workers send results back and never write outputs:
+the building process writes them, so a worker killed mid-document cannot tear a file.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable
+
+MiB = 1024 * 1024
+TICK = 0.2  # seconds between two progress refreshes while waiting
+TIME_LIMIT = 300.0  # seconds per document
+MEMORY_LIMIT = 2048  # MB per process (a worker, and the pandoc it runs)
+RECYCLE_EVERY = 250  # documents per worker before a fresh one takes over
+
+
+@dataclass(frozen=True)
+class Limits:
+    time: float | None = TIME_LIMIT  # seconds per task
+    memory_mb: int | None = MEMORY_LIMIT  # per process (the worker, and its pandoc)
+    recycle_every: int = RECYCLE_EVERY  # tasks per worker before a fresh one takes over
+
+
+def single_threaded() -> bool:
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        import threading
+
+        return threading.active_count() == 1
+
+
+class _Worker:
+    def __init__(self, context, setup: Callable[[], Any], handle: Callable[[Any, Any], Any],
+                 teardown: Callable[[Any], None], limits: Limits, others: list[_Worker]):
+        self.conn, child = context.Pipe()
+        # A forked child closes every parent-side end it inherits, so it sees EOF when the
+        # building process is gone (and no worker keeps another's pipe open).
+        forked = context.get_start_method() == "fork"
+        inherited = [self.conn, *(w.conn for w in others)] if forked else []
+        self.process = context.Process(target=_main, args=(child, inherited, setup, handle, teardown,
+                                                           limits.memory_mb), daemon=True)
+        self.process.start()
+        child.close()
+        self.task = None
+        self.started = 0.0
+        self.done = 0
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    def send(self, task) -> None:
+        self.conn.send(task)
+        self.task = task
+        self.started = time.monotonic()
+
+    def kill(self) -> None:
+        pid = self.process.pid
+        try:
+            os.killpg(pid, signal.SIGKILL)  # the worker and its pandoc
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.process.kill()  # in case it had not yet made its own group
+        except (ProcessLookupError, AttributeError):
+            pass
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(5)
+        if self.process.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+def _main(conn, inherited, setup, handle, teardown, memory_mb) -> None:
+    for other in inherited:
+        other.close()
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the building process decides when to stop
+    if memory_mb:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        limit = memory_mb * MiB
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    state = setup()
+    try:
+        while True:
+            try:
+                task = conn.recv()
+            except EOFError:
+                break  # the building process is gone
+            if task is None:
+                break
+            try:
+                conn.send(("ok", handle(state, task)))
+            except MemoryError:
+                conn.send(("error", f"ran out of memory (the limit is {memory_mb} MB per process)"))
+                break  # a fresh worker takes over
+            except Exception as exc:  # a bug, not a content error: report it on this task
+                conn.send(("error", f"internal error: {type(exc).__name__}: {exc}"))
+    finally:
+        teardown(state)
+
+
+def _death(exitcode: int | None, limits: Limits) -> str:
+    if exitcode is not None and exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        hint = ""
+        if name in ("SIGABRT", "SIGSEGV", "SIGBUS") and limits.memory_mb:
+            hint = f"; it may have run out of memory (the limit is {limits.memory_mb} MB per process)"
+        elif name == "SIGKILL":
+            hint = " (killed from outside, or by the system when out of memory)"
+        return f"the worker process building it was stopped by {name}{hint}"
+    return f"the worker process building it exited unexpectedly (status {exitcode})"
+
+
+def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any, Any], Any],
+        teardown: Callable[[Any], None], on_done: Callable[[Any, bool, Any], None], limits: Limits = Limits(),
+        on_tick: Callable[[], None] | None = None) -> None:
+    """Run `handle(state, task)` for every task in `jobs` worker processes.
+
+    `on_done(task, ok, value)` is called in this process for each task as it finishes:
+    ok with handle's return value, or not ok with a message (time limit, memory, crash).
+    setup, handle, teardown and the tasks must pickle (module-level functions, plain data)
+    for the `spawn` case.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context("fork" if single_threaded() else "spawn")
+    pending = deque(tasks)
+    workers: list[_Worker] = []
+
+    def spawn() -> None:
+        workers.append(_Worker(context, setup, handle, teardown, limits, workers))
+
+    def retire(worker: _Worker, message: str | None) -> None:
+        workers.remove(worker)
+        task, worker.task = worker.task, None
+        if message is not None and task is not None:
+            on_done(task, False, message)
+        if pending and len(workers) < jobs:
+            spawn()
+
+    try:
+        for _ in range(min(jobs, len(pending))):
+            spawn()
+        while pending or any(w.busy for w in workers):
+            for worker in list(workers):
+                if not worker.busy and pending:
+                    task = pending.popleft()
+                    try:
+                        worker.send(task)
+                    except (OSError, ValueError):  # it died while idle: not this task's fault
+                        pending.appendleft(task)
+                        worker.kill()
+                        retire(worker, None)
+            if not workers:
+                spawn()
+                continue
+            now = time.monotonic()
+            timeout = TICK
+            if limits.time:
+                for worker in workers:
+                    if worker.busy:
+                        timeout = min(timeout, max(0.0, worker.started + limits.time - now))
+            ready = wait([w.conn for w in workers if w.busy] + [w.process.sentinel for w in workers], timeout)
+            for worker in list(workers):
+                if worker.conn in ready and worker.busy:
+                    try:
+                        status, value = worker.conn.recv()
+                    except (EOFError, OSError):
+                        worker.process.join(5)
+                        code = worker.process.exitcode
+                        worker.kill()
+                        retire(worker, _death(code, limits))
+                        continue
+                    task, worker.task = worker.task, None
+                    worker.done += 1
+                    on_done(task, status == "ok", value)
+                    if status != "ok" and value.startswith("ran out of memory"):
+                        worker.stop()
+                        retire(worker, None)
+                    elif worker.done >= limits.recycle_every and pending:
+                        worker.stop()
+                        retire(worker, None)
+                elif worker.process.sentinel in ready:
+                    worker.process.join(5)
+                    code = worker.process.exitcode
+                    worker.kill()
+                    retire(worker, _death(code, limits) if worker.busy else None)
+            if limits.time:
+                now = time.monotonic()
+                for worker in list(workers):
+                    if worker.busy and now - worker.started > limits.time:
+                        worker.kill()
+                        retire(worker, f"took longer than the time limit of {limits.time:g} s and was stopped")
+            if on_tick:
+                on_tick()
+    finally:
+        for worker in workers:
+            if worker.busy:
+                worker.kill()
+            else:
+                worker.stop()

@@ -1,0 +1,237 @@
+"""Incremental builds: an edit to each kind of input rebuilds exactly the outputs it affects."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clausier import incremental
+from clausier.build import build, load_agreement_lazily
+from clausier.errors import ContentError
+from clausier.incremental import CACHE_DIR, JOURNAL_FILE, STATE_FILE, agreement_files, plan_build
+from clausier.repository import agreement_paths, load_agreement, load_repository
+
+from conftest import AGREEMENT_FR, PROJECT, write
+
+ALL = ["pdf", "docx", "html", "md"]
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _built(report) -> set[str]:
+    assert report.ok, [r.errors for r in report.failed]
+    return {r.id for r in report.built}
+
+
+@pytest.fixture
+def several(repo):
+    """Four agreements: two share everything, one omits a clause, one uses another template."""
+    text = (repo / "agreements/acme-fr.md").read_text()
+    write(repo, "agreements/bravo.md", text.replace("Atelier Lumière SARL", "Bravo SAS"))
+    write(repo, "agreements/charlie.md", text.replace("signature:", "clauses: {omit: [non-solicitation]}\nsignature:"))
+    mini = (repo / "templates/mini.md.j2").read_text()
+    write(repo, "templates/other.md.j2", mini.replace("  - liability\n", ""))
+    write(repo, "agreements/delta.md", text.replace("template: mini", "template: other"))
+    assert _built(build(repo, formats=["md"])) == {"acme-fr", "bravo", "charlie", "delta"}
+    return repo
+
+
+def test_an_unchanged_repository_rebuilds_nothing_and_loads_nothing(several, monkeypatch):
+    outputs = sorted((several / "build").glob("*/*.md"))
+    stamps = [p.stat().st_mtime_ns for p in outputs]
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("an up-to-date build must not load the repository")
+
+    monkeypatch.setattr("clausier.build.load_repository", forbidden)
+    report = build(several, formats=["md"])
+    assert report.ok and _built(report) == set() and len(report.up_to_date) == 4
+    assert [p.stat().st_mtime_ns for p in outputs] == stamps
+
+
+EDITS = {
+    # what is edited → the agreements that must be rebuilt (and only those)
+    "the agreement": (lambda r: _append(r / "agreements/bravo.md", "Une phrase de plus."), {"bravo"}),
+    "a clause text": (lambda r: _append(r / "clauses/non-solicitation/fr.md", "Sauf accord."),
+                      {"acme-fr", "bravo", "delta"}),
+    "a variant text": (lambda r: _append(r / "clauses/liability/fallback-1.fr.md", "Sauf faute lourde."),
+                       {"acme-fr", "bravo", "charlie"}),
+    "a clause.yml": (lambda r: _append(r / "clauses/termination/clause.yml", "tags: [exit]"),
+                     {"acme-fr", "bravo", "charlie", "delta"}),
+    "the template": (lambda r: _append(r / "templates/mini.md.j2", "{# a comment #}"), {"acme-fr", "bravo", "charlie"}),
+    "a template partial": (lambda r: _append(r / "templates/_base.md.j2", "{# a comment #}"),
+                           {"acme-fr", "bravo", "charlie", "delta"}),
+    "a style": (lambda r: _append(r / "templates/styles/contract.css.html", "<!-- -->"),
+                {"acme-fr", "bravo", "charlie", "delta"}),
+    "clausier.yml": (lambda r: _append(r / "clausier.yml", "# a comment"), {"acme-fr", "bravo", "charlie", "delta"}),
+    "a clause nobody uses": (lambda r: shutil.copytree(r / "clauses/non-solicitation", r / "clauses/unused"), set()),
+}
+
+
+def _append(path: Path, line: str) -> None:
+    path.write_text(path.read_text().rstrip("\n") + "\n\n" + line + "\n")
+
+
+@pytest.mark.parametrize("kind", EDITS)
+def test_an_edit_rebuilds_exactly_the_agreements_it_affects(several, kind):
+    edit, expected = EDITS[kind]
+    edit(several)
+    report = build(several, formats=["md"])
+    assert _built(report) == expected
+    assert {r.id for r in report.up_to_date} == {"acme-fr", "bravo", "charlie", "delta"} - expected
+    # and the build after that one has nothing left to do
+    assert _built(build(several, formats=["md"])) == set()
+
+
+def test_source_date_epoch_and_the_tool_version_are_part_of_the_key(several, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert len(_built(build(several, formats=["md"]))) == 4
+    assert _built(build(several, formats=["md"])) == set()
+    monkeypatch.setattr(incremental, "__version__", "99.0.0")
+    assert len(_built(build(several, formats=["md"]))) == 4
+
+
+def test_a_new_format_builds_only_that_format_and_the_manifest_keeps_both(several):
+    md = several / "build/acme-fr/acme-fr.md"
+    stamp = md.stat().st_mtime_ns
+    assert len(_built(build(several, [several / "agreements/acme-fr.md"], formats=["md", "html"]))) == 1
+    assert md.stat().st_mtime_ns == stamp and (several / "build/acme-fr/acme-fr.html").exists()
+    entry = json.loads((several / "build/manifest.json").read_text())["agreements"]["acme-fr"]
+    assert set(entry["outputs"]) == {"md", "html"}
+    assert entry["outputs"]["md"]["sha256"] == _sha(md)
+
+
+def test_a_forced_rebuild_gives_identical_bytes(repo):
+    assert build(repo, formats=ALL).ok
+    before = {p.name: _sha(p) for p in (repo / "build/acme-fr").iterdir()}
+    report = build(repo, formats=ALL, force=True)
+    assert _built(report) == {"acme-fr"}
+    assert {p.name: _sha(p) for p in (repo / "build/acme-fr").iterdir()} == before
+
+
+def test_a_deleted_or_altered_output_is_rebuilt(repo):
+    assert build(repo, formats=["pdf", "md"]).ok
+    pdf, md = repo / "build/acme-fr/acme-fr.pdf", repo / "build/acme-fr/acme-fr.md"
+    good = _sha(pdf)
+    pdf.unlink()
+    assert _built(build(repo, formats=["pdf", "md"])) == {"acme-fr"} and _sha(pdf) == good
+    md.write_text(md.read_text().replace("Article", "Artikel"))
+    assert _built(build(repo, formats=["pdf", "md"])) == {"acme-fr"}
+    assert "Artikel" not in md.read_text()
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(several):
+    path = several / "agreements/bravo.md"
+    before = path.stat()
+    path.write_text(path.read_text().replace("Bravo SAS", "Brave SAS"))  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert _built(build(several, formats=["md"])) == {"bravo"}
+
+
+def test_a_damaged_cache_is_never_trusted(several):
+    state = several / "build" / CACHE_DIR / STATE_FILE
+    state.write_bytes(state.read_bytes()[: len(state.read_bytes()) // 2])  # a torn state
+    assert len(_built(build(several, formats=["md"]))) == 4
+    body = state.read_bytes()
+    state.write_bytes(body.replace(b'"bravo"', b'"bravx"', 1))  # a state whose checksum fails
+    assert len(_built(build(several, formats=["md"]))) == 4
+
+
+def test_a_crashed_build_keeps_what_it_finished(several):
+    """The build process is killed after its first agreement: the journal keeps that one."""
+    for name in ("acme-fr", "bravo", "charlie", "delta"):
+        _append(several / f"agreements/{name}.md", "Encore une phrase.")
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from clausier.build import build\n"
+        "def die(result):\n"
+        "    if not result.up_to_date:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "build(Path(sys.argv[1]), formats=['md'], jobs=1, on_result=die)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(several)], capture_output=True)
+    assert done.returncode == -9
+    journal = several / "build" / CACHE_DIR / JOURNAL_FILE
+    assert journal.exists()
+    with journal.open("ab") as handle:
+        handle.write(b"0123 {\"path\": \"agreements/bravo.md\", \"ent")  # and a torn last line
+    report = build(several, formats=["md"])
+    assert len(report.built) == 3 and len(report.up_to_date) == 1
+    assert not journal.exists()
+    manifest = json.loads((several / "build/manifest.json").read_text())["agreements"]
+    for name in ("acme-fr", "bravo", "charlie", "delta"):
+        assert manifest[name]["outputs"]["md"]["sha256"] == _sha(several / f"build/{name}/{name}.md")
+    leftovers = [p.name for p in (several / "build").rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert leftovers == []
+
+
+def test_a_failed_agreement_is_tried_again_and_keeps_its_outputs(several):
+    good = _sha(several / "build/bravo/bravo.md")
+    path = several / "agreements/bravo.md"
+    path.write_text(path.read_text().replace("amount: 12000", "amount: douze"))
+    for _ in range(2):
+        report = build(several, formats=["md"])
+        assert [r.path for r in report.failed] == ["agreements/bravo.md"] and len(report.up_to_date) == 3
+        assert _sha(several / "build/bravo/bravo.md") == good
+
+
+def test_the_up_to_date_check_imports_nothing_heavy(several):
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from clausier.incremental import plan_build\n"
+        "plan = plan_build(Path(sys.argv[1]), formats=['md'])\n"
+        "assert not plan.needs_work, [i.id for i in plan.dirty]\n"
+        "heavy = [m for m in ('typst', 'jinja2', 'pydantic', 'babel', 'ruamel.yaml', 'yaml', 'clausier.models',\n"
+        "                     'clausier.assemble', 'clausier.repository') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(several)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_light_selection_of_agreements_is_the_repository_one(several):
+    write(several, "agreements/_draft.md", AGREEMENT_FR)
+    write(several, "agreements/README.md", "notes\n")
+    repo = load_repository(several)
+    for paths in (None, [several / "agreements"], [several / "agreements/bravo.md", several / "agreements"]):
+        assert agreement_files(several, paths) == agreement_paths(repo, paths)
+
+
+def test_lazy_loading_gives_what_load_agreement_gives():
+    repo = load_repository(PROJECT)
+    for path in agreement_paths(repo):
+        eager, lazy = load_agreement(repo, path), load_agreement_lazily(repo, path)
+        assert (lazy.id, lazy.path, lazy.model, lazy.body, lazy.body_line) == \
+            (eager.id, eager.path, eager.model, eager.body, eager.body_line)
+        assert lazy.positions.of(("fees", "amount")) == eager.positions.of(("fees", "amount"))
+
+
+def test_lazy_loading_reports_the_same_errors(repo):
+    path = repo / "agreements/acme-fr.md"
+    path.write_text(path.read_text().replace("template: mini", "template: mini\nfeess: 1"))
+    loaded = load_repository(repo)
+    with pytest.raises(ContentError) as eager:
+        load_agreement(loaded, path)
+    with pytest.raises(ContentError) as lazy:
+        load_agreement_lazily(loaded, path)
+    assert [str(f) for f in lazy.value.findings] == [str(f) for f in eager.value.findings]
+
+
+def test_plan_build_never_writes(several):
+    _append(several / "agreements/bravo.md", "Encore.")
+    before = sorted((p.relative_to(several), p.stat().st_mtime_ns) for p in (several / "build").rglob("*"))
+    plan = plan_build(several, formats=["md"])
+    assert [i.id for i in plan.dirty] == ["bravo"]
+    assert sorted((p.relative_to(several), p.stat().st_mtime_ns) for p in (several / "build").rglob("*")) == before

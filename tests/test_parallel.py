@@ -1,0 +1,264 @@
+"""Parallel, batched builds: the bytes of the one-by-one route; a worker that fails, fails alone."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from clausier.build import TEST_HOOK, build, render_outputs
+from clausier.cli import main
+from clausier.incremental import CACHE_DIR, in_shard
+from clausier.repository import agreement_paths, load_agreement, load_repository
+
+from conftest import PROJECT, write
+
+ALL = ["pdf", "docx", "html", "md"]
+
+TRICKY_BODY = """
+Le Prestataire assure une formation « sur site » d'une demi-journée -- voir Dr. Martin, No. 12, etc.
+
+```python
+def total(x):
+    return x * 1.2
+```
+
+    un bloc indenté
+
+| Étape | Délai |
+|:--|--:|
+| une cellule dont le texte est vraiment très long, bien plus que la largeur par défaut des colonnes | 10 jours |
+
+Une note[^1] et un lien <https://example.com>.
+
+[^1]: La note de bas de page.
+
+> Une citation.
+
+1. un
+2. deux
+"""
+
+
+def _files(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and CACHE_DIR not in p.parts}
+
+
+def _many(repo: Path, count: int) -> Path:
+    text = (repo / "agreements/acme-fr.md").read_text()
+    for number in range(1, count):
+        language = "en" if number % 2 else "fr"
+        write(repo, f"agreements/client-{number:02d}.md",
+              text.replace("Atelier Lumière SARL", f"Client {number} SAS").replace("language: fr", f"language: {language}")
+              .replace("amount: 12000", f"amount: {12000 + 500 * number}"))
+    return repo
+
+
+def _compare_with_single_route(root: Path, out: Path) -> int:
+    repo = load_repository(root)
+    compared = 0
+    for path in agreement_paths(repo):
+        agreement = load_agreement(repo, path)
+        _, single = render_outputs(repo, agreement, ALL)
+        for fmt in ALL:
+            batch = (out / agreement.id / f"{agreement.id}.{fmt}").read_bytes()
+            assert batch == single[fmt], f"{agreement.id}.{fmt} differs between the batch and the single route"
+            compared += 1
+    return compared
+
+
+def test_the_batch_route_gives_the_bytes_of_the_single_route_for_our_agreements(tmp_path):
+    """The project's own agreements, every format, one worker: one pandoc process and one
+    reused Typst compiler serve them all, and every byte equals the one-by-one route's."""
+    out = tmp_path / "out"
+    report = build(PROJECT, formats=ALL, out=out, jobs=1)
+    assert not report.failed, [r.errors for r in report.failed]
+    assert _compare_with_single_route(PROJECT, out) == 4 * len(report.results)
+
+
+def test_the_batch_route_gives_the_bytes_of_the_single_route_for_tricky_text(repo, tmp_path):
+    text = (repo / "agreements/acme-fr.md").read_text()
+    body = text.split("---\n", 2)[2]
+    write(repo, "agreements/tricky-fr.md", text.replace(body, TRICKY_BODY))
+    write(repo, "agreements/tricky-en.md", text.replace(body, TRICKY_BODY).replace("language: fr", "language: en"))
+    write(repo, "agreements/own-provider.md", text.replace(
+        "effective_date:", "provider:\n  name: Cuivres et Compagnie SARL\n  address: 3 rue du Port, 44000 Nantes\n"
+        "effective_date:", 1))
+    out = tmp_path / "out"
+    report = build(repo, formats=ALL, out=out, jobs=1)
+    assert report.ok, [r.errors for r in report.failed]
+    assert _compare_with_single_route(repo, out) == 16
+
+
+def test_parallel_sequential_and_recycled_builds_give_identical_outputs(repo, tmp_path):
+    _many(repo, 6)
+    outs = []
+    for name, options in {"one": dict(jobs=1), "three": dict(jobs=3), "recycled": dict(jobs=2, recycle_every=1)}.items():
+        report = build(repo, formats=ALL, out=tmp_path / name, **options)
+        assert report.ok and len(report.built) == 6, [r.errors for r in report.failed]
+        outs.append(_files(tmp_path / name))
+    assert outs[0] == outs[1] == outs[2]
+    assert len(outs[0]) == 6 * 4 + 1  # and the manifest
+
+
+def _outputs(repo: Path, ident: str) -> dict[str, bytes]:
+    return {fmt: (repo / f"build/{ident}/{ident}.{fmt}").read_bytes() for fmt in ("pdf", "md")}
+
+
+def _leftovers(repo: Path) -> list[str]:
+    return [p.name for p in (repo / "build").rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+
+
+@pytest.fixture
+def three(repo):
+    """Three agreements built to PDF and Markdown, then two of them edited."""
+    _many(repo, 3)
+    assert build(repo, formats=["pdf", "md"]).ok
+    for name in ("acme-fr", "client-01"):
+        path = repo / f"agreements/{name}.md"
+        path.write_text(path.read_text().replace("demi-journée", "journée entière"))
+    return repo
+
+
+def test_a_worker_killed_mid_document_leaves_no_torn_output_and_the_next_build_repairs_it(three, monkeypatch):
+    before = _outputs(three, "acme-fr")
+    monkeypatch.setenv(TEST_HOOK, "kill:acme-fr")  # the worker SIGKILLs itself between pandoc and Typst
+    report = build(three, formats=["pdf", "md"], jobs=2)
+    (failed,) = report.failed
+    assert failed.path == "agreements/acme-fr.md"
+    assert "stopped by SIGKILL" in failed.errors[0] and failed.errors[0].startswith("agreements/acme-fr.md: error:")
+    assert {r.id for r in report.built} == {"client-01"} and {r.id for r in report.up_to_date} == {"client-02"}
+    assert _outputs(three, "acme-fr") == before  # the last good outputs, whole
+    assert _leftovers(three) == []
+    monkeypatch.delenv(TEST_HOOK)
+    report = build(three, formats=["pdf", "md"])
+    assert {r.id for r in report.built} == {"acme-fr"} and len(report.up_to_date) == 2
+    assert "journée entière" in (three / "build/acme-fr/acme-fr.md").read_text()
+    manifest = json.loads((three / "build/manifest.json").read_text())["agreements"]["acme-fr"]
+    assert manifest["outputs"]["pdf"]["sha256"] == hashlib.sha256(_outputs(three, "acme-fr")["pdf"]).hexdigest()
+
+
+def test_a_document_over_the_time_limit_fails_alone(three, monkeypatch):
+    monkeypatch.setenv(TEST_HOOK, "sleep:acme-fr")
+    report = build(three, formats=["pdf", "md"], jobs=2, time_limit=3)
+    (failed,) = report.failed
+    assert failed.path == "agreements/acme-fr.md" and "time limit of 3 s" in failed.errors[0]
+    assert {r.id for r in report.built} == {"client-01"}
+    assert _leftovers(three) == []
+
+
+def test_a_document_over_the_memory_limit_fails_alone(three, monkeypatch):
+    monkeypatch.setenv(TEST_HOOK, "alloc:acme-fr")
+    report = build(three, formats=["pdf", "md"], jobs=1, memory_limit=1024)
+    (failed,) = report.failed
+    assert failed.path == "agreements/acme-fr.md" and "out of memory" in failed.errors[0]
+    assert "1024 MB" in failed.errors[0]
+    assert {r.id for r in report.built} == {"client-01"}
+
+
+def test_shards_cover_every_agreement_exactly_once():
+    ids = [f"2027-{n:04d}-client" for n in range(300)]
+    for count in range(1, 7):
+        shards = [{i for i in ids if in_shard(i, (k, count))} for k in range(1, count + 1)]
+        assert sorted(i for shard in shards for i in shard) == sorted(ids)
+        assert all(len(shard) > 300 / count / 2 for shard in shards)  # and roughly even
+    # stable: the same agreement lands in the same shard every time (no per-process hash seed)
+    assert [in_shard(i, (2, 3)) for i in ids[:20]] == [in_shard(i, (2, 3)) for i in ids[:20]]
+
+
+def test_sharded_builds_partition_the_agreements(repo):
+    _many(repo, 7)
+    seen = []
+    for k in (1, 2, 3):
+        report = build(repo, formats=["md"], shard=(k, 3))
+        assert report.ok
+        seen.extend(r.id for r in report.results)
+    assert sorted(seen) == sorted(p.stem for p in (repo / "agreements").glob("*.md"))
+
+
+# ---------------------------------------------------------------- the command line
+
+runner = CliRunner()
+
+
+def run(repo: Path, *args: str):
+    return runner.invoke(main, ["--root", str(repo), *args], catch_exceptions=False)
+
+
+def test_build_twice_reports_up_to_date_then_force_rebuilds(repo):
+    assert run(repo, "build", "--to", "md").exit_code == 0
+    result = run(repo, "build", "--to", "md", "--jobs", "2")
+    assert result.exit_code == 0 and result.output.strip().splitlines()[-1] == "built 0, up to date 1, failed 0"
+    result = run(repo, "build", "--to", "md", "--force")
+    assert "✓ acme-fr" in result.output and "built 1, up to date 0, failed 0" in result.output
+
+
+def test_build_jobs_must_be_positive(repo):
+    result = run(repo, "build", "--jobs", "0")
+    assert result.exit_code == 2 and "--jobs" in result.output
+
+
+def test_build_shard_option(repo):
+    _many(repo, 5)
+    counts = []
+    for shard in ("1/2", "2/2"):
+        result = run(repo, "build", "--to", "md", "--quiet", "--shard", shard)
+        assert result.exit_code == 0
+        built = int(result.output.strip().split(",")[0].split()[-1])
+        counts.append(built)
+    assert sum(counts) == 5
+    bad = run(repo, "build", "--shard", "3/2")
+    assert bad.exit_code == 2 and "1 ≤ K ≤ N" in bad.output
+    assert run(repo, "build", "--shard", "half").exit_code == 2
+
+
+def test_build_time_limit_option(repo, monkeypatch):
+    _many(repo, 2)
+    monkeypatch.setenv(TEST_HOOK, "sleep:acme-fr")
+    result = run(repo, "build", "--to", "md", "--time-limit", "2", "--memory-limit", "1024")
+    assert result.exit_code == 1
+    assert "took longer than the time limit of 2 s" in result.output
+    assert "built 1, up to date 0, failed 1" in result.output
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """stderr as a terminal: rich draws the progress bar into this buffer."""
+    buffer = io.StringIO()
+    module = sys.modules["clausier.cli.build"]  # (the package's `build` attribute is the command)
+    monkeypatch.setattr(module, "err", Console(file=buffer, force_terminal=True, width=120, highlight=False,
+                                               soft_wrap=True))
+    return buffer
+
+
+def test_a_progress_bar_on_a_terminal_for_more_than_a_few_documents(repo, terminal):
+    _many(repo, 5)
+    assert run(repo, "build", "--to", "md").exit_code == 0
+    shown = terminal.getvalue()
+    assert "building" in shown and "5/5" in shown and "docs/s" in shown
+    assert "✓" not in shown  # the bar replaces the per-document lines
+    assert "built 5, up to date 0, failed 0" in shown
+
+
+def test_no_progress_bar_when_quiet_or_for_few_documents(repo, terminal):
+    _many(repo, 5)
+    assert run(repo, "build", "--to", "md", "--quiet").exit_code == 0
+    assert "building" not in terminal.getvalue()
+    terminal.seek(0)
+    terminal.truncate(0)
+    assert run(repo, "build", str(repo / "agreements/acme-fr.md"), "--to", "md", "--force").exit_code == 0
+    shown = terminal.getvalue()
+    assert "building" not in shown and "acme-fr  →" in shown
+
+
+def test_no_progress_bar_when_not_a_terminal(repo):
+    _many(repo, 5)
+    result = run(repo, "build", "--to", "md")
+    assert "building" not in result.output and result.output.count("✓") == 5
