@@ -41,7 +41,7 @@ from .render import (
 from .repository import (
     AgreementFile, Repository, load_agreement, load_repository, read_content_file, safe_asset_path,
 )
-from .signoff import FrozenLibraries, frozen_inputs
+from .signoff import FrozenLibraries, frozen_inputs, signing_timestamp
 from .validation import validate
 from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run
 from .yamlio import split_front_matter
@@ -62,7 +62,9 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
     config = repo.config
     branding = config.branding if config else None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    if model.status == "signed" and model.signed is not None:
+        timestamp = signing_timestamp(model.signed.on)  # a signed PDF keeps its date, whatever the build says
+    elif epoch and epoch.isdigit():
         timestamp = int(epoch)
     else:
         moment = dt.datetime.combine(model.effective_date, dt.time(), tzinfo=dt.timezone.utc)
