@@ -19,6 +19,9 @@ from .errors import ClausierError
 from .render import DOCX_REFERENCE, HTML_STYLE, READER, STYLES, TYPST_STYLE, RenderSettings, pandoc_path
 
 LUA_SCRIPT = Path(__file__).with_name("batch.lua")
+# A larger allocation area for pandoc's garbage collector: about a fifth less time per document
+# for some 80 MB more per process (measured on 15-page contracts); no effect on the output.
+RTS_OPTIONS = ["+RTS", "-A128m", "-RTS"]
 PANDOC_FORMATS = {"pdf": "typst", "docx": "docx", "html": "html5"}
 
 
@@ -63,12 +66,20 @@ def output_specs(formats: list[str], settings: RenderSettings, header_cache: dic
     return specs
 
 
+# A short document with the structures contracts use, converted while the worker assembles
+# its first agreement: pandoc's first conversion costs twice a later one.
+WARM_UP = ("# Article 1 — Objet {#art-objet}\n\n## 1.1 Prix\n\nLe *Prestataire* exécute « les prestations », "
+           "Dr. Martin, No. 12, etc.\n\n| Échéance | Part | Montant |\n|:--|--:|--:|\n| À la signature | 30 % | "
+           "3 600,00 € |\n\n- un\n- deux\n\n**1.2** Texte.\n\n::: {#parties}\nLe Client.\n:::\n\n") * 20
+
+
 class PandocBatch:
     """One long-lived `pandoc lua` process converting documents one after another."""
 
     def __init__(self) -> None:
         self._process: subprocess.Popen | None = None
         self._stderr = None
+        self._unread: list[int] = []  # warm-up requests not read yet (their number of answers)
         self.header_cache: dict[Path, str] = {}
 
     @property
@@ -77,7 +88,7 @@ class PandocBatch:
 
     def start(self) -> None:
         self._stderr = tempfile.TemporaryFile()
-        self._process = subprocess.Popen([pandoc_path(), "lua", str(LUA_SCRIPT)], stdin=subprocess.PIPE,
+        self._process = subprocess.Popen([pandoc_path(), *RTS_OPTIONS, "lua", str(LUA_SCRIPT)], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._stderr)
         self._request({"init": {"reader": READER, "abbreviations": list(cli_abbreviations())}}, answers=1)
 
@@ -95,18 +106,31 @@ class PandocBatch:
         if self._stderr is not None:
             self._stderr.close()
 
+    def warm_up(self, settings: RenderSettings, formats: list[str]) -> None:
+        """Start pandoc and have it convert a small document, without waiting for it."""
+        formats = [f for f in formats if f in PANDOC_FORMATS]
+        if formats:
+            if self._process is None:
+                self.start()
+            self._request(self._job("warm-up", WARM_UP, settings, formats), answers=0)
+            self._unread.append(len(formats))
+
     def convert(self, name: str, markdown: str, settings: RenderSettings, formats: list[str]) -> list[bytes]:
         """The given formats (pdf means its Typst source) of one Markdown document, in order."""
         if self._process is None:
             self.start()
-        request = {"name": name, "input": markdown, "meta": {"title": settings.title, "lang": settings.lang_tag},
-                   "outputs": output_specs(formats, settings, self.header_cache)}
-        return self._request(request, answers=len(formats))
+        return self._request(self._job(name, markdown, settings, formats), answers=len(formats))
+
+    def _job(self, name: str, markdown: str, settings: RenderSettings, formats: list[str]) -> dict:
+        return {"name": name, "input": markdown, "meta": {"title": settings.title, "lang": settings.lang_tag},
+                "outputs": output_specs(formats, settings, self.header_cache)}
 
     def _request(self, request: dict, answers: int) -> list[bytes]:
         process = self._process
         data = json.dumps(request, ensure_ascii=False).encode("utf-8")
         try:
+            while answers and self._unread:  # read the warm-up's answers first: no pipe fills up
+                self._skip(self._unread.pop(0))
             process.stdin.write(b"%d\n" % len(data) + data)
             process.stdin.flush()
             results = []
@@ -118,6 +142,12 @@ class PandocBatch:
             return results
         except (OSError, ValueError, EOFError) as exc:
             self._crashed(exc)
+
+    def _skip(self, answers: int) -> None:
+        kind, _ = self._answer()
+        if kind == b"ok":  # an error is a single answer; otherwise one per format
+            for _ in range(answers - 1):
+                self._answer()
 
     def _answer(self) -> tuple[bytes, bytes]:
         header = self._process.stdout.readline()
@@ -132,6 +162,7 @@ class PandocBatch:
     def _crashed(self, exc: BaseException):
         process = self._process
         self._process = None
+        self._unread = []
         detail = ""
         if process is not None:
             try:

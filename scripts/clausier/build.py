@@ -165,6 +165,12 @@ class BatchRenderer:
         self.pandoc = PandocBatch()
         self._typst: dict[tuple[Path, Path | None], tuple[Path, object]] = {}
 
+    def warm_up(self, root: Path, formats: list[str]) -> None:
+        """Let pandoc warm up (in its own process) while this worker assembles its first agreement."""
+        settings = RenderSettings(root=root, reference="", version="", brand="", primary="", accent="",
+                                  language="fr", date="", timestamp=0, title="Contrat", lang_tag="fr-FR")
+        self.pandoc.warm_up(settings, formats)
+
     def render(self, repo: Repository, agreement: AgreementFile, formats: list[str]) -> tuple[Assembled, dict[str, bytes]]:
         assembled = assemble(repo, agreement)
         check_renderable(assembled.markdown, agreement.path)
@@ -251,10 +257,12 @@ class _WorkerState:
 _LOADED: Repository | None = None  # the building process's repository, inherited by forked workers
 
 
-def _worker_setup(root: Path) -> _WorkerState:
+def _worker_setup(root: Path, formats: list[str]) -> _WorkerState:
     """A forked worker shares the repository already loaded; a spawned one loads its own."""
+    renderer = BatchRenderer()
+    renderer.warm_up(root, formats)
     repo = _LOADED if _LOADED is not None and _LOADED.root == root else load_repository(root)
-    return _WorkerState(repo, BatchRenderer())
+    return _WorkerState(repo, renderer)
 
 
 def _worker_teardown(state: _WorkerState) -> None:
@@ -406,7 +414,8 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     try:
         if tasks:
             _LOADED = repo
-            run(tasks, min(jobs, len(tasks)), partial(_worker_setup, repo.root), _render_task, _worker_teardown,
+            formats = sorted({f for task in tasks for f in task.formats})
+            run(tasks, min(jobs, len(tasks)), partial(_worker_setup, repo.root, formats), _render_task, _worker_teardown,
                 done, limits, on_tick=progress.tick if progress else None)
     finally:
         _LOADED = None

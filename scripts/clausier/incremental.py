@@ -164,6 +164,7 @@ class Digests:
         self.root = root
         self.recorded = recorded
         self.seen: dict[str, list] = {}
+        self.trees: dict[str, str] = {}
         self.changed = False
 
     def of(self, rel: str) -> str:
@@ -199,6 +200,11 @@ class Digests:
 
     def tree(self, rel_folder: str) -> str:
         """One digest for every file below a folder (names and contents)."""
+        if rel_folder not in self.trees:
+            self.trees[rel_folder] = self._tree(rel_folder)
+        return self.trees[rel_folder]
+
+    def _tree(self, rel_folder: str) -> str:
         folder = os.path.join(self.root, rel_folder)
         if os.path.islink(folder):
             return "link:" + os.readlink(folder)
