@@ -12,9 +12,11 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
+from clausier.batch import PandocBatch
 from clausier.build import TEST_HOOK, build, render_outputs
 from clausier.cli import main
 from clausier.incremental import CACHE_DIR, in_shard
+from clausier.render import RENDERERS, RenderSettings, _pandoc
 from clausier.repository import agreement_paths, load_agreement, load_repository
 
 from conftest import PROJECT, write
@@ -44,6 +46,43 @@ Une note[^1] et un lien <https://example.com>.
 1. un
 2. deux
 """
+
+
+EDGE_CASES = [
+    "# Article 1 — Objet {#art-a}\n\nLe texte, Dr. Martin, No. 5.\n\n# Article 2 — Prix {#art-b}\n\n## 2.1 Prix\n\nVoir [1](#art-a).\n",
+    "Texte\n# Pas un titre sans ligne vide\n\n# Article 2\n\ntexte\n",
+    "```\n# dans du code\n```\n\n~~~~\n# aussi\n~~~~\n\n# Article\n\nx\n",
+    "::: {#bloc}\n\n# Dans un bloc\n\n:::\n\n# Après\n\nx\n",
+    "# A\n\nUne note[^n].\n\n# B\n\n[^n]: La note.\n",
+    "# A\n\nUn [lien][r].\n\n# B\n\n[r]: https://example.com\n",
+    "# Article Un\n\nx\n\n# B\n\nVoir [Article Un].\n",
+    "# A\n\n(@) un\n\n# B\n\n(@) deux\n",
+    "# A\n\n  Droite  Gauche\n-------  ------\n     12  a\n\n# B\n\ntexte\n",
+    "# A\n\nDes crochets \\] échappés et \\\\] non.\n\n# B\n\n[texte]{.underline}\n",
+    "# A\n\n- un\n- deux\n\n# B\n\n1. trois\n\n   suite\n\n# C\n\n> citation\n",
+]
+
+
+def test_the_batch_converter_reads_like_the_pandoc_command_line(tmp_path):
+    """Documents read article by article (and articles reused) give the command line's bytes;
+    so do those that must be read whole (notes, references, uncertain cuts)."""
+    settings = RenderSettings(root=PROJECT, reference="R", version="1", brand="B", primary="#000000",
+                              accent="#000000", language="fr", date="2026-12-01", timestamp=1764547200,
+                              title="true", lang_tag="fr-FR")
+    converter = PandocBatch()
+    try:
+        for round_ in range(2):  # the second round reuses every article read in the first
+            for number, text in enumerate(EDGE_CASES):
+                source = tmp_path / f"doc-{number}.md"
+                source.write_text(text)
+                pdf, docx, html = converter.convert(f"doc-{number}", text, settings, ["pdf", "docx", "html"])
+                assert docx == RENDERERS["docx"](source, settings, "doc") and html == RENDERERS["html"](source, settings, "doc")
+                typst_source = tmp_path / "main.typ"
+                _pandoc(["-t", "typst", "--standalone", "-V", "template=style.typ", *settings.metadata_args(),
+                         "-o", str(typst_source)], source, "doc")
+                assert pdf == typst_source.read_bytes(), (round_, number)
+    finally:
+        converter.close()
 
 
 def _files(out: Path) -> dict[str, str]:

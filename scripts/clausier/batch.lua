@@ -21,6 +21,15 @@
 --     header (--include-in-header, sent as text) become writer variables;
 --   * the DOCX writer gets SOURCE_DATE_EPOCH=0: the sandboxed CLI's clock is the epoch;
 --   * HTML without a title gets the input file's name as page title, as the CLI sets it.
+--
+-- Reading is the dearest step, and agreements built from one library repeat most of their
+-- articles word for word. So a document is read article by article (cut before each top-level
+-- `# ` heading) and the blocks of an article already read are reused. Markdown articles read
+-- apart give the blocks they give read together, except through what pandoc's reader keeps for
+-- the whole document: footnotes, reference links, example lists, implicit header references;
+-- a document that could use any of them (`[^`, `]:`, `(@`, an unescaped `]` not opening a link
+-- target or attributes), or whose cut points are uncertain (fences left open, a line of dashes
+-- that may belong to a table), is read whole. Tests compare both routes byte for byte.
 
 local json = pandoc.json
 local SANDBOX_EPOCH = "0"
@@ -29,6 +38,8 @@ local BOOLEANS = {["true"] = true, ["True"] = true, ["TRUE"] = true,
 
 local reader_format, reader_options
 local templates = {}
+local articles, articles_count = {}, 0
+local MAX_ARTICLES = 2000  -- the reuse cache is emptied past this many entries
 
 local function read_exact(n)
   local parts, left = {}, n
@@ -81,8 +92,73 @@ local function write(doc, job, out)
   return pandoc.write(doc, out.format, options)
 end
 
+local function whole_document_state(text)
+  -- What would make pandoc's reader link one part of the text to another.
+  if text:find("[^", 1, true) or text:find("]:", 1, true) or text:find("(@", 1, true) then return true end
+  for position in text:gmatch("()%]") do
+    local after = text:sub(position + 1, position + 1)
+    if after ~= "(" and after ~= "{" then
+      local backslashes = 0
+      while position - backslashes > 1 and text:sub(position - backslashes - 1, position - backslashes - 1) == "\\" do
+        backslashes = backslashes + 1
+      end
+      if backslashes % 2 == 0 then return true end
+    end
+  end
+  return false
+end
+
+local function cut(text)
+  -- The text cut before each `# ` heading that starts a top-level block; nil when unsure.
+  local parts, start, position, previous_blank = {}, 1, 1, true
+  local depth, fence = 0, nil
+  while position <= #text do
+    local stop = text:find("\n", position, true) or (#text + 1)
+    local line = text:sub(position, stop - 1)
+    if fence then
+      if line:match("^ ? ? ?" .. fence) then fence = nil end
+    else
+      local opened = line:match("^ ? ? ?(```+)") or line:match("^ ? ? ?(~~~+)")
+      if opened then
+        fence = opened
+      elseif line:match("^%s*:::+%s*$") then
+        depth = depth - 1
+        if depth < 0 then return nil end
+      elseif line:match("^%s*:::") then
+        depth = depth + 1
+      elseif line:match("^%s*%-%-%-+[%s%-]*$") or line:match("^%s*===+%s*$") then
+        return nil
+      elseif line:match("^# ") and previous_blank and depth == 0 and position > 1 then
+        parts[#parts + 1] = text:sub(start, position - 1)
+        start = position
+      end
+    end
+    previous_blank = line:match("^%s*$") ~= nil
+    position = stop + 1
+  end
+  if fence or depth ~= 0 then return nil end
+  parts[#parts + 1] = text:sub(start)
+  return parts
+end
+
+local function read(text)
+  local parts = not whole_document_state(text) and cut(text)
+  if not parts then return pandoc.read(text, reader_format, reader_options, {}) end
+  local blocks = pandoc.Blocks {}
+  for _, part in ipairs(parts) do
+    local known = articles[part]
+    if not known then
+      known = pandoc.read(part, reader_format, reader_options, {}).blocks
+      if articles_count >= MAX_ARTICLES then articles, articles_count = {}, 0 end
+      articles[part], articles_count = known, articles_count + 1
+    end
+    blocks:extend(known)
+  end
+  return pandoc.Pandoc(blocks)
+end
+
 local function convert(job)
-  local doc = pandoc.read(job.input, reader_format, reader_options, {})
+  local doc = read(job.input)
   refuse_images(doc)
   for key, value in pairs(job.meta or {}) do
     if BOOLEANS[value] ~= nil then doc.meta[key] = BOOLEANS[value] else doc.meta[key] = value end

@@ -288,6 +288,8 @@ class Cache:
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+        for entry in self.data["agreements"].values():
+            entry.pop("manifest", None)  # kept in journal lines only: a crashed build's manifest entries
         body = json.dumps(self.data, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode("utf-8")
         write_atomic(self.folder / STATE_FILE, STATE_MAGIC + hashlib.sha256(body).hexdigest().encode("ascii")
                      + b"\n" + body)
