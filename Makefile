@@ -51,7 +51,8 @@ serve: $(STAMP) ## Serve the handbook on http://127.0.0.1:8000 with live reload
 test: $(STAMP) ## Run the whole test suite
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) ## Benchmarks (not tests): handbook build time and memory at 250, 1,000 and 2,000 clauses
+bench: $(STAMP) ## Benchmarks (not tests): builds of 1, 100 and 1,000 agreements; handbook of 250 to 2,000 clauses
+	$(BIN)/python benchmarks/build_scale.py
 	$(BIN)/python benchmarks/handbook_scale.py
 
 clean: ## Remove build outputs (keeps the virtual environment)

@@ -1,0 +1,289 @@
+"""Benchmark: `clausier build` on synthetic repositories of 1, 100 and 1,000 agreements.
+
+Not a test. Run with `make bench` (or `.venv/bin/python benchmarks/build_scale.py 100 1000`).
+
+Each repository holds the project's real clausier.yml, templates and clauses, and agreements
+made from the real example agreements with other client names, amounts, dates and optional
+clauses (a tenth of them use the consulting template, so editing one consulting clause touches
+about a tenth). For each size it times, with the real `clausier` command:
+
+- a cold build to PDF (documents per second, peak memory of the whole process tree);
+- a no-op rebuild;
+- a rebuild after editing one agreement;
+- a rebuild after editing one clause used by about a tenth of the agreements;
+
+and, in the same run and on the same documents, the naive route: one pandoc process and one
+Typst compile per document, sequentially (`render_outputs`, the single route); for more than
+100 agreements it is timed on the first 100 and extrapolated, which the table says.
+
+Prints a table and writes build/bench/build.json. The machine's other load adds noise:
+run it twice before quoting a figure.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[1]
+CLAUSIER = str(Path(sys.executable).parent / "clausier")
+SIZES = [1, 100, 1000]
+NAIVE_SAMPLE = 100
+EDITED_CLAUSE = "consulting-independence"  # used by the consulting template only
+# template of agreement i: by i % 20 (8 general, 5 after-sales, 5 artist, 2 consulting in 20)
+TEMPLATE_CYCLE = ["general-services"] * 8 + ["after-sales"] * 5 + ["artist-services"] * 5 + ["consulting"] * 2
+NAMES = ["Atelier Bellecour", "Harbour & Pike", "Maison Quintal", "Northwind Labs", "Brasserie du Rhône",
+         "Alpenglow Instruments", "Théâtre des Pentes", "Studio Meridian", "Coopérative Sauvage", "Kestrel Analytics",
+         "Librairie du Parc", "Fjordline Freight", "Vignobles Arnaud", "Copper Kettle Foods", "Galerie Ostraka"]
+FACTORS = [0.5, 0.75, 1, 1.25, 1.5, 2]
+
+
+# ---------------------------------------------------------------- the synthetic repository
+
+
+def _bases() -> dict[str, list[tuple[dict, str]]]:
+    bases: dict[str, list[tuple[dict, str]]] = {}
+    for path in sorted((PROJECT / "agreements").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        _, front, body = text.split("---\n", 2)
+        data = yaml.safe_load(front)
+        bases.setdefault(data["template"], []).append((data, body))
+    return bases
+
+
+def _optional(template: str) -> list[str]:
+    text = (PROJECT / "templates" / f"{template}.md.j2").read_text(encoding="utf-8")
+    meta = yaml.safe_load(text.split("---\n", 2)[1])
+    return [c["id"] for c in meta["clauses"] if isinstance(c, dict) and c.get("optional")]
+
+
+def _shift(value, days: int):
+    if isinstance(value, dict):  # PyYAML reads the key `on:` (YAML 1.1) as True: give it back its name
+        return {("on" if k is True else k): _shift(v, days) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shift(v, days) for v in value]
+    if isinstance(value, dt.date):
+        return value + dt.timedelta(days=days)
+    return value
+
+
+def make_agreement(number: int, bases, optional) -> tuple[str, str]:
+    template = TEMPLATE_CYCLE[number % len(TEMPLATE_CYCLE)]
+    base, body = bases[template][(number // len(TEMPLATE_CYCLE)) % len(bases[template])]
+    data = copy.deepcopy(_shift(base, (number * 3) % 365))
+    ident = f"2027-{number:05d}-{template}"
+    data.pop("id", None)
+    data["reference"] = f"2027-{number:05d}"
+    data["client"]["name"] = f"{NAMES[number % len(NAMES)]} {number}"
+    factor = FACTORS[number % len(FACTORS)]
+    data["fees"]["amount"] = int(round(float(data["fees"]["amount"]) * factor / 10) * 10) or 10
+    for item in data.get("schedule", []):
+        if "amount" in item:  # fixed instalments keep adding up to the price
+            item.pop("amount")
+            item["percent"] = round(100 / len(data["schedule"]), 2)
+    if data.get("schedule") and any("percent" in i for i in data["schedule"]):
+        shares = [i.get("percent", 0) for i in data["schedule"]]
+        data["schedule"][-1]["percent"] = round(100 - sum(shares[:-1]), 2)
+    choices = data.setdefault("clauses", {}) or {}
+    data["clauses"] = choices
+    touched = set((choices.get("parameters") or {})) | set((choices.get("variants") or {}))
+    omit = [c for c in optional[template] if c not in touched and (number >> optional[template].index(c)) % 2]
+    if omit:
+        choices["omit"] = omit
+    else:
+        choices.pop("omit", None)
+    front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    return ident, f"---\n{front}---\n{body}"
+
+
+def make_repository(root: Path, count: int) -> None:
+    for name in ("clausier.yml",):
+        shutil.copy(PROJECT / name, root / name)
+    shutil.copytree(PROJECT / "templates", root / "templates")
+    shutil.copytree(PROJECT / "clauses", root / "clauses")
+    (root / "agreements").mkdir()
+    bases = _bases()
+    optional = {t: _optional(t) for t in bases}
+    for number in range(count):
+        ident, text = make_agreement(number, bases, optional)
+        (root / "agreements" / f"{ident}.md").write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- measuring
+
+
+class TreeMemory:
+    """Peak memory of a process and all its descendants, sampled from /proc (PSS: shared pages
+    counted once between the processes sharing them; RSS summed as well)."""
+
+    def __init__(self, pid: int, interval: float = 0.1):
+        self.pid, self.interval = pid, interval
+        self.peak_pss = self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+        tree, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo.extend(children.get(pid, []))
+        return tree
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pss = rss = 0
+            for pid in self._tree():
+                try:
+                    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                        if line.startswith("Pss:"):
+                            pss += int(line.split()[1]) * 1024
+                        elif line.startswith("Rss:"):
+                            rss += int(line.split()[1]) * 1024
+                except OSError:
+                    continue
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_clausier(root: Path, *args: str) -> dict:
+    cpu = _children_cpu()
+    start = time.perf_counter()
+    process = subprocess.Popen([CLAUSIER, "--root", str(root), "build", "--quiet", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root)
+    memory = TreeMemory(process.pid)
+    out, errors = process.communicate()
+    seconds = time.perf_counter() - start
+    memory.stop()
+    summary = (errors.strip().splitlines() or [""])[-1]
+    if process.returncode != 0:
+        print(errors, file=sys.stderr)
+    return {"seconds": round(seconds, 3), "cpu_seconds": round(_children_cpu() - cpu, 2),
+            "summary": summary, "exit": process.returncode,
+            "peak_pss_mb": round(memory.peak_pss / 2**20), "peak_rss_sum_mb": round(memory.peak_rss / 2**20)}
+
+
+NAIVE = """
+import sys, time
+from pathlib import Path
+from clausier.build import render_outputs
+from clausier.repository import agreement_paths, load_agreement, load_repository
+root, count = Path(sys.argv[1]), int(sys.argv[2])
+start = time.perf_counter()
+repo = load_repository(root)
+for path in agreement_paths(repo)[:count]:
+    render_outputs(repo, load_agreement(repo, path), ["pdf"])
+print(time.perf_counter() - start)
+"""
+
+
+def naive_route(root: Path, count: int) -> float:
+    """One pandoc process and one fresh Typst compile per document, one after another
+    (load and assembly included, as in a build)."""
+    done = subprocess.run([sys.executable, "-c", NAIVE, str(root), str(count)], capture_output=True, text=True,
+                          check=True)
+    return float(done.stdout.strip())
+
+
+def edit_agreement(root: Path) -> None:
+    path = sorted((root / "agreements").glob("*.md"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: ", "name: Nouvelle ", 1), encoding="utf-8")
+
+
+def edit_clause(root: Path) -> None:
+    path = root / "clauses" / EDITED_CLAUSE / "fr.md"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + " Le présent article est d'application stricte.\n",
+                    encoding="utf-8")
+
+
+def measure(count: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix=f"clausier-build-bench-{count}-") as scratch:
+        root = Path(scratch)
+        make_repository(root, count)
+        users = sum(1 for p in (root / "agreements").glob("*.md") if "-consulting" in p.name)
+        row: dict = {"agreements": count, "users_of_edited_clause": users}
+        row["cold"] = run_clausier(root, "--to", "pdf")
+        row["noop"] = run_clausier(root, "--to", "pdf")
+        edit_agreement(root)
+        row["one_agreement_edited"] = run_clausier(root, "--to", "pdf")
+        edit_clause(root)
+        row["one_clause_edited"] = run_clausier(root, "--to", "pdf")
+        sample = min(count, NAIVE_SAMPLE)
+        seconds = naive_route(root, sample)
+        row["naive"] = {"sampled": sample, "seconds_sampled": round(seconds, 2),
+                        "seconds": round(seconds * count / sample, 2), "extrapolated": sample < count}
+        row["docs_per_second"] = round(count / row["cold"]["seconds"], 2)
+        row["cpu_seconds_per_doc"] = round(row["cold"]["cpu_seconds"] / count, 3)
+        row["naive_docs_per_second"] = round(count / row["naive"]["seconds"], 2)
+        row["speedup_vs_naive"] = round(row["naive"]["seconds"] / row["cold"]["seconds"], 2)
+        return row
+
+
+def main(sizes: list[int]) -> None:
+    rows = []
+    header = (f"{'agreements':>10} {'cold s':>8} {'docs/s':>7} {'naive s':>9} {'×naive':>7} {'no-op s':>8} "
+              f"{'1 agr. s':>8} {'1 clause s':>10} {'rebuilt':>8} {'peak MB':>8}")
+    print(f"cpus: {os.cpu_count()}, python {platform.python_version()}")
+    print(header)
+    for count in sizes:
+        row = measure(count)
+        rows.append(row)
+        naive = f"{row['naive']['seconds']:.1f}" + ("*" if row["naive"]["extrapolated"] else "")
+        print(f"{count:>10} {row['cold']['seconds']:>8.2f} {row['docs_per_second']:>7.2f} {naive:>9} "
+              f"{row['speedup_vs_naive']:>7.2f} {row['noop']['seconds']:>8.2f} "
+              f"{row['one_agreement_edited']['seconds']:>8.2f} {row['one_clause_edited']['seconds']:>10.2f} "
+              f"{row['one_clause_edited']['summary'].split(',')[0].replace('built ', ''):>8} "
+              f"{row['cold']['peak_pss_mb']:>8}", flush=True)
+        for key in ("cold", "noop", "one_agreement_edited", "one_clause_edited"):
+            if row[key]["exit"] != 0:
+                print(f"  {key}: exit {row[key]['exit']}: {row[key]['summary']}")
+    if any(r["naive"]["extrapolated"] for r in rows):
+        print(f"* naive route timed on the first {NAIVE_SAMPLE} agreements and extrapolated")
+    print("peak MB: the cold build's whole process tree (PSS: shared pages counted once); "
+          "rebuilt: agreements rebuilt after the clause edit")
+    for row in rows:
+        print(f"{row['agreements']:>5} agreements: cold build {row['cold']['cpu_seconds']:.1f} s of CPU "
+              f"({row['cpu_seconds_per_doc']:.3f} s per document), peak RSS summed "
+              f"{row['cold']['peak_rss_sum_mb']} MB; clause edit: {row['one_clause_edited']['summary']}")
+    target = PROJECT / "build" / "bench" / "build.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"cpus": os.cpu_count(), "python": platform.python_version(), "sizes": rows},
+                                 indent=2) + "\n", encoding="utf-8")
+    print(f"written {target.relative_to(PROJECT)}")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or SIZES)
