@@ -201,12 +201,14 @@ def test_the_up_to_date_check_imports_nothing_heavy(several):
     assert done.returncode == 0, done.stderr
 
 
-def test_the_light_selection_of_agreements_is_the_repository_one(several):
+def test_the_selection_of_agreements_leaves_out_drafts_and_readmes(several):
     write(several, "agreements/_draft.md", AGREEMENT_FR)
     write(several, "agreements/README.md", "notes\n")
-    repo = load_repository(several)
-    for paths in (None, [several / "agreements"], [several / "agreements/bravo.md", several / "agreements"]):
-        assert agreement_files(several, paths) == agreement_paths(repo, paths)
+    everything = agreement_files(several, None)
+    assert everything == sorted((several / "agreements").glob("[!_R]*.md"))
+    assert several / "agreements/_draft.md" not in everything
+    named = [several / "agreements/bravo.md", several / "agreements"]
+    assert agreement_files(several, named) == [named[0], *everything]
 
 
 def test_lazy_loading_gives_what_load_agreement_gives():

@@ -124,7 +124,8 @@ def in_shard(agreement_id: str, shard: tuple[int, int] | None) -> bool:
 
 
 def agreement_files(root: Path, paths: list[Path] | None) -> list[Path]:
-    """The agreements to build; the same selection as `repository.agreement_paths` (a test checks it)."""
+    """The agreements to build: the given files and folders, or all of agreements/ (files
+    starting with `_` or `README` are not agreements). `repository.agreement_paths` calls it."""
     if not paths:
         paths = [root / "agreements"]
     found: list[Path] = []

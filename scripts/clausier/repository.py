@@ -325,15 +325,7 @@ def load_agreement(repo: Repository, path: Path) -> AgreementFile:
 
 def agreement_paths(repo: Repository, paths: list[Path] | None = None) -> list[Path]:
     """The agreements to build: the given files and folders, or all of agreements/."""
-    if not paths:
-        paths = [repo.root / "agreements"]
-    found: list[Path] = []
-    for path in paths:
-        path = Path(path)
-        if not path.is_absolute():
-            path = Path.cwd() / path
-        if path.is_dir():
-            found.extend(sorted(p for p in path.glob("*.md") if not p.name.startswith(("_", "README"))))
-        else:
-            found.append(path)
-    return found
+    # One selection for everyone; it lives in the light module the no-op build path imports.
+    from .incremental import agreement_files
+
+    return agreement_files(repo.root, paths)
