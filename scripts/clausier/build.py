@@ -432,6 +432,10 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
 
 def _remove_stale_temporaries(folder: Path) -> None:
     """Temporary files a killed build left beside the outputs (they never replaced anything)."""
-    if folder.is_dir():
-        for stale in folder.glob(".*.tmp"):
-            stale.unlink(missing_ok=True)
+    try:
+        with os.scandir(folder) as entries:
+            stale = [e.path for e in entries if e.name.startswith(".") and e.name.endswith(".tmp")]
+    except OSError:
+        return
+    for path in stale:
+        Path(path).unlink(missing_ok=True)

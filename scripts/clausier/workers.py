@@ -207,13 +207,19 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
                         continue
                     task, worker.task = worker.task, None
                     worker.done += 1
-                    on_done(task, status == "ok", value)
                     if status != "ok" and value.startswith("ran out of memory"):
                         worker.stop()
                         retire(worker, None)
                     elif worker.done >= limits.recycle_every and pending:
                         worker.stop()
                         retire(worker, None)
+                    elif pending:  # its next task first: the worker works while this process writes
+                        next_task = pending.popleft()
+                        try:
+                            worker.send(next_task)
+                        except (OSError, ValueError):
+                            pending.appendleft(next_task)
+                    on_done(task, status == "ok", value)
                 elif worker.process.sentinel in ready:
                     worker.process.join(5)
                     code = worker.process.exitcode
