@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 from hypothesis import HealthCheck, given, settings
@@ -35,7 +36,9 @@ def _inline_text(inlines: list) -> str:
 def _normalise(text: str) -> str:
     for fancy, plain in (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("…", "..."), ("\u00a0", " ")):
         text = text.replace(fancy, plain)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    # pandoc's smart quotes drop spaces just inside quote marks ("'1. '" reads as ‘1.’): not markup.
+    return re.sub(r"\s*(['\"])\s*", r"\1", text)
 
 
 def _pandoc_blocks(markdown: str) -> list:
