@@ -60,6 +60,10 @@ EDGE_CASES = [
     "# A\n\n  Droite  Gauche\n-------  ------\n     12  a\n\n# B\n\ntexte\n",
     "# A\n\nDes crochets \\] échappés et \\\\] non.\n\n# B\n\n[texte]{.underline}\n",
     "# A\n\n- un\n- deux\n\n# B\n\n1. trois\n\n   suite\n\n# C\n\n> citation\n",
+    # articles ending in each kind of block: the writer joins them differently to the next heading
+    "::: {#parties}\n**A**\n:::\n\n# A\n\n::: {#bloc}\ntexte\n:::\n\n# B\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
+    "# C\n\n```\ncode\n```\n\n# D\n\n***\n\n# E\n\n## E.1 Seul un titre\n\n# F\n\nTerme\n:   définition\n\n# G\n",
+    "\n\n# Premier\n\ntexte\n\n# Deuxième {#art-2}\n\n**2.1** texte avec un [renvoi](#art-2).\n",
 ]
 
 

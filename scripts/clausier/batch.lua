@@ -141,30 +141,93 @@ local function cut(text)
   return parts
 end
 
-local function read(text)
-  local parts = not whole_document_state(text) and cut(text)
-  if not parts then return pandoc.read(text, reader_format, reader_options, {}) end
-  local blocks = pandoc.Blocks {}
-  for _, part in ipairs(parts) do
-    local known = articles[part]
-    if not known then
-      known = pandoc.read(part, reader_format, reader_options, {}).blocks
-      if articles_count >= MAX_ARTICLES then articles, articles_count = {}, 0 end
-      articles[part], articles_count = known, articles_count + 1
-    end
-    blocks:extend(known)
+local function read_part(part)
+  -- One article, parsed once: its blocks, and per writer its text and what follows it.
+  local known = articles[part]
+  if not known then
+    local blocks = pandoc.read(part, reader_format, reader_options, {}).blocks
+    refuse_images(pandoc.Pandoc(blocks))  -- before caching: a refused article is never reused
+    known = {blocks = blocks, written = {}}
+    if articles_count >= MAX_ARTICLES then articles, articles_count = {}, 0 end
+    articles[part], articles_count = known, articles_count + 1
   end
-  return pandoc.Pandoc(blocks)
+  return known
+end
+
+local function read(text)
+  -- The document, and its articles when it could be read article by article (else nil).
+  local parts = not whole_document_state(text) and cut(text)
+  if not parts then
+    local doc = pandoc.read(text, reader_format, reader_options, {})
+    refuse_images(doc)
+    return doc, nil
+  end
+  local blocks, known = pandoc.Blocks {}, {}
+  for _, part in ipairs(parts) do
+    local article = read_part(part)
+    if #article.blocks > 0 then
+      blocks:extend(article.blocks)
+      known[#known + 1] = article
+    end
+  end
+  return pandoc.Pandoc(blocks), known
+end
+
+-- Writing is the other dear step. For the formats below, an article's text is written once
+-- and reused: the body is the articles' texts joined by what the writer puts between an
+-- article's last block and the next article's heading (a blank line after a paragraph, a
+-- line break after a div...), which the writer itself is asked. The joined body goes
+-- through the standalone template as one raw block. Tests compare the bytes with whole writes.
+local REUSABLE = {typst = "= Clausier"}  -- format → how a level-1 heading "Clausier" starts
+
+local function joint_after(article, format)
+  -- What the writer puts between this article's last block and a following heading; nil if unsure.
+  local last = article.blocks[#article.blocks]
+  local alone = pandoc.write(pandoc.Pandoc({last}), format):gsub("\n+$", "")
+  local probe = pandoc.write(pandoc.Pandoc({last, pandoc.Header(1, "Clausier")}), format)
+  local heading = probe:find(REUSABLE[format], #alone + 1, true)
+  if not heading or probe:sub(1, #alone) ~= alone then return nil end
+  return probe:sub(#alone + 1, heading - 1)
+end
+
+local function written(article, format)
+  local text = article.written[format]
+  if not text then
+    local body = pandoc.write(pandoc.Pandoc(article.blocks), format):gsub("\n+$", "")
+    text = {body = body, joint = joint_after(article, format)}
+    article.written[format] = text
+  end
+  return text
+end
+
+local function body_from_articles(known, format)
+  -- The articles' texts joined as the writer joins their blocks; nil when unsure.
+  local pieces = {}
+  for index, article in ipairs(known) do
+    local text = written(article, format)
+    pieces[#pieces + 1] = text.body
+    if index < #known then
+      if not text.joint then return nil end
+      pieces[#pieces + 1] = text.joint
+    end
+  end
+  return table.concat(pieces)
 end
 
 local function convert(job)
-  local doc = read(job.input)
-  refuse_images(doc)
+  local doc, known = read(job.input)
   for key, value in pairs(job.meta or {}) do
     if BOOLEANS[value] ~= nil then doc.meta[key] = BOOLEANS[value] else doc.meta[key] = value end
   end
   local results = {}
-  for _, out in ipairs(job.outputs) do results[#results + 1] = write(doc, job, out) end
+  for _, out in ipairs(job.outputs) do
+    local body = known and #known > 0 and REUSABLE[out.format] and body_from_articles(known, out.format)
+    if body then
+      results[#results + 1] = write(pandoc.Pandoc({pandoc.RawBlock(out.format, body)}, doc.meta), job, out)
+    else
+      results[#results + 1] = write(doc, job, out)
+    end
+  end
   return results
 end
 
