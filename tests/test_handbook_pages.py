@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from clausier.handbook.pages import handbook_pages
+import pytest
+
+from clausier.handbook import worker
+from clausier.handbook.pages import clause_pages, handbook_outline, handbook_pages
 from clausier.repository import load_repository
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -63,3 +66,28 @@ def test_navigation_groups_clauses_by_category(repo):
 def test_no_page_says_anything_from_an_agreement(repo):
     for page in _book(repo).pages:
         assert "Atelier Lumière" not in page.content and "acme" not in page.content
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "in-process"])
+def test_clause_pages_from_the_page_worker_are_the_rendered_pages(repo, monkeypatch, fork):
+    monkeypatch.setattr(worker, "_can_fork", lambda: fork)
+    library = load_repository(repo)
+    outline = handbook_outline(library)
+    assert [p.path for p in outline.pages if p.content is None] == [
+        p.path for p in outline.pages if p.path.split("/")[-1] != "index.md" and p.path.startswith("clauses/")]
+    source = worker.PageSource(lambda: clause_pages(library, outline.clauses, {"liability": "2026-11-20"}))
+    assert source.forked == fork
+    expected = {p.path: p.content for p in _book(repo).pages}
+    for path in reversed([p.path for p in outline.pages if p.content is None]):  # any order MkDocs asks
+        assert source.content(path) == expected[path]
+
+
+def test_the_page_worker_reports_a_clause_that_does_not_render(repo):
+    clause = repo / "clauses/liability/en.md"
+    clause.write_text(clause.read_text() + "See {{ ref(\"warranty\") }}.\n")
+    library = load_repository(repo)
+    outline = handbook_outline(library)
+    source = worker.PageSource(lambda: clause_pages(library, outline.clauses, {}))
+    with pytest.raises(worker.PageError, match="clause 'liability' does not render with specimen data"):
+        for path in [p.path for p in outline.pages if p.content is None]:
+            source.content(path)

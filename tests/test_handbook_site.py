@@ -54,3 +54,13 @@ def test_a_broken_clause_stops_the_handbook_with_its_place(repo, tmp_path):
     done = mkdocs_build(repo, tmp_path / "site")
     assert done.returncode != 0
     assert "clauses/fees/clause.yml:3:1: error: unknown key 'feess'" in done.stderr
+
+
+def test_a_clause_that_does_not_render_stops_the_handbook_with_its_place(repo, tmp_path):
+    add_handbook(repo)
+    clause = repo / "clauses/liability/en.md"
+    clause.write_text(clause.read_text() + "See {{ ref(\"warranty\") }}.\n")
+    done = mkdocs_build(repo, tmp_path / "site")
+    assert done.returncode != 0
+    assert "clause 'liability' does not render with specimen data" in done.stderr
+    assert "clauses/liability/en.md" in done.stderr and "ref('warranty')" in done.stderr

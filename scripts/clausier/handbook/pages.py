@@ -2,7 +2,9 @@
 
 `handbook_pages(repo, last_changed)` returns every generated page (clause pages,
 category pages, template pages and their indexes) with the navigation that
-lists them. Agreements are never read here: only clauses, templates and the
+lists them. It is `handbook_outline` (the cheap part: navigation, indexes,
+category and template pages) followed by `clause_pages` (the costly part: every
+clause text rendered with Jinja), which the plugin can run in another process. Agreements are never read here: only clauses, templates and the
 specimen sample data.
 """
 
@@ -12,6 +14,7 @@ import difflib
 import posixpath
 import re
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..assemble import SPECIAL_CONDITIONS, Session, open_session
@@ -35,12 +38,13 @@ _SUBHEADING = re.compile(r"^## (.+)$", re.M)
 class Page:
     path: str  # relative to docs/, e.g. "clauses/payment/late-payment.md"
     title: str
-    content: str
+    content: str | None  # None in an outline: a clause page that `clause_pages` renders
 
 
 @dataclass
 class Handbook:
     pages: list[Page] = field(default_factory=list)
+    clauses: list[str] = field(default_factory=list)  # clause ids, in the order of their pages
     nav: list = field(default_factory=list)  # MkDocs nav entries for the generated part
     specimens: list[tuple[str, str]] = field(default_factory=list)  # (template, language) to build
 
@@ -294,12 +298,13 @@ def _short(title: str, limit: int = 22) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-def handbook_pages(repo: Repository, last_changed: dict[str, str] | None = None,
-                   with_specimens: bool = True) -> Handbook:
-    """Every generated page and the navigation that lists them."""
-    last_changed = last_changed or {}
+def handbook_outline(repo: Repository, with_specimens: bool = True) -> Handbook:
+    """Every generated page and the navigation, except the clause pages' content (left None).
+
+    Cheap: nothing is rendered with Jinja here. `clause_pages` renders the rest, possibly
+    in another process while MkDocs starts up.
+    """
     book = Handbook()
-    sessions = specimen_sessions(repo)
     by_category: dict[str, list[Clause]] = {}
     for clause in sorted(repo.clauses.values(), key=lambda c: (c.title("fr").lower(), c.id)):
         by_category.setdefault(clause.meta.category, []).append(clause)
@@ -313,9 +318,10 @@ def handbook_pages(repo: Repository, last_changed: dict[str, str] | None = None,
         book.pages.append(page)
         paths = []
         for clause in clauses:
-            clause_page_ = clause_page(repo, clause, last_changed.get(clause.id), sessions)
-            book.pages.append(clause_page_)
-            paths.append(clause_page_.path)
+            path = clause_page_path(clause)
+            book.pages.append(Page(path, clause.title("fr"), None))
+            book.clauses.append(clause.id)
+            paths.append(path)
         clause_nav.append({category_label(category): [page.path, *_buckets(clauses, paths)]})
         index.append(f"- [{category_label(category)}]({category}/index.md) — {len(clauses)} "
                      + ("clause" if len(clauses) == 1 else "clauses"))
@@ -333,4 +339,20 @@ def handbook_pages(repo: Repository, last_changed: dict[str, str] | None = None,
             book.specimens += [(name, language) for language in LANGUAGES]
     book.pages.append(Page("contract-types/index.md", "Modèles", "\n".join(tindex) + "\n"))
     book.nav = [{"Clauses": clause_nav}, {"Modèles / Templates": template_nav}]
+    return book
+
+
+def clause_pages(repo: Repository, clause_ids: list[str], last_changed: dict[str, str]) -> Iterator[Page]:
+    """The clause pages, one at a time in the order given (the specimen plan is made once)."""
+    sessions = specimen_sessions(repo)
+    for clause_id in clause_ids:
+        yield clause_page(repo, repo.clauses[clause_id], last_changed.get(clause_id), sessions)
+
+
+def handbook_pages(repo: Repository, last_changed: dict[str, str] | None = None,
+                   with_specimens: bool = True) -> Handbook:
+    """Every generated page, rendered, and the navigation that lists them."""
+    book = handbook_outline(repo, with_specimens)
+    rendered = {page.path: page for page in clause_pages(repo, book.clauses, last_changed or {})}
+    book.pages = [rendered.get(page.path, page) for page in book.pages]
     return book

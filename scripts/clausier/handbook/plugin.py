@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -24,11 +25,13 @@ from ..build import render_outputs
 from ..errors import ClausierError
 from ..models import LANGUAGES
 from ..repository import Repository, load_repository
-from .pages import Handbook, handbook_pages, specimen_path
+from .pages import Handbook, clause_pages, handbook_outline, specimen_path
 from .specimens import specimen_agreement
+from .worker import PageError, PageSource
 
 log = get_plugin_logger(__name__)
 BRAND_CSS = "assets/clausier-brand.css"
+SPECIMEN_FORMATS = ("pdf", "docx")
 
 
 class ClausierPluginConfig(Config):
@@ -70,6 +73,38 @@ def brand_css(repo: Repository) -> str:
     )
 
 
+class _DeferredFile(File):
+    """A generated file whose content is made when MkDocs first reads it.
+
+    MkDocs reads a generated file's content through `_content` (page source, copy to the
+    site), so making it a property lets the plugin list clause pages and specimens at
+    `on_files` time while they are still being rendered.
+    """
+
+    _make: Callable[[], str | bytes] | None = None
+    _value: str | bytes | None = None
+
+    @property
+    def _content(self) -> str | bytes | None:
+        if self._make is not None:
+            make, self._make = self._make, None
+            try:
+                self._value = make()
+            except PageError as exc:
+                raise PluginError(str(exc)) from None
+        return self._value
+
+    @_content.setter
+    def _content(self, value: str | bytes | None) -> None:
+        self._make, self._value = None, value
+
+
+def deferred_file(config, path: str, make: Callable[[], str | bytes]) -> File:
+    file = _DeferredFile.generated(config, path, content=b"")
+    file._make = make
+    return file
+
+
 class _SpecimenBuilder:
     """Builds every template's specimen PDF and DOCX in a background thread."""
 
@@ -87,7 +122,7 @@ class _SpecimenBuilder:
                     continue
                 for language in LANGUAGES:
                     agreement = specimen_agreement(self.repo, name, language)
-                    _, self.outputs[(name, language)] = render_outputs(self.repo, agreement, ["pdf", "docx"])
+                    _, self.outputs[(name, language)] = render_outputs(self.repo, agreement, list(SPECIMEN_FORMATS))
         except ClausierError as exc:
             self.error = exc
 
@@ -106,13 +141,17 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         errors = self.repo.errors()
         if errors or self.repo.config is None:
             raise PluginError("the clause library has errors:\n" + "\n".join(str(f) for f in errors))
-        # Specimens are typeset by pandoc and Typst outside the interpreter's lock: start them
-        # now, so they run while the pages are generated and MkDocs reads the docs.
-        self._specimens = _SpecimenBuilder(self.repo) if self.config.specimens else None
         try:
-            self.book: Handbook = handbook_pages(self.repo, last_changes(self.root), self.config.specimens)
+            self.book: Handbook = handbook_outline(self.repo, self.config.specimens)
         except ClausierError as exc:
             raise PluginError(str(exc)) from None
+        # Clause pages (every clause text through Jinja) render in a forked child while MkDocs
+        # starts and converts the first pages; fork before the specimen thread starts.
+        repo, root, clause_ids = self.repo, self.root, self.book.clauses
+        self._pages = PageSource(lambda: clause_pages(repo, clause_ids, last_changes(root)))
+        # Specimens are typeset by pandoc and Typst outside the interpreter's lock: start them
+        # now, so they run while MkDocs converts the pages.
+        self._specimens = _SpecimenBuilder(self.repo) if self.config.specimens else None
         nav = list(config.nav or [{"Home": "index.md"}])
         config.nav = nav[:1] + self.book.nav + nav[1:]
         branding = self.repo.config.branding
@@ -126,15 +165,21 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         for page in self.book.pages:
-            files.append(File.generated(config, page.path, content=page.content))
+            if page.content is None:
+                files.append(deferred_file(config, page.path, lambda path=page.path: self._pages.content(path)))
+            else:
+                files.append(File.generated(config, page.path, content=page.content))
         files.append(File.generated(config, BRAND_CSS, content=brand_css(self.repo)))
         if self.repo.config.branding.logo:
             logo = (self.root / self.repo.config.branding.logo).read_bytes()
             files.append(File.generated(config, self.logo_uri, content=logo))
         if self._specimens is not None:
-            for (template, language), outputs in self._specimens.result().items():
-                for fmt, data in outputs.items():
-                    files.append(File.generated(config, specimen_path(template, language, fmt), content=data))
+            # Copied to the site after every page is converted: the thread has long finished.
+            for template, language in self.book.specimens:
+                for fmt in SPECIMEN_FORMATS:
+                    files.append(deferred_file(config, specimen_path(template, language, fmt),
+                                               lambda key=(template, language), fmt=fmt:
+                                               self._specimens.result()[key][fmt]))
         return files
 
     def on_serve(self, server, config, builder):
