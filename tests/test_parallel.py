@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from clausier.batch import PandocBatch
+from clausier.batch import BatchError, PandocBatch
 from clausier.build import TEST_HOOK, build, render_outputs
 from clausier.cli import main
 from clausier.incremental import CACHE_DIR, in_shard
@@ -64,6 +64,9 @@ EDGE_CASES = [
     "::: {#parties}\n**A**\n:::\n\n# A\n\n::: {#bloc}\ntexte\n:::\n\n# B\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
     "# C\n\n```\ncode\n```\n\n# D\n\n***\n\n# E\n\n## E.1 Seul un titre\n\n# F\n\nTerme\n:   définition\n\n# G\n",
     "\n\n# Premier\n\ntexte\n\n# Deuxième {#art-2}\n\n**2.1** texte avec un [renvoi](#art-2).\n",
+    # sub-clause headings cut too: after a paragraph, a table, a list, a heading; not inside a div
+    "# A\n\n## A.1 Un\n\ntexte\n\n## A.2 Deux\n\n| x | y |\n|--|--|\n| 1 | 2 |\n\n## A.3 Trois\n\n- un\n- deux\n\n"
+    "## A.4\n\n::: {#bloc}\n## Dedans\n\ntexte\n:::\n\n# B\n\n### B.1.1 Plus bas\n\ntexte\n",
 ]
 
 
@@ -85,6 +88,27 @@ def test_the_batch_converter_reads_like_the_pandoc_command_line(tmp_path):
                 _pandoc(["-t", "typst", "--standalone", "-V", "template=style.typ", *settings.metadata_args(),
                          "-o", str(typst_source)], source, "doc")
                 assert pdf == typst_source.read_bytes(), (round_, number)
+    finally:
+        converter.close()
+
+
+@pytest.mark.parametrize("text", [
+    "# A\n\ntexte\n\n# B\n\n![plan](/etc/hostname)\n",  # read part by part
+    "# A\n\nUne note[^n].\n\n![plan](plan.png)\n\n[^n]: note\n",  # read whole
+    "# A\n\n![plan][p]\n\n[p]: plan.png\n",  # a reference image
+])
+def test_the_batch_converter_refuses_images_every_time(text):
+    """The converter itself refuses images (the builder checks first; this is the second lock),
+    also when the text comes again and its other parts are reused."""
+    settings = RenderSettings(root=PROJECT, reference="R", version="1", brand="B", primary="#000000",
+                              accent="#000000", language="fr", date="2026-12-01", timestamp=1764547200,
+                              title="t", lang_tag="fr-FR")
+    converter = PandocBatch()
+    try:
+        for _ in range(2):
+            with pytest.raises(BatchError, match="images are not allowed"):
+                converter.convert("doc", text, settings, ["pdf"])
+        assert converter.convert("doc", "# A\n\ntexte\n", settings, ["pdf"])  # and it carries on
     finally:
         converter.close()
 

@@ -22,11 +22,12 @@
 --   * the DOCX writer gets SOURCE_DATE_EPOCH=0: the sandboxed CLI's clock is the epoch;
 --   * HTML without a title gets the input file's name as page title, as the CLI sets it.
 --
--- Reading is the dearest step, and agreements built from one library repeat most of their
--- articles word for word. So a document is read article by article (cut before each top-level
--- `# ` heading) and the blocks of an article already read are reused. Markdown articles read
--- apart give the blocks they give read together, except through what pandoc's reader keeps for
--- the whole document: footnotes, reference links, example lists, implicit header references;
+-- Reading and writing are the dear steps, and agreements built from one library repeat most of
+-- their articles and sub-clauses word for word. So a document is read part by part (cut before
+-- each top-level `# ` or `## ` heading) and a part already read is reused, with what the writers
+-- made of it (Typst: see body_from_parts). Markdown parts read apart give the blocks they give
+-- read together, except through what pandoc's reader keeps for the whole document: footnotes,
+-- reference links, example lists, implicit header references;
 -- a document that could use any of them (`[^`, `]:`, `(@`, an unescaped `]` not opening a link
 -- target or attributes), or whose cut points are uncertain (fences left open, a line of dashes
 -- that may belong to a table), is read whole. Tests compare both routes byte for byte.
@@ -38,8 +39,8 @@ local BOOLEANS = {["true"] = true, ["True"] = true, ["TRUE"] = true,
 
 local reader_format, reader_options
 local templates = {}
-local articles, articles_count = {}, 0
-local MAX_ARTICLES = 2000  -- the reuse cache is emptied past this many entries
+local parts_seen, parts_count = {}, 0
+local MAX_PARTS = 20000  -- past this many, the parts used only once are forgotten
 
 local function read_exact(n)
   local parts, left = {}, n
@@ -63,7 +64,9 @@ local function template_for(format)
   return templates[format]
 end
 
-local function refuse_images(doc)
+local function refuse_images(doc, text)
+  -- Markdown makes an image only from `![`: a text without it needs no walk (a dear one).
+  if not text:find("![", 1, true) then return end
   doc:walk {
     Image = function()
       error("images are not allowed in contract text", 0)
@@ -109,7 +112,7 @@ local function whole_document_state(text)
 end
 
 local function cut(text)
-  -- The text cut before each `# ` heading that starts a top-level block; nil when unsure.
+  -- The text cut before each `# ` or `## ` heading that starts a top-level block; nil when unsure.
   local parts, start, position, previous_blank = {}, 1, 1, true
   local depth, fence = 0, nil
   while position <= #text do
@@ -128,7 +131,7 @@ local function cut(text)
         depth = depth + 1
       elseif line:match("^%s*%-%-%-+[%s%-]*$") or line:match("^%s*===+%s*$") then
         return nil
-      elseif line:match("^# ") and previous_blank and depth == 0 and position > 1 then
+      elseif line:match("^##? ") and previous_blank and depth == 0 and position > 1 then
         parts[#parts + 1] = text:sub(start, position - 1)
         start = position
       end
@@ -141,73 +144,137 @@ local function cut(text)
   return parts
 end
 
-local function read_part(part)
-  -- One article, parsed once: its blocks, and per writer its text and what follows it.
-  local known = articles[part]
-  if not known then
-    local blocks = pandoc.read(part, reader_format, reader_options, {}).blocks
-    refuse_images(pandoc.Pandoc(blocks))  -- before caching: a refused article is never reused
-    known = {blocks = blocks, written = {}}
-    if articles_count >= MAX_ARTICLES then articles, articles_count = {}, 0 end
-    articles[part], articles_count = known, articles_count + 1
+local function forget_rare_parts()
+  -- Keep the parts that documents share; a build of thousands would otherwise grow without end.
+  local kept, count = {}, 0
+  for text, part in pairs(parts_seen) do
+    if part.uses > 1 and count < MAX_PARTS // 2 then
+      part.uses = 1
+      kept[text], count = part, count + 1
+    end
   end
-  return known
+  parts_seen, parts_count = kept, count
+end
+
+-- Each pandoc.read or pandoc.write call costs about a millisecond before any text is read
+-- (this reader's format string alone), so the parts a document brings that were never seen
+-- are read together in one call, and written together in one call, with a boundary between
+-- two parts that no text contains (checked): a paragraph to read, a heading to write.
+local BOUNDARY = "ClausierPartBoundary" .. tostring(os.time()) .. tostring(math.random(100000, 999999))
+
+local function is_boundary(block)
+  return block.t == "Para" and #block.content == 1 and block.content[1].t == "Str"
+    and block.content[1].text == BOUNDARY
+end
+
+local function read_new_parts(texts)
+  -- The blocks of each text, read in one call when that is sure to be the same as apart.
+  local together = #texts > 1
+  for _, text in ipairs(texts) do
+    if text:find(BOUNDARY, 1, true) then together = false end
+  end
+  if together then
+    local joined = table.concat(texts, "\n\n" .. BOUNDARY .. "\n\n")
+    local groups, current = {}, pandoc.Blocks {}
+    for _, block in ipairs(pandoc.read(joined, reader_format, reader_options, {}).blocks) do
+      if is_boundary(block) then
+        groups[#groups + 1], current = current, pandoc.Blocks {}
+      else
+        current:insert(block)
+      end
+    end
+    groups[#groups + 1] = current
+    if #groups == #texts then return groups end
+  end
+  local groups = {}
+  for index, text in ipairs(texts) do
+    groups[index] = pandoc.read(text, reader_format, reader_options, {}).blocks
+  end
+  return groups
 end
 
 local function read(text)
-  -- The document, and its articles when it could be read article by article (else nil).
-  local parts = not whole_document_state(text) and cut(text)
-  if not parts then
+  -- The document's blocks and metadata, and its parts when it could be read part by part.
+  local texts = not whole_document_state(text) and cut(text)
+  if not texts then
     local doc = pandoc.read(text, reader_format, reader_options, {})
-    refuse_images(doc)
-    return doc, nil
+    refuse_images(doc, text)
+    return doc.blocks, doc.meta, nil
   end
-  local blocks, known = pandoc.Blocks {}, {}
-  for _, part in ipairs(parts) do
-    local article = read_part(part)
-    if #article.blocks > 0 then
-      blocks:extend(article.blocks)
-      known[#known + 1] = article
+  local unseen, queued = {}, {}
+  for _, part_text in ipairs(texts) do
+    if not parts_seen[part_text] and not queued[part_text] then
+      unseen[#unseen + 1], queued[part_text] = part_text, true
     end
   end
-  return pandoc.Pandoc(blocks), known
-end
-
--- Writing is the other dear step. For the formats below, an article's text is written once
--- and reused: the body is the articles' texts joined by what the writer puts between an
--- article's last block and the next article's heading (a blank line after a paragraph, a
--- line break after a div...), which the writer itself is asked. The joined body goes
--- through the standalone template as one raw block. Tests compare the bytes with whole writes.
-local REUSABLE = {typst = "= Clausier"}  -- format → how a level-1 heading "Clausier" starts
-
-local function joint_after(article, format)
-  -- What the writer puts between this article's last block and a following heading; nil if unsure.
-  local last = article.blocks[#article.blocks]
-  local alone = pandoc.write(pandoc.Pandoc({last}), format):gsub("\n+$", "")
-  local probe = pandoc.write(pandoc.Pandoc({last, pandoc.Header(1, "Clausier")}), format)
-  local heading = probe:find(REUSABLE[format], #alone + 1, true)
-  if not heading or probe:sub(1, #alone) ~= alone then return nil end
-  return probe:sub(#alone + 1, heading - 1)
-end
-
-local function written(article, format)
-  local text = article.written[format]
-  if not text then
-    local body = pandoc.write(pandoc.Pandoc(article.blocks), format):gsub("\n+$", "")
-    text = {body = body, joint = joint_after(article, format)}
-    article.written[format] = text
+  if #unseen > 0 then
+    local groups = read_new_parts(unseen)
+    for index, blocks in ipairs(groups) do
+      refuse_images(pandoc.Pandoc(blocks), unseen[index])  -- before caching: a refused part is never reused
+    end
+    for index, blocks in ipairs(groups) do
+      if parts_count >= MAX_PARTS then forget_rare_parts() end
+      parts_seen[unseen[index]], parts_count = {blocks = blocks, written = {}, uses = 0}, parts_count + 1
+    end
   end
-  return text
+  local blocks, parts = pandoc.Blocks {}, {}
+  for _, part_text in ipairs(texts) do
+    local part = parts_seen[part_text]
+    part.uses = part.uses + 1
+    if #part.blocks > 0 then
+      blocks:extend(part.blocks)
+      parts[#parts + 1] = part
+    end
+  end
+  return blocks, pandoc.Meta {}, parts
 end
 
-local function body_from_articles(known, format)
-  -- The articles' texts joined as the writer joins their blocks; nil when unsure.
+-- For the formats below, a part's text is written once and reused: the body is the parts'
+-- texts, each followed by what the writer put between its last block and a heading (a blank
+-- line after a paragraph, a line break after a div...), joined; it goes through the standalone
+-- template as one raw block. Tests compare the bytes with whole writes.
+local HEADING_MARK = {typst = "="}  -- format → how a level-1 heading starts its line
+
+local function write_new_parts(parts, format)
+  -- Each part's text and what follows it: written in one call, each part followed by a
+  -- boundary heading; apart when the boundary cannot be found exactly once per part.
+  local blocks = pandoc.Blocks {}
+  for _, part in ipairs(parts) do
+    blocks:extend(part.blocks)
+    blocks:insert(pandoc.Header(1, BOUNDARY))
+  end
+  local text = pandoc.write(pandoc.Pandoc(blocks), format)
+  local mark = HEADING_MARK[format] .. " " .. BOUNDARY .. "\n"
+  local pieces, start = {}, 1
+  while true do
+    local at = text:find(mark, start, true)
+    if not at then break end
+    if at > 1 and text:sub(at - 1, at - 1) ~= "\n" then return false end
+    pieces[#pieces + 1], start = text:sub(start, at - 1), at + #mark
+  end
+  if #pieces ~= #parts or start <= #text then return false end
+  for index, piece in ipairs(parts) do
+    local body = pieces[index]:gsub("\n+$", "")
+    piece.written[format] = {body = body, joint = pieces[index]:sub(#body + 1)}
+  end
+  return true
+end
+
+local function body_from_parts(parts, format)
+  -- The parts' texts joined as the writer joins their blocks; nil when unsure.
+  local unwritten, queued = {}, {}
+  for _, part in ipairs(parts) do
+    if not part.written[format] and not queued[part] then
+      unwritten[#unwritten + 1], queued[part] = part, true
+    end
+  end
+  if #unwritten > 0 and not write_new_parts(unwritten, format) then return nil end
   local pieces = {}
-  for index, article in ipairs(known) do
-    local text = written(article, format)
+  for index, part in ipairs(parts) do
+    local text = part.written[format]
     pieces[#pieces + 1] = text.body
-    if index < #known then
-      if not text.joint then return nil end
+    if index < #parts then
+      if parts[index + 1].blocks[1].t ~= "Header" then return nil end
       pieces[#pieces + 1] = text.joint
     end
   end
@@ -215,17 +282,17 @@ local function body_from_articles(known, format)
 end
 
 local function convert(job)
-  local doc, known = read(job.input)
+  local blocks, meta, parts = read(job.input)
   for key, value in pairs(job.meta or {}) do
-    if BOOLEANS[value] ~= nil then doc.meta[key] = BOOLEANS[value] else doc.meta[key] = value end
+    if BOOLEANS[value] ~= nil then meta[key] = BOOLEANS[value] else meta[key] = value end
   end
   local results = {}
   for _, out in ipairs(job.outputs) do
-    local body = known and #known > 0 and REUSABLE[out.format] and body_from_articles(known, out.format)
+    local body = parts and #parts > 0 and HEADING_MARK[out.format] and body_from_parts(parts, out.format)
     if body then
-      results[#results + 1] = write(pandoc.Pandoc({pandoc.RawBlock(out.format, body)}, doc.meta), job, out)
+      results[#results + 1] = write(pandoc.Pandoc({pandoc.RawBlock(out.format, body)}, meta), job, out)
     else
-      results[#results + 1] = write(doc, job, out)
+      results[#results + 1] = write(pandoc.Pandoc(blocks, meta), job, out)
     end
   end
   return results
