@@ -70,13 +70,15 @@ EDGE_CASES = [
 ]
 
 
-def test_the_batch_converter_reads_like_the_pandoc_command_line(tmp_path):
-    """Documents read article by article (and articles reused) give the command line's bytes;
-    so do those that must be read whole (notes, references, uncertain cuts)."""
+@pytest.mark.parametrize("max_parts", [20000, 3])
+def test_the_batch_converter_reads_like_the_pandoc_command_line(tmp_path, max_parts):
+    """Documents read part by part (and parts reused) give the command line's bytes; so do
+    those that must be read whole (notes, references, uncertain cuts), and so they do when the
+    converter keeps only a few parts (it forgets the rare ones as it goes)."""
     settings = RenderSettings(root=PROJECT, reference="R", version="1", brand="B", primary="#000000",
                               accent="#000000", language="fr", date="2026-12-01", timestamp=1764547200,
                               title="true", lang_tag="fr-FR")
-    converter = PandocBatch()
+    converter = PandocBatch(max_parts=max_parts)
     try:
         for round_ in range(2):  # the second round reuses every article read in the first
             for number, text in enumerate(EDGE_CASES):

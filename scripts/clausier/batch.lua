@@ -4,7 +4,7 @@
 -- stdin and answers on stdout, so no file path is ever given on the command line.
 --
 --   request:  "<n>\n" then n bytes of JSON
---             first {"init": {"reader": "<format spec>", "abbreviations": [...]}},
+--             first {"init": {"reader": "<format spec>", "abbreviations": [...], "max_parts": n}},
 --             then one per document: {"name", "input", "meta": {k: v}, "outputs": [...]}
 --   answer:   per output "ok <n>\n" + n bytes, or a single "error <n>\n" + message;
 --             init is answered "ok 0"
@@ -201,6 +201,7 @@ local function read(text)
     refuse_images(doc, text)
     return doc.blocks, doc.meta, nil
   end
+  if parts_count + #texts > MAX_PARTS then forget_rare_parts() end  -- never mid-document
   local unseen, queued = {}, {}
   for _, part_text in ipairs(texts) do
     if not parts_seen[part_text] and not queued[part_text] then
@@ -213,7 +214,6 @@ local function read(text)
       refuse_images(pandoc.Pandoc(blocks), unseen[index])  -- before caching: a refused part is never reused
     end
     for index, blocks in ipairs(groups) do
-      if parts_count >= MAX_PARTS then forget_rare_parts() end
       parts_seen[unseen[index]], parts_count = {blocks = blocks, written = {}, uses = 0}, parts_count + 1
     end
   end
@@ -303,6 +303,7 @@ local function init(settings)
   for _, word in ipairs(settings.abbreviations) do abbreviations[word] = true end
   reader_format = settings.reader
   reader_options = pandoc.ReaderOptions {columns = 72, tab_stop = 4, abbreviations = abbreviations}
+  MAX_PARTS = settings.max_parts or MAX_PARTS
 end
 
 while true do

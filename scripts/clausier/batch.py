@@ -76,7 +76,8 @@ WARM_UP = ("# Article 1 — Objet {#art-objet}\n\n## 1.1 Prix\n\nLe *Prestataire
 class PandocBatch:
     """One long-lived `pandoc lua` process converting documents one after another."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_parts: int = 20000) -> None:
+        self.max_parts = max_parts  # documents' parts kept for reuse (see batch.lua)
         self._process: subprocess.Popen | None = None
         self._stderr = None
         self._unread: list[int] = []  # warm-up requests not read yet (their number of answers)
@@ -90,7 +91,8 @@ class PandocBatch:
         self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen([pandoc_path(), *RTS_OPTIONS, "lua", str(LUA_SCRIPT)], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._stderr)
-        self._request({"init": {"reader": READER, "abbreviations": list(cli_abbreviations())}}, answers=1)
+        self._request({"init": {"reader": READER, "abbreviations": list(cli_abbreviations()),
+                                "max_parts": self.max_parts}}, answers=1)
 
     def close(self) -> None:
         process, self._process = self._process, None
