@@ -75,11 +75,19 @@ def test_clause_pages_from_the_page_worker_are_the_rendered_pages(repo, monkeypa
     outline = handbook_outline(library)
     assert [p.path for p in outline.pages if p.content is None] == [
         p.path for p in outline.pages if p.path.split("/")[-1] != "index.md" and p.path.startswith("clauses/")]
-    source = worker.PageSource(lambda: clause_pages(library, outline.clauses, {"liability": "2026-11-20"}))
+    paths = [p.path for p in outline.pages if p.content is None]
+    source = worker.PageSource(paths, lambda: clause_pages(library, outline.clauses, {"liability": "2026-11-20"}),
+                               lambda path, markdown: markdown.upper())
     assert source.forked == fork
     expected = {p.path: p.content for p in _book(repo).pages}
-    for path in reversed([p.path for p in outline.pages if p.content is None]):  # any order MkDocs asks
+    for path in reversed(paths):  # in any order MkDocs asks
         assert source.content(path) == expected[path]
+    # Each page is converted once: by the worker (which hands it over) or by the caller.
+    converted = {path: source.converted(path) for path in paths}
+    by_worker = {path for path, html in converted.items() if html is not None}
+    assert all(converted[path] == expected[path].upper() for path in by_worker)
+    if not fork:
+        assert not by_worker
 
 
 def test_the_page_worker_reports_a_clause_that_does_not_render(repo):
@@ -87,7 +95,8 @@ def test_the_page_worker_reports_a_clause_that_does_not_render(repo):
     clause.write_text(clause.read_text() + "See {{ ref(\"warranty\") }}.\n")
     library = load_repository(repo)
     outline = handbook_outline(library)
-    source = worker.PageSource(lambda: clause_pages(library, outline.clauses, {}))
+    paths = [p.path for p in outline.pages if p.content is None]
+    source = worker.PageSource(paths, lambda: clause_pages(library, outline.clauses, {}))
     with pytest.raises(worker.PageError, match="clause 'liability' does not render with specimen data"):
-        for path in [p.path for p in outline.pages if p.content is None]:
+        for path in paths:
             source.content(path)

@@ -25,6 +25,7 @@ from ..build import render_outputs
 from ..errors import ClausierError
 from ..models import LANGUAGES
 from ..repository import Repository, load_repository
+from .converted import ClausePage, convert_in_child
 from .pages import Handbook, clause_pages, handbook_outline, specimen_path
 from .specimens import specimen_agreement
 from .worker import PageError, PageSource
@@ -145,13 +146,8 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
             self.book: Handbook = handbook_outline(self.repo, self.config.specimens)
         except ClausierError as exc:
             raise PluginError(str(exc)) from None
-        # Clause pages (every clause text through Jinja) render in a forked child while MkDocs
-        # starts and converts the first pages; fork before the specimen thread starts.
-        repo, root, clause_ids = self.repo, self.root, self.book.clauses
-        self._pages = PageSource(lambda: clause_pages(repo, clause_ids, last_changes(root)))
-        # Specimens are typeset by pandoc and Typst outside the interpreter's lock: start them
-        # now, so they run while MkDocs converts the pages.
-        self._specimens = _SpecimenBuilder(self.repo) if self.config.specimens else None
+        self._pages: PageSource | None = None
+        self._specimens: _SpecimenBuilder | None = None
         nav = list(config.nav or [{"Home": "index.md"}])
         config.nav = nav[:1] + self.book.nav + nav[1:]
         branding = self.repo.config.branding
@@ -166,14 +162,16 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
     def on_files(self, files: Files, config) -> Files:
         for page in self.book.pages:
             if page.content is None:
-                files.append(deferred_file(config, page.path, lambda path=page.path: self._pages.content(path)))
+                file = deferred_file(config, page.path, lambda path=page.path: self._source().content(path))
+                ClausePage(None, file, config).source = self._source
+                files.append(file)
             else:
                 files.append(File.generated(config, page.path, content=page.content))
         files.append(File.generated(config, BRAND_CSS, content=brand_css(self.repo)))
         if self.repo.config.branding.logo:
             logo = (self.root / self.repo.config.branding.logo).read_bytes()
             files.append(File.generated(config, self.logo_uri, content=logo))
-        if self._specimens is not None:
+        if self.config.specimens:
             # Copied to the site after every page is converted: the thread has long finished.
             for template, language in self.book.specimens:
                 for fmt in SPECIMEN_FORMATS:
@@ -181,6 +179,24 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
                                                lambda key=(template, language), fmt=fmt:
                                                self._specimens.result()[key][fmt]))
         return files
+
+    def on_nav(self, nav, config, files: Files):
+        # Now that every file and page exists, fork the page worker (before the specimen
+        # thread starts: forking a process that runs threads is not safe). It renders the
+        # clause pages, then converts them to HTML from the last one back while MkDocs
+        # converts them from the first one on.
+        self._source(lambda path, source: convert_in_child(path, source, config, files))
+        if self.config.specimens:
+            # Specimens are typeset by pandoc and Typst outside the interpreter's lock.
+            self._specimens = _SpecimenBuilder(self.repo)
+        return nav
+
+    def _source(self, convert=None) -> PageSource:
+        if self._pages is None:
+            repo, root, clause_ids = self.repo, self.root, self.book.clauses
+            paths = [page.path for page in self.book.pages if page.content is None]
+            self._pages = PageSource(paths, lambda: clause_pages(repo, clause_ids, last_changes(root)), convert)
+        return self._pages
 
     def on_serve(self, server, config, builder):
         for name in ("clauses", "templates", "clausier.yml"):
