@@ -93,6 +93,19 @@ def test_source_date_epoch_sets_the_pdf_date(repo, tmp_path, monkeypatch):
     assert PdfReader(tmp_path / "a/acme-fr/acme-fr.pdf").metadata["/CreationDate"].startswith("D:20231114")
 
 
+def test_the_docx_properties_carry_the_agreement_date_and_the_brand(built, repo, tmp_path, monkeypatch):
+    """What Word shows under File > Info: created and modified on the effective date (not 1970),
+    author the organisation, as the PDF's metadata say; SOURCE_DATE_EPOCH wins when set."""
+    from docx import Document
+
+    properties = Document(built / "acme-fr.docx").core_properties
+    assert properties.created.date().isoformat() == "2026-12-01" == properties.modified.date().isoformat()
+    assert properties.author == "Clair Obscur Studio" and properties.title == "Contrat de prestation de services"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build(repo, formats=["docx"], out=tmp_path / "a").ok
+    assert Document(tmp_path / "a/acme-fr/acme-fr.docx").core_properties.created.date().isoformat() == "2023-11-14"
+
+
 def test_a_bad_agreement_keeps_the_last_good_outputs_and_others_still_build(repo):
     write(repo, "agreements/zeta.md", (repo / "agreements/acme-fr.md").read_text())
     assert build(repo, formats=["pdf", "md"]).ok

@@ -36,7 +36,7 @@ from .models import Agreement
 from .output import read_manifest, sha256, update_manifest, write_atomic
 from .render import (
     RENDERERS, RenderSettings, check_renderable, pandoc_version, prepare_typst_folder, split_header,
-    typst_inputs, typst_options,
+    stamp_docx, typst_inputs, typst_options,
 )
 from .repository import (
     AgreementFile, Repository, load_agreement, load_repository, read_content_file, safe_asset_path,
@@ -192,6 +192,8 @@ class BatchRenderer:
                 outputs[fmt] = assembled.markdown.encode("utf-8")
             elif fmt == "pdf":
                 outputs[fmt] = self.compile_pdf(converted[fmt], settings, agreement.path)
+            elif fmt == "docx":
+                outputs[fmt] = stamp_docx(converted[fmt], settings)
             else:
                 outputs[fmt] = converted[fmt]
         return assembled, outputs

@@ -9,15 +9,19 @@ ignored so every machine typesets with the same embedded fonts.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
+import io
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from .errors import BuildError, ContentError, Finding
 
@@ -160,9 +164,31 @@ def render_docx(markdown_file: Path, settings: RenderSettings, shown: str) -> by
         target = Path(scratch) / "out.docx"
         reference = settings.root / STYLES / DOCX_REFERENCE
         _pandoc(["-t", "docx", f"--reference-doc={reference}", *settings.metadata_args(), "-o", str(target)],
-                markdown_file, shown,
-                env={"SOURCE_DATE_EPOCH": str(settings.timestamp)})
-        return target.read_bytes()
+                markdown_file, shown)
+        return stamp_docx(target.read_bytes(), settings)
+
+
+_CORE = "docProps/core.xml"
+_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+_CORE_CREATOR = re.compile(rb"<dc:creator\s*/>|<dc:creator>[^<]*</dc:creator>")
+
+
+def stamp_docx(data: bytes, settings: RenderSettings) -> bytes:
+    """The DOCX's document properties as the PDF has them: dated from the agreement (pandoc's
+    sandbox ignores SOURCE_DATE_EPOCH and writes 1970) and authored by the brand. Every other
+    byte of every part is kept, so the same inputs still give the same file."""
+    moment = dt.datetime.fromtimestamp(settings.timestamp, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    creator = b"<dc:creator>" + xml_escape(settings.brand).encode("utf-8") + b"</dc:creator>"
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == _CORE:
+                content = _CORE_DATES.sub(lambda m: m.group(1) + moment.encode() + m.group(3), content)
+                content = _CORE_CREATOR.sub(lambda _: creator, content, count=1)
+            target.writestr(info, content, compress_type=info.compress_type)
+    return out.getvalue()
 
 
 def render_html(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:
