@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -104,6 +106,19 @@ def test_the_docx_properties_carry_the_agreement_date_and_the_brand(built, repo,
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert build(repo, formats=["docx"], out=tmp_path / "a").ok
     assert Document(tmp_path / "a/acme-fr/acme-fr.docx").core_properties.created.date().isoformat() == "2023-11-14"
+
+
+def test_outputs_are_readable_by_others_as_with_any_file_written(built):
+    """Atomic writes go through a private temporary file; the outputs must not stay private."""
+    expected = 0o666 & ~_umask()
+    for path in [*built.iterdir(), built.parent / "manifest.json"]:
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def test_a_bad_agreement_keeps_the_last_good_outputs_and_others_still_build(repo):
