@@ -18,7 +18,7 @@ from typing import Iterator
 
 from .assemble import Assembled, assemble
 from .errors import ClausierError, ContentError
-from .gitsource import GitError, default_base, git, resolve, tree_at
+from .gitsource import GitError, default_base, git, path_in_repository, resolve, tree_at
 from .output import write_atomic
 from .redline import Comparison, compare, summary
 from .repository import AgreementFile, Repository, load_agreement, load_repository
@@ -67,16 +67,10 @@ def base_revision(root: Path, spec: str | None) -> Revision:
 def agreement_location(root: Path, given: str) -> str:
     """`agreements/<id>.md` for an agreement given as a path or as an id."""
     if given.endswith(".md") or "/" in given or os.sep in given:
-        path = Path(given)
-        candidates = [path] if path.is_absolute() else [Path.cwd() / path, root / path]
-        for candidate in candidates:
-            try:
-                relative = Path(os.path.abspath(candidate)).relative_to(Path(os.path.abspath(root)))
-            except ValueError:
-                continue
-            if relative.parts[:1] == ("agreements",) and relative.suffix == ".md" and len(relative.parts) == 2:
-                if candidate.exists() or candidate is candidates[-1]:
-                    return relative.as_posix()
+        relative = path_in_repository(root, given)
+        parts = relative.split("/") if relative else []
+        if len(parts) == 2 and parts[0] == "agreements" and parts[1].endswith(".md"):
+            return relative
         raise UsageProblem(f"{given} is not an agreement file: give agreements/<id>.md or the agreement's id")
     return f"agreements/{given}.md"
 

@@ -8,6 +8,7 @@ refused), same relative paths in every message.
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -89,3 +90,18 @@ def tree_at(root: Path, revision: str) -> Iterator[Path]:
     """A scratch folder holding the repository's content as of `revision`, removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="clausier-rev-") as scratch:
         yield export(root, revision, Path(scratch) / "repo")
+
+
+def path_in_repository(root: Path, given: str) -> str | None:
+    """A path given on the command line, relative to the repository ("." for the root): taken
+    from the current folder first, then from the root; None when it lies outside."""
+    path = Path(given)
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path, root / path]
+    for candidate in candidates:
+        try:
+            relative = Path(os.path.abspath(candidate)).relative_to(Path(os.path.abspath(root)))
+        except ValueError:
+            continue
+        if candidate.exists() or candidate.is_symlink() or candidate is candidates[-1]:
+            return relative.as_posix() if relative.parts else "."
+    return None

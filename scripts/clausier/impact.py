@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .comparison import Revision, Side, SideError, UsageProblem, assemble_side, base_revision, frozen_side
-from .gitsource import CONTENT, changed_files, tree_at
+from .gitsource import CONTENT, changed_files, path_in_repository, tree_at
 from .redline import compare
 from .repository import Repository, agreement_paths, load_repository
 
@@ -76,16 +76,10 @@ def is_content(relative: str) -> bool:
 
 
 def _relative(root: Path, given: str) -> str:
-    path = Path(given)
-    candidates = [path] if path.is_absolute() else [Path.cwd() / path, root / path]
-    for candidate in candidates:
-        try:
-            relative = Path(os.path.abspath(candidate)).relative_to(Path(os.path.abspath(root)))
-        except ValueError:
-            continue
-        if candidate.exists() or candidate.is_symlink() or candidate is candidates[-1]:
-            return relative.as_posix() if relative.parts else "."
-    raise UsageProblem(f"{given} is outside the repository {root}")
+    relative = path_in_repository(root, given)
+    if relative is None:
+        raise UsageProblem(f"{given} is outside the repository {root}")
+    return relative
 
 
 def _overlay(source: Path, target: Path, relative: str) -> None:
