@@ -59,6 +59,15 @@ class CheckedAgreement:
         line, col = self.place(*path)
         return Finding(self.shown, line, col, level, message, ".".join(str(p) for p in path), rule)
 
+    def parties(self):
+        """(role, party) for the client and, when the agreement names one, its own provider."""
+        if self.file is None:
+            return
+        for role in ("client", "provider"):
+            party = getattr(self.file.model, role)
+            if party is not None:
+                yield role, party
+
     @cached_property
     def raw_text(self) -> str:
         try:

@@ -93,17 +93,12 @@ def _amount_findings(agreement, model, plan, repo):
     if plan is None:
         return
     given = model.clauses.parameters
-    for clause_id, values in plan.parameters.items():
-        clause = repo.clauses.get(clause_id)
-        if clause is None:
+    for clause_id, name, value, parameter in _clause_parameters(repo, plan):
+        if parameter.type != "money" or not isinstance(value, Decimal) or value >= 0:
             continue
-        for name, value in values.items():
-            parameter = clause.meta.parameters.get(name)
-            if parameter is None or parameter.type != "money" or not isinstance(value, Decimal) or value >= 0:
-                continue
-            path = ("clauses", "parameters", clause_id, name) if name in given.get(clause_id, {}) else ("clauses",)
-            yield agreement.finding(path, f"amount {clause_id}.{name} is {plain(value)}: an amount cannot be "
-                                    "negative; write a positive value", "error", RULE_ID)
+        path = ("clauses", "parameters", clause_id, name) if name in given.get(clause_id, {}) else ("clauses",)
+        yield agreement.finding(path, f"amount {clause_id}.{name} is {plain(value)}: an amount cannot be "
+                                "negative; write a positive value", "error", RULE_ID)
 
 
 def _schedule_findings(agreement, model):
@@ -172,23 +167,30 @@ def _date_findings(agreement, model, plan, repo):
     # start, when earlier) to the end of the initial term.
     begin = min(start, model.effective_date)
     given = model.clauses.parameters
+    for clause_id, name, value, parameter in _clause_parameters(repo, plan):
+        if parameter.type != "duration" or "notice" not in name:
+            continue
+        if isinstance(value, Duration) and add(begin, value) >= end:
+            set_here = name in given.get(clause_id, {})
+            path = ("clauses", "parameters", clause_id, name) if set_here else ("term",)
+            fix = (f"shorten clauses.parameters.{clause_id}.{name}" if set_here else
+                   f"set a shorter clauses.parameters.{clause_id}.{name} (default {value})")
+            yield agreement.finding(path, f"the notice {clause_id}.{name} ({value}) is not shorter than the "
+                                    f"contract, in force from {begin.isoformat()} to "
+                                    f"{(end - dt.timedelta(days=1)).isoformat()}: it could never be given in "
+                                    f"time; {fix} or lengthen the term", "warning", RULE_ID)
+
+
+def _clause_parameters(repo, plan):
+    """(clause id, name, value, declared parameter) for each parameter value the plan uses."""
     for clause_id, values in plan.parameters.items():
         clause = repo.clauses.get(clause_id)
         if clause is None:
             continue
         for name, value in values.items():
             parameter = clause.meta.parameters.get(name)
-            if parameter is None or parameter.type != "duration" or "notice" not in name:
-                continue
-            if isinstance(value, Duration) and add(begin, value) >= end:
-                set_here = name in given.get(clause_id, {})
-                path = ("clauses", "parameters", clause_id, name) if set_here else ("term",)
-                fix = (f"shorten clauses.parameters.{clause_id}.{name}" if set_here else
-                       f"set a shorter clauses.parameters.{clause_id}.{name} (default {value})")
-                yield agreement.finding(path, f"the notice {clause_id}.{name} ({value}) is not shorter than the "
-                                        f"contract, in force from {begin.isoformat()} to "
-                                        f"{(end - dt.timedelta(days=1)).isoformat()}: it could never be given in "
-                                        f"time; {fix} or lengthen the term", "warning", RULE_ID)
+            if parameter is not None:
+                yield clause_id, name, value, parameter
 
 
 def _french_law(repo, model, plan) -> bool:

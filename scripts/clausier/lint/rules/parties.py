@@ -207,9 +207,7 @@ def check(context):
         if agreement.file is None:
             continue
         model = agreement.file.model
-        for role, party in (("client", model.client), ("provider", model.provider)):
-            if party is None:
-                continue
+        for role, party in agreement.parties():
 
             def report(path, message, level, role=role):
                 return agreement.finding((role, *path), f"{role}: {message}", level, RULE_ID)

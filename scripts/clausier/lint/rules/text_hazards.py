@@ -41,12 +41,7 @@ def check(context):
     for agreement in context.agreements:
         yield from (f for f in agreement.load_findings if f.rule == "hidden-characters")
         yield from not_nfc_findings(agreement.shown, agreement.raw_text)
-        if agreement.file is None:
-            continue
-        model = agreement.file.model
-        for role, party in (("client", model.client), ("provider", model.provider)):
-            if party is None:
-                continue
+        for role, party in agreement.parties():
             scripts = mixed_scripts(party.name)
             if len(scripts) > 1:
                 yield agreement.finding((role, "name"), f"the name mixes {' and '.join(sorted(scripts)).lower()} "
