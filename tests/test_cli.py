@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -164,6 +165,33 @@ def test_version_and_help():
     help_text = runner.invoke(main, ["--help"]).output
     for command in ("build", "new", "list", "check"):
         assert command in help_text
+
+
+def test_option_values_spelt_in_the_cli_match_the_library():
+    # The command modules spell these so that `clausier build` does not import the checks or the models.
+    from clausier.lint.report import FORMATS
+    from clausier.schema import SCHEMA_PATH
+
+    check, schema = (importlib.import_module(f"clausier.cli.{name}") for name in ("check", "schema"))
+    assert check.FORMATS == FORMATS and schema.SCHEMA_PATH == SCHEMA_PATH
+
+
+def test_an_up_to_date_build_imports_no_other_command_nor_the_pipeline(repo):
+    assert run(repo, "build", "--to", "md").exit_code == 0
+    script = (
+        "import sys\n"
+        "from clausier.cli import main\n"
+        "try:\n"
+        "    main(['--root', sys.argv[1], 'build', '--to', 'md'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "heavy = [m for m in ('typst', 'jinja2', 'pydantic', 'babel', 'ruamel.yaml', 'clausier.models', 'clausier.lint',\n"
+        "                     'clausier.comparison', 'clausier.signoff', 'clausier.build') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "built 0, up to date 1, failed 0" in done.stderr
 
 
 def test_the_installed_command_runs():

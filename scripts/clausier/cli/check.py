@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..lint import run_checks
-from ..lint.fix import normalise_files
-from ..lint.report import FORMATS, as_github, as_json, print_human
 from .common import err, out
+
+FORMATS = ("human", "github", "json")  # lint.report.FORMATS, spelt here so `clausier build` does not import the checks
 
 
 @click.command()
@@ -26,6 +25,10 @@ def check(root: Path, paths: tuple[str, ...], fmt: str, strict: bool, errors_onl
 
     Exit status: 0 clean (warnings allowed unless --strict), 1 findings, 2 usage or configuration error.
     """
+    from ..lint import run_checks  # the checks load the whole pipeline: only when checking
+    from ..lint.fix import normalise_files
+    from ..lint.report import as_github, as_json, print_human
+
     if not (root / "clausier.yml").exists():
         raise click.UsageError(f"no clausier.yml in {root}: run inside a Clausier repository or pass --root")
     selected = _agreements_to_check(root, [Path(p) for p in paths])

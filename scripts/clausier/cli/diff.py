@@ -7,9 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..comparison import SideError, UsageProblem, diff_agreement, parse_diff_formats
 from ..errors import ClausierError
-from ..gitsource import GitError
 from .common import err, out, shown
 
 
@@ -28,6 +26,9 @@ def diff(root: Path, agreement: str, base: str | None, head: str | None, to: str
     Exit status: 0 done (changed or not), 1 the agreement does not assemble or render on a side,
     2 usage error (unknown revision or agreement, not a git repository, unknown format).
     """
+    from ..comparison import SideError, UsageProblem, diff_agreement, parse_diff_formats  # the redline engine: only here
+    from ..gitsource import GitError
+
     try:
         formats = parse_diff_formats(to)
         result = diff_agreement(root, agreement, base, head, formats, Path(out_dir) if out_dir else None)

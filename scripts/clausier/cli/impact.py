@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
-from ..comparison import UsageProblem
-from ..gitsource import GitError
-from ..impact import AgreementImpact, ImpactReport, impact as run_impact
+from typing import TYPE_CHECKING
+
 from .common import err, out
+
+if TYPE_CHECKING:
+    from ..impact import AgreementImpact, ImpactReport
 
 
 @click.command()
@@ -24,6 +26,10 @@ def impact(root: Path, paths: tuple[str, ...], base: str | None, fmt: str) -> No
     agreements; default: every file changed since --base), with the words changed; signed ones
     are flagged. Always exits 0 on a result; 2 on a usage error (unknown revision, not a git
     repository)."""
+    from ..comparison import UsageProblem  # the comparison pipeline: only for this command
+    from ..gitsource import GitError
+    from ..impact import impact as run_impact
+
     try:
         report = run_impact(root, list(paths) or None, base)
     except (GitError, UsageProblem) as exc:

@@ -5,10 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from ..errors import ContentError
-from ..repository import agreement_paths, load_agreement, load_repository
 from .common import err, out
 
 
@@ -16,6 +13,11 @@ from .common import err, out
 @click.pass_obj
 def list_(root: Path) -> None:
     """List templates, clauses and agreements."""
+    from rich.table import Table
+
+    from ..errors import ContentError
+    from ..repository import agreement_paths, load_agreement, load_repository  # the models: only when listing
+
     repo = load_repository(root)
     table = Table(title="Templates")
     for column in ("template", "title (fr)", "title (en)", "clauses"):

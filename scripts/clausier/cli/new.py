@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..repository import load_repository
-from ..skeleton import skeleton
 from .common import out, shown
 
 
@@ -19,6 +17,9 @@ from .common import out, shown
 @click.pass_obj
 def new(root: Path, template: str, language: str, agreement_id: str | None) -> None:
     """Write a complete agreement skeleton to agreements/<id>.md."""
+    from ..repository import load_repository  # the models: only when writing a skeleton
+    from ..skeleton import skeleton
+
     repo = load_repository(root)
     valid = sorted(n for n, t in repo.templates.items() if t.meta is not None)
     if template not in valid:

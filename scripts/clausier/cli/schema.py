@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from ..output import write_atomic
-from ..schema import SCHEMA_PATH, schema_text
 from .common import out, shown
+
+SCHEMA_PATH = "schema/agreement.schema.json"  # schema.SCHEMA_PATH, spelt here so other commands do not import the models
 
 
 @click.command()
@@ -17,6 +18,8 @@ from .common import out, shown
 @click.pass_obj
 def schema(root: Path, target: str | None, to_stdout: bool) -> None:
     """Write the JSON Schema (draft-07) of agreement front matter, for editors and CI."""
+    from ..schema import schema_text
+
     text = schema_text()
     if to_stdout:
         click.echo(text, nl=False)

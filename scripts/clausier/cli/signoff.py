@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from ..errors import ClausierError
-from ..signoff import sign_off as run_sign_off
 from .common import err, out
 
 
@@ -26,6 +25,8 @@ def _render(repo, agreement):
 @click.pass_obj
 def sign_off(root: Path, agreement: str, on) -> None:
     """Record that AGREEMENT is signed: status, date, library commit and the hashes of its text and PDF."""
+    from ..signoff import sign_off as run_sign_off  # git, ruamel and the models: only when signing
+
     date = on.date() if on else dt.date.today()
     try:
         signed = run_sign_off(root, Path(agreement).resolve(), date, _render)
