@@ -100,6 +100,19 @@ def test_source_date_epoch_and_the_tool_version_are_part_of_the_key(several, mon
     assert len(_built(build(several, formats=["md"]))) == 4
 
 
+def test_a_key_is_the_hash_of_its_parts_so_caches_of_earlier_versions_stay_valid(several):
+    plan = plan_build(several, formats=["md"])
+    d = plan.digests
+    for item in plan.items:
+        entry = plan.cache.data["agreements"][item.rel]
+        template, clauses = entry["template"], entry["clauses"]
+        for logo in (None, "templates/styles/logo.png"):
+            expected = incremental._hash(plan.shared(logo), item.id, item.digest, template,
+                                         d.of(f"templates/{template}.md.j2"),
+                                         [(c, d.tree(f"clauses/{c}")) for c in clauses])
+            assert plan.key(item, template, clauses, logo) == expected
+
+
 def test_a_new_format_builds_only_that_format_and_the_manifest_keeps_both(several):
     md = several / "build/acme-fr/acme-fr.md"
     stamp = md.stat().st_mtime_ns

@@ -52,7 +52,7 @@ PACKAGE = Path(__file__).resolve().parent
 # The modules that turn assembled data into text and bytes: a change to one of them is a new
 # tool as far as outputs go (loading and validation change outputs only with a new version).
 CODE = ("assemble.py", "markdown.py", "formatting.py", "words.py", "durations.py", "parameters.py",
-        "render.py", "batch.py", "batch.lua", "build.py")
+        "render.py", "batch.py", "batch.lua", "typography.lua", "build.py")
 
 
 # ---------------------------------------------------------------- results
@@ -133,8 +133,9 @@ def agreement_files(root: Path, paths: list[Path] | None) -> list[Path]:
         path = Path(path)
         if not path.is_absolute():
             path = Path.cwd() / path
-        if path.is_dir():
-            found.extend(sorted(p for p in path.glob("*.md") if not p.name.startswith(("_", "README"))))
+        if path.is_dir():  # (sorted by name: the order of paths, without comparing a thousand Path objects)
+            found.extend(sorted((p for p in path.glob("*.md") if not p.name.startswith(("_", "README"))),
+                                key=lambda p: p.name))
         else:
             found.append(path)
     return found
@@ -145,14 +146,18 @@ def agreement_id(path: Path) -> str:
 
 
 def _rel(path: Path, root: Path) -> str:
-    try:
-        return Path(os.path.abspath(path)).relative_to(root).as_posix()
-    except ValueError:
-        return os.path.abspath(path)
+    """The path relative to the root, else absolute (string operations: it runs for every agreement)."""
+    absolute = os.path.abspath(path)
+    prefix = os.path.join(str(root), "")
+    return absolute[len(prefix):] if absolute.startswith(prefix) else absolute
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _hash(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, separators=(",", ":"), ensure_ascii=False).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_json(parts).encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------- file digests
@@ -386,6 +391,7 @@ class Plan:
     force: bool = False
     _shared: dict = field(default_factory=dict, repr=False)
     _code_digest: str = field(default="", repr=False)
+    _dependencies: dict = field(default_factory=dict, repr=False)  # (template, clauses) → their part of a key
 
     @property
     def dirty(self) -> list[Item]:
@@ -405,14 +411,24 @@ class Plan:
         return [Finding(**f) for f in self.cache.data.get("library", {}).get("errors", [])]
 
     def output_path(self, item: Item, fmt: str) -> Path:
-        return self.out / item.id / f"{item.id}.{fmt}"
+        return Path(self._output_file(item, fmt))
+
+    def _output_file(self, item: Item, fmt: str) -> str:
+        return os.path.join(self.out, item.id, f"{item.id}.{fmt}")
 
     # keys
 
     def key(self, item: Item, template: str, clauses: list[str], logo: str | None) -> str:
-        d = self.digests
-        return _hash(self.shared(logo), item.id, item.digest, template, d.of(f"templates/{template}.md.j2"),
-                     [(c, self._clause(c)) for c in clauses])
+        """_hash(shared, id, digest, template, its digest, [(clause, digest) …]), the same bytes, with
+        the template-and-clauses part (shared by many agreements) serialised once per run."""
+        dependencies = self._dependencies.get((template, tuple(clauses)))
+        if dependencies is None:
+            d = self.digests
+            dependencies = _json([template, d.of(f"templates/{template}.md.j2"),
+                                  [(c, self._clause(c)) for c in clauses]])[1:]
+            self._dependencies[(template, tuple(clauses))] = dependencies
+        text = f"[{_json(self.shared(logo))},{_json(item.id)},{_json(item.digest)},{dependencies}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def shared(self, logo: str | None) -> str:
         """The part of every key that does not depend on the agreement."""
@@ -448,7 +464,7 @@ class Plan:
         return fresh
 
     def _output_intact(self, item: Item, fmt: str, output: dict) -> bool:
-        path = self.output_path(item, fmt)
+        path = self._output_file(item, fmt)
         try:
             st = os.lstat(path)
         except OSError:
@@ -458,7 +474,8 @@ class Plan:
         if [st.st_mtime_ns, st.st_ino] == output.get("stat"):
             return True
         try:
-            same = hashlib.sha256(path.read_bytes()).hexdigest() == output.get("sha256")
+            with open(path, "rb") as handle:
+                same = hashlib.sha256(handle.read()).hexdigest() == output.get("sha256")
         except OSError:
             return False
         if same:
