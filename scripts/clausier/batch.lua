@@ -4,7 +4,8 @@
 -- stdin and answers on stdout, so no file path is ever given on the command line.
 --
 --   request:  "<n>\n" then n bytes of JSON
---             first {"init": {"reader": "<format spec>", "abbreviations": [...], "max_parts": n}},
+--             first {"init": {"reader": "<format spec>", "abbreviations": [...], "max_parts": n,
+--                             "typography": "<path of typography.lua>"}},
 --             then one per document: {"name", "input", "meta": {k: v}, "outputs": [...]}
 --   answer:   per output "ok <n>\n" + n bytes, or a single "error <n>\n" + message;
 --             init is answered "ok 0"
@@ -13,6 +14,7 @@
 -- route (render.py), so both routes give the same bytes:
 --   * the reader is the same format spec, with the CLI's reader options (columns 72 and the
 --     abbreviations data file; pandoc's Lua defaults differ on both);
+--   * the same typography filter runs after the -M values are set (--lua-filter typography.lua);
 --   * the reader runs sandboxed: `pandoc.read` with an empty ersatz file system (read_env),
 --     so it can read no file; the writers run on the parsed document, in which any image is
 --     refused here (the single route refuses them before pandoc; a writer would fetch them);
@@ -38,6 +40,7 @@ local BOOLEANS = {["true"] = true, ["True"] = true, ["TRUE"] = true,
                   ["false"] = false, ["False"] = false, ["FALSE"] = false}
 
 local reader_format, reader_options
+local typography  -- the typography filter (typography.lua), loaded at init
 local templates = {}
 local parts_seen, parts_count = {}, 0
 local MAX_PARTS = 20000  -- past this many, the parts used only once are forgotten
@@ -193,18 +196,24 @@ local function read_new_parts(texts)
   return groups
 end
 
-local function read(text)
-  -- The document's blocks and metadata, and its parts when it could be read part by part.
+local function read(text, meta)
+  -- The document's blocks and metadata (the job's, over the text's), after the typography
+  -- filter, as the command line gives them; and its parts when it could be read part by part.
   local texts = not whole_document_state(text) and cut(text)
   if not texts then
     local doc = pandoc.read(text, reader_format, reader_options, {})
     refuse_images(doc, text)
+    for key, value in pairs(meta) do doc.meta[key] = value end
+    doc = typography.apply(doc)
     return doc.blocks, doc.meta, nil
   end
+  -- The filter depends on the language: a part is known per language.
+  local language = meta.lang and pandoc.utils.stringify(meta.lang) or ""
+  local function key(part_text) return language .. "\0" .. part_text end
   if parts_count + #texts > MAX_PARTS then forget_rare_parts() end  -- never mid-document
   local unseen, queued = {}, {}
   for _, part_text in ipairs(texts) do
-    if not parts_seen[part_text] and not queued[part_text] then
+    if not parts_seen[key(part_text)] and not queued[part_text] then
       unseen[#unseen + 1], queued[part_text] = part_text, true
     end
   end
@@ -214,19 +223,20 @@ local function read(text)
       refuse_images(pandoc.Pandoc(blocks), unseen[index])  -- before caching: a refused part is never reused
     end
     for index, blocks in ipairs(groups) do
-      parts_seen[unseen[index]], parts_count = {blocks = blocks, written = {}, uses = 0}, parts_count + 1
+      blocks = typography.apply(pandoc.Pandoc(blocks, meta)).blocks  -- inline by inline: the same apart
+      parts_seen[key(unseen[index])], parts_count = {blocks = blocks, written = {}, uses = 0}, parts_count + 1
     end
   end
   local blocks, parts = pandoc.Blocks {}, {}
   for _, part_text in ipairs(texts) do
-    local part = parts_seen[part_text]
+    local part = parts_seen[key(part_text)]
     part.uses = part.uses + 1
     if #part.blocks > 0 then
       blocks:extend(part.blocks)
       parts[#parts + 1] = part
     end
   end
-  return blocks, pandoc.Meta {}, parts
+  return blocks, meta, parts
 end
 
 -- For the formats below, a part's text is written once and reused: the body is the parts'
@@ -282,10 +292,11 @@ local function body_from_parts(parts, format)
 end
 
 local function convert(job)
-  local blocks, meta, parts = read(job.input)
+  local given = pandoc.Meta {}
   for key, value in pairs(job.meta or {}) do
-    if BOOLEANS[value] ~= nil then meta[key] = BOOLEANS[value] else meta[key] = value end
+    if BOOLEANS[value] ~= nil then given[key] = BOOLEANS[value] else given[key] = value end
   end
+  local blocks, meta, parts = read(job.input, given)
   local results = {}
   for _, out in ipairs(job.outputs) do
     local body = parts and #parts > 0 and HEADING_MARK[out.format] and body_from_parts(parts, out.format)
@@ -304,6 +315,7 @@ local function init(settings)
   reader_format = settings.reader
   reader_options = pandoc.ReaderOptions {columns = 72, tab_stop = 4, abbreviations = abbreviations}
   MAX_PARTS = settings.max_parts or MAX_PARTS
+  typography = dofile(settings.typography)
 end
 
 while true do

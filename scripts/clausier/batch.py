@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import ClausierError
-from .render import DOCX_REFERENCE, HTML_STYLE, READER, STYLES, TYPST_STYLE, RenderSettings, pandoc_path
+from .render import DOCX_REFERENCE, HTML_STYLE, READER, STYLES, TYPOGRAPHY, TYPST_STYLE, RenderSettings, pandoc_path
 
 LUA_SCRIPT = Path(__file__).with_name("batch.lua")
 # A larger allocation area for pandoc's garbage collector: about a fifth less time per document
@@ -92,7 +92,7 @@ class PandocBatch:
         self._process = subprocess.Popen([pandoc_path(), *RTS_OPTIONS, "lua", str(LUA_SCRIPT)], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._stderr)
         self._request({"init": {"reader": READER, "abbreviations": list(cli_abbreviations()),
-                                "max_parts": self.max_parts}}, answers=1)
+                                "max_parts": self.max_parts, "typography": str(TYPOGRAPHY)}}, answers=1)
 
     def close(self) -> None:
         process, self._process = self._process, None

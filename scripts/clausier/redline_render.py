@@ -145,7 +145,8 @@ def _with_comment(markdown: str, comment: str, when: str) -> str:
 
 def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | None = None) -> None:
     """pandoc as for contracts (render.READER, --sandbox), with natural table widths."""
-    command = [render.pandoc_path(), "--sandbox", "-f", render.READER, COLUMNS, *args, str(source)]
+    command = [render.pandoc_path(), "--sandbox", "-f", render.READER, "--lua-filter", str(render.TYPOGRAPHY), COLUMNS,
+               *args, str(source)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=render.PANDOC_TIMEOUT,
                               env={**os.environ, **(env or {})})

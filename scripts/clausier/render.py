@@ -38,6 +38,8 @@ TYPST_STYLE = "style.typ"
 DOCX_REFERENCE = "reference.docx"
 HTML_STYLE = "contract.css.html"
 PANDOC_TIMEOUT = 120
+# Non-breaking spaces in amounts and French punctuation, for every format (see the file).
+TYPOGRAPHY = Path(__file__).with_name("typography.lua")
 _IMAGE = re.compile(r"(?<!\\)!\[")
 
 
@@ -100,7 +102,7 @@ def check_renderable(markdown: str, path: str) -> None:
 
 
 def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | None = None) -> None:
-    command = [pandoc_path(), "--sandbox", "-f", READER, *args, str(source)]
+    command = [pandoc_path(), "--sandbox", "-f", READER, "--lua-filter", str(TYPOGRAPHY), *args, str(source)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=PANDOC_TIMEOUT,
                               env={**os.environ, **(env or {})})

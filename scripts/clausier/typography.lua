@@ -1,0 +1,138 @@
+-- Clausier's typography filter: the non-breaking spaces a contract needs, in every format.
+--
+-- A line must not break inside an amount or a percentage typed in a clause (12 000, 30 %,
+-- 500 EUR), nor, in French, inside guillemets or before high punctuation (« Contrat »,
+-- « article 3 : Prix », « ; ! ? »); "1er" and "1re" take their ordinal as a superscript.
+-- Amounts formatted by Clausier already carry these spaces (Babel); this covers typed text.
+--
+-- It works on pandoc's document, so markup is never touched, and it gives Word and HTML the
+-- same spaces the PDF has. Used by both routes, so both give the same bytes:
+--   * the single route: `pandoc --lua-filter typography.lua` (render.py);
+--   * the batch route: batch.lua loads this file and applies the same function to each part.
+-- The language comes from the document's `lang` metadata ("fr", "fr-FR", ...).
+
+local NBSP = "\u{00A0}"
+local NNBSP = "\u{202F}"
+local UNITS = {"EUR", "HTVA", "HT", "TTC"}
+local CURRENCIES = {"€", "%", "$", "£"}
+
+local function is_word_code(code)
+  -- What a regular expression's \w matches, closely enough for deciding where a word ends:
+  -- ASCII letters, digits and "_", Latin and other letters; not punctuation, spaces or signs
+  -- (€, «, », non-breaking spaces, dashes, quotes: U+2000 to U+303F).
+  if code == nil then return false end
+  if code < 0x80 then return string.char(code):match("[%w_]") ~= nil end
+  if code == 0xD7 or code == 0xF7 then return false end  -- × ÷
+  if code < 0xC0 then return false end  -- Latin-1 punctuation and signs (« » ° § NBSP...)
+  return code < 0x2000 or code >= 0x3040
+end
+
+local function code_at(text, position)
+  -- The character starting at a byte position (nil outside the text).
+  if position < 1 or position > #text then return nil end
+  local ok, code = pcall(utf8.codepoint, text, position)
+  return ok and code or nil
+end
+
+local function code_before(text, position)
+  -- The character that ends just before a byte position.
+  local start = position - 1
+  while start > 1 and (text:byte(start) or 0) >= 0x80 and (text:byte(start) or 0) < 0xC0 do
+    start = start - 1
+  end
+  return code_at(text, start)
+end
+
+local function starts_with_word(text, word)
+  return text:sub(1, #word) == word and not is_word_code(code_at(text, #word + 1))
+end
+
+local function ends_with_digit(text)
+  return text:match("%d$") ~= nil
+end
+
+local function space_between(before, after, french)
+  -- The space to put between two inlines (a Str's text, or nil for any other inline), or nil
+  -- to keep an ordinary one.
+  if french then
+    if before and before:sub(-2) == "«" then return NBSP end
+    if after and (after:sub(1, 2) == "»" or after:sub(1, 1) == ":") then return NBSP end
+    if after and after:match("^[;!?]") then return NNBSP end
+  end
+  if before and after and ends_with_digit(before) then
+    if after:match("^%d%d%d") and not is_word_code(code_at(after, 4)) then return NNBSP end
+    for _, sign in ipairs(CURRENCIES) do
+      if after:sub(1, #sign) == sign then return NBSP end
+    end
+    for _, unit in ipairs(UNITS) do
+      if starts_with_word(after, unit) then return NBSP end
+    end
+  end
+  return nil
+end
+
+local function ordinals(text)
+  -- "1er" / "1re" as whole words, their ordinal raised: the inlines, or nil when there is none.
+  local result, start, position = pandoc.Inlines {}, 1, 1
+  while true do
+    local from, to = text:find("1[er][er]", position)
+    if not from then break end
+    local word = text:sub(from, to)
+    if (word == "1er" or word == "1re") and not is_word_code(code_before(text, from))
+        and not is_word_code(code_at(text, to + 1)) then
+      result:insert(pandoc.Str(text:sub(start, from)))
+      result:insert(pandoc.Superscript {pandoc.Str(word:sub(2))})
+      start = to + 1
+    end
+    position = from + 1
+  end
+  if start == 1 then return nil end
+  if start <= #text then result:insert(pandoc.Str(text:sub(start))) end
+  return result
+end
+
+local function inlines_filter(french)
+  return {
+    Inlines = function(inlines)
+      local changed = false
+      for index = 2, #inlines - 1 do
+        local space = inlines[index]
+        if space.t == "Space" or space.t == "SoftBreak" then
+          local before, after = inlines[index - 1], inlines[index + 1]
+          local replacement = space_between(before.t == "Str" and before.text or nil,
+                                            after.t == "Str" and after.text or nil, french)
+          if replacement then
+            inlines[index] = pandoc.Str(replacement)
+            changed = true
+          end
+        end
+      end
+      if french then
+        local out = pandoc.Inlines {}
+        for _, inline in ipairs(inlines) do
+          local split = inline.t == "Str" and inline.text:find("1", 1, true) and ordinals(inline.text)
+          if split then
+            out:extend(split)
+            changed = true
+          else
+            out:insert(inline)
+          end
+        end
+        inlines = out
+      end
+      if changed then return inlines end
+    end,
+  }
+end
+
+local function is_french(meta)
+  local lang = meta.lang and pandoc.utils.stringify(meta.lang) or ""
+  return lang:lower():match("^fr") ~= nil
+end
+
+local function apply(doc)
+  return doc:walk(inlines_filter(is_french(doc.meta)))
+end
+
+-- As a filter file (pandoc --lua-filter), and for batch.lua (which calls `apply`).
+return {{Pandoc = apply}, apply = apply}
