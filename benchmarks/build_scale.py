@@ -217,6 +217,14 @@ def naive_route(root: Path, count: int) -> float:
     return float(done.stdout.strip())
 
 
+def pages_per_document(root: Path, sample: int = 20) -> float:
+    """Mean page count of the first built PDFs: the work per document (Typst's time grows with it)."""
+    from pypdf import PdfReader
+
+    pdfs = sorted((root / "build").glob("*/*.pdf"))[:sample]
+    return round(sum(len(PdfReader(pdf).pages) for pdf in pdfs) / max(len(pdfs), 1), 1)
+
+
 def edit_agreement(root: Path) -> None:
     path = sorted((root / "agreements").glob("*.md"))[0]
     text = path.read_text(encoding="utf-8")
@@ -236,6 +244,7 @@ def measure(count: int) -> dict:
         users = sum(1 for p in (root / "agreements").glob("*.md") if "-consulting" in p.name)
         row: dict = {"agreements": count, "users_of_edited_clause": users}
         row["cold"] = run_clausier(root, "--to", "pdf")
+        row["pages_per_doc"] = pages_per_document(root)
         row["noop"] = run_clausier(root, "--to", "pdf")
         edit_agreement(root)
         row["one_agreement_edited"] = run_clausier(root, "--to", "pdf")
@@ -254,7 +263,7 @@ def measure(count: int) -> dict:
 
 def main(sizes: list[int]) -> None:
     rows = []
-    header = (f"{'agreements':>10} {'cold s':>8} {'docs/s':>7} {'naive s':>9} {'×naive':>7} {'no-op s':>8} "
+    header = (f"{'agreements':>10} {'pages':>6} {'cold s':>8} {'docs/s':>7} {'naive s':>9} {'×naive':>7} {'no-op s':>8} "
               f"{'1 agr. s':>8} {'1 clause s':>10} {'rebuilt':>8} {'peak MB':>8}")
     print(f"cpus: {os.cpu_count()}, python {platform.python_version()}")
     print(header)
@@ -262,7 +271,7 @@ def main(sizes: list[int]) -> None:
         row = measure(count)
         rows.append(row)
         naive = f"{row['naive']['seconds']:.1f}" + ("*" if row["naive"]["extrapolated"] else "")
-        print(f"{count:>10} {row['cold']['seconds']:>8.2f} {row['docs_per_second']:>7.2f} {naive:>9} "
+        print(f"{count:>10} {row['pages_per_doc']:>6} {row['cold']['seconds']:>8.2f} {row['docs_per_second']:>7.2f} {naive:>9} "
               f"{row['speedup_vs_naive']:>7.2f} {row['noop']['seconds']:>8.2f} "
               f"{row['one_agreement_edited']['seconds']:>8.2f} {row['one_clause_edited']['seconds']:>10.2f} "
               f"{row['one_clause_edited']['summary'].split(',')[0].replace('built ', ''):>8} "
@@ -272,7 +281,7 @@ def main(sizes: list[int]) -> None:
                 print(f"  {key}: exit {row[key]['exit']}: {row[key]['summary']}")
     if any(r["naive"]["extrapolated"] for r in rows):
         print(f"* naive route timed on the first {NAIVE_SAMPLE} agreements and extrapolated")
-    print("peak MB: the cold build's whole process tree (PSS: shared pages counted once); "
+    print("pages: mean pages per PDF; peak MB: the cold build's whole process tree (PSS: shared pages counted once); "
           "rebuilt: agreements rebuilt after the clause edit")
     for row in rows:
         print(f"{row['agreements']:>5} agreements: cold build {row['cold']['cpu_seconds']:.1f} s of CPU "
