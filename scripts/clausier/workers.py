@@ -66,6 +66,7 @@ class _Worker:
         self.task = None
         self.started = 0.0
         self.done = 0
+        self.leaving = False  # asked to stop: it tears down (closes its pandoc) on its own
 
     @property
     def busy(self) -> bool:
@@ -89,11 +90,17 @@ class _Worker:
         self.process.join(5)
         self.conn.close()
 
+    def leave(self) -> None:
+        """Ask it to stop, without waiting."""
+        if not self.leaving:
+            self.leaving = True
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                pass
+
     def stop(self) -> None:
-        try:
-            self.conn.send(None)
-        except (OSError, ValueError):
-            pass
+        self.leave()
         self.process.join(5)
         if self.process.is_alive():
             self.kill()
@@ -160,9 +167,10 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
     context = multiprocessing.get_context("fork" if single_threaded() else "spawn")
     pending = deque(tasks)
     workers: list[_Worker] = []
+    leaving: list[_Worker] = []  # no task left for them: tearing down while this process carries on
 
     def spawn() -> None:
-        workers.append(_Worker(context, setup, handle, teardown, limits, workers))
+        workers.append(_Worker(context, setup, handle, teardown, limits, workers + leaving))
 
     def retire(worker: _Worker, message: str | None) -> None:
         workers.remove(worker)
@@ -219,6 +227,10 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
                             worker.send(next_task)
                         except (OSError, ValueError):
                             pending.appendleft(next_task)
+                    else:  # nothing left for it: it tears down while this process writes
+                        worker.leave()
+                        workers.remove(worker)
+                        leaving.append(worker)
                     on_done(task, status == "ok", value)
                 elif worker.process.sentinel in ready:
                     worker.process.join(5)
@@ -238,4 +250,7 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
             if worker.busy:
                 worker.kill()
             else:
+                worker.leave()
+        for worker in workers + leaving:
+            if not worker.busy:
                 worker.stop()
