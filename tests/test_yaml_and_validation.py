@@ -139,3 +139,21 @@ def test_positions_are_worked_out_only_when_asked_and_still_exact():
     document = parse_yaml("a: 1\nb:\n  c: x\n", "t.yml", line_offset=3)
     assert document._positions is None
     assert document.positions.of(("b", "c")) == (6, 6)
+
+
+def test_a_loaded_agreement_works_out_its_positions_only_when_an_error_needs_one(tmp_path, monkeypatch):
+    from clausier import yamlio
+    from clausier.repository import load_agreement, load_repository
+
+    from conftest import make_repo
+
+    root = make_repo(tmp_path / "repo")
+    parses = []
+    full_parse = yamlio._round_trip
+    monkeypatch.setattr(yamlio, "_round_trip", lambda *args: parses.append(args) or full_parse(*args))
+    agreement = load_agreement(load_repository(root), root / "agreements/acme-fr.md")
+    assert parses == []  # a valid agreement never pays for the position-keeping parse
+    text = (root / "agreements/acme-fr.md").read_text()
+    line = text.split("\n").index(next(l for l in text.split("\n") if l.startswith("template:"))) + 1
+    assert agreement.positions.of(("template",), prefer_key=True) == (line, 1)
+    assert len(parses) == 1

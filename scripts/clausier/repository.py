@@ -25,7 +25,7 @@ from .markdown import subclause_titles
 from .parameters import coerce_parameter
 from .textsafety import decode_text
 from .validation import validate
-from .yamlio import Document, Positions, parse_yaml, split_front_matter
+from .yamlio import Document, LazyPositions, Positions, parse_yaml, split_front_matter
 
 MAX_FILE_BYTES = 1024 * 1024
 CONFIG_FILE = "clausier.yml"
@@ -83,7 +83,7 @@ class AgreementFile:
     model: Agreement
     body: str
     body_line: int
-    positions: Positions
+    positions: Positions | LazyPositions  # worked out when an error first needs a place
 
 
 @dataclass
@@ -320,7 +320,7 @@ def load_agreement(repo: Repository, path: Path) -> AgreementFile:
         line, col = parsed.meta.positions.of(("id",))
         raise ContentError(Finding(shown, line, col, message=f"id {model.id!r} differs from the file name "
                                    f"{agreement_id!r}; rename one of them", field="id"))
-    return AgreementFile(agreement_id, shown, model, parsed.body, parsed.body_line, parsed.meta.positions)
+    return AgreementFile(agreement_id, shown, model, parsed.body, parsed.body_line, LazyPositions(parsed.meta))
 
 
 def agreement_paths(repo: Repository, paths: list[Path] | None = None) -> list[Path]:

@@ -60,6 +60,20 @@ class Document:
         return self._positions
 
 
+class LazyPositions:
+    """A document's `Positions`, worked out only when a place is first asked for (an error):
+    holding an agreement's places costs nothing until then."""
+
+    def __init__(self, document: Document):
+        self._document = document
+
+    def of(self, path: Path_, prefer_key: bool = False) -> tuple[int, int]:
+        return self._document.positions.of(path, prefer_key)
+
+    def __getattr__(self, name: str) -> Any:  # keys, values, start
+        return getattr(self._document.positions, name)
+
+
 def _plain(node: Any, path: Path_, positions: Positions, offset: int) -> Any:
     """Turn ruamel nodes into plain dicts/lists, recording positions on the way."""
     if isinstance(node, CommentedMap):
