@@ -64,3 +64,24 @@ def test_a_clause_that_does_not_render_stops_the_handbook_with_its_place(repo, t
     assert done.returncode != 0
     assert "clause 'liability' does not render with specimen data" in done.stderr
     assert "clauses/liability/en.md" in done.stderr and "ref('warranty')" in done.stderr
+
+
+def test_the_page_worker_builds_the_same_site_as_mkdocs_alone(repo, tmp_path):
+    add_handbook(repo)
+    for n in range(40):  # enough clause pages for the worker to convert some of them
+        write(repo, f"clauses/extra-{n:02d}/clause.yml", "category: general\nversion: 1.0.0\n")
+        for lang, word in (("fr", "Clause"), ("en", "Clause")):
+            write(repo, f"clauses/extra-{n:02d}/{lang}.md",
+                  f"---\ntitle: {word} {n:02d}\nsummary: S.\nguidance: {{when: W., negotiation: N., risks: R.}}\n---\n"
+                  f"## Titre\n\nTexte {n} voir [la résiliation](#art-termination).\n")
+    mkdocs = repo / "mkdocs.yml"
+    settings = mkdocs.read_text()
+    sites = {}
+    for parallel in ("true", "false"):
+        mkdocs.write_text(settings.replace("specimens: true\n", f"specimens: true\n      parallel: {parallel}\n"))
+        done = mkdocs_build(repo, tmp_path / parallel)
+        assert done.returncode == 0, done.stderr
+        sites[parallel] = {path.relative_to(tmp_path / parallel): data for path, data in _site_files(tmp_path / parallel)
+                           if not path.name.startswith("sitemap")}
+    assert sites["true"].keys() == sites["false"].keys()
+    assert [p for p in sites["true"] if sites["true"][p] != sites["false"][p]] == []

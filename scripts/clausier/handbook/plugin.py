@@ -6,6 +6,7 @@ mkdocs.yml:
       - clausier:
           root: .          # the repository (holds clausier.yml, clauses/, templates/)
           specimens: true  # build specimen PDF and DOCX files for template pages
+          parallel: true   # render and convert clause pages in a forked worker as well
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ SPECIMEN_FORMATS = ("pdf", "docx")
 class ClausierPluginConfig(Config):
     root = c.Type(str, default=".")
     specimens = c.Type(bool, default=True)
+    parallel = c.Type(bool, default=True)
 
 
 def last_changes(root: Path) -> dict[str, str]:
@@ -191,11 +193,22 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
             self._specimens = _SpecimenBuilder(self.repo)
         return nav
 
+    def on_post_build(self, config):
+        self._close()
+
+    def on_build_error(self, error):
+        self._close()
+
+    def _close(self) -> None:
+        if self._pages is not None:
+            self._pages.close()
+
     def _source(self, convert=None) -> PageSource:
         if self._pages is None:
             repo, root, clause_ids = self.repo, self.root, self.book.clauses
             paths = [page.path for page in self.book.pages if page.content is None]
-            self._pages = PageSource(paths, lambda: clause_pages(repo, clause_ids, last_changes(root)), convert)
+            self._pages = PageSource(paths, lambda: clause_pages(repo, clause_ids, last_changes(root)), convert,
+                                     fork=self.config.parallel)
         return self._pages
 
     def on_serve(self, server, config, builder):

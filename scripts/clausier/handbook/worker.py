@@ -33,13 +33,13 @@ class PageError(Exception):
 class PageSource:
     """The clause pages' Markdown by path, and, when the child got there first, their HTML."""
 
-    def __init__(self, paths: list[str], produce: Produce, convert: Convert | None = None):
+    def __init__(self, paths: list[str], produce: Produce, convert: Convert | None = None, fork: bool = True):
         self._index = {path: i for i, path in enumerate(paths)}
         self._sources: dict[str, str] = {}
         self._converted: dict[str, Any] = {}
         self._finished = False
         self._process = None
-        if _can_fork():
+        if fork and _can_fork():
             context = multiprocessing.get_context("fork")
             self._owners = context.Array("b", len(paths), lock=False)
             self._lock = context.Lock()
@@ -80,6 +80,17 @@ class PageSource:
         while path not in self._converted:
             self._receive(block=True)
         return self._converted.pop(path)
+
+    def close(self) -> None:
+        """Stop the child if it still runs (the build ended early, or it has pages nobody asked for)."""
+        if self._process is None or self._finished:
+            return
+        self._finished = True
+        self._connection.close()  # a child still sending gets a broken pipe and ends
+        self._process.join(timeout=2)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
 
     def _drain(self) -> None:
         while not self._finished and self._connection.poll():
