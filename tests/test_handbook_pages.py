@@ -77,8 +77,9 @@ def test_clause_pages_from_the_page_worker_are_the_rendered_pages(repo, monkeypa
         p.path for p in outline.pages if p.path.split("/")[-1] != "index.md" and p.path.startswith("clauses/")]
     paths = [p.path for p in outline.pages if p.content is None]
     source = worker.PageSource(paths, lambda: clause_pages(library, outline.clauses, {"liability": "2026-11-20"}),
-                               lambda path, markdown: markdown.upper())
-    assert source.forked == fork
+                               lambda path, markdown: markdown.upper(),
+                               lambda path, markdown, converted: (converted or markdown.upper()).count("É"))
+    assert source.forked == fork and source.indexes == fork
     expected = {p.path: p.content for p in _book(repo).pages}
     for path in reversed(paths):  # in any order MkDocs asks
         assert source.content(path) == expected[path]
@@ -88,6 +89,11 @@ def test_clause_pages_from_the_page_worker_are_the_rendered_pages(repo, monkeypa
     assert all(converted[path] == expected[path].upper() for path in by_worker)
     if not fork:
         assert not by_worker
+        return
+    # The worker indexes every page: those it converted, and those the caller converted and sent.
+    for path in sorted(set(paths) - by_worker):
+        source.index_later(path, expected[path].upper())
+    assert [source.index(path) for path in paths] == [expected[path].upper().count("É") for path in paths]
 
 
 def test_the_page_worker_reports_a_clause_that_does_not_render(repo):

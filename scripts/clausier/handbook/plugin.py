@@ -26,7 +26,7 @@ from ..build import render_outputs
 from ..errors import ClausierError
 from ..models import LANGUAGES
 from ..repository import Repository, load_repository
-from .converted import ClausePage, convert_in_child
+from .converted import ClausePage, convert_in_child, index_in_child, take_over_search_index
 from .pages import Handbook, clause_pages, handbook_outline, specimen_path
 from .specimens import specimen_agreement
 from .worker import PageError, PageSource
@@ -185,9 +185,12 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
     def on_nav(self, nav, config, files: Files):
         # Now that every file and page exists, fork the page worker (before the specimen
         # thread starts: forking a process that runs threads is not safe). It renders the
-        # clause pages, then converts them to HTML from the last one back while MkDocs
-        # converts them from the first one on.
-        self._source(lambda path, source: convert_in_child(path, source, config, files))
+        # clause pages, converts them to HTML from the last one back while MkDocs converts
+        # them from the first one on, then indexes for search the ones MkDocs converted.
+        search = take_over_search_index(config) if self.config.parallel else None
+        self._source(lambda path, source: convert_in_child(path, source, config, files),
+                     (lambda path, source, converted: index_in_child(path, source, converted, files, search))
+                     if search is not None else None)
         if self.config.specimens:
             # Specimens are typeset by pandoc and Typst outside the interpreter's lock.
             self._specimens = _SpecimenBuilder(self.repo)
@@ -203,12 +206,12 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         if self._pages is not None:
             self._pages.close()
 
-    def _source(self, convert=None) -> PageSource:
+    def _source(self, convert=None, index=None) -> PageSource:
         if self._pages is None:
             repo, root, clause_ids = self.repo, self.root, self.book.clauses
             paths = [page.path for page in self.book.pages if page.content is None]
             self._pages = PageSource(paths, lambda: clause_pages(repo, clause_ids, last_changes(root)), convert,
-                                     fork=self.config.parallel)
+                                     index, fork=self.config.parallel)
         return self._pages
 
     def on_serve(self, server, config, builder):

@@ -4,15 +4,18 @@ MkDocs converts pages one at a time on one core, and the clause pages are most o
 handbook. A forked child renders every clause page's Markdown (each clause text through
 Jinja) and sends it as soon as it is ready; then, while the parent converts pages from
 the first one on, the child converts pages to HTML from the last one back, until the
-two meet. A shared table of owners makes sure each page is converted once.
+two meet. A shared table of owners makes sure each page is converted once. Last, the
+child indexes for search the pages the parent converted (the parent sends their HTML),
+while the parent lays out pages with the theme.
 
-Without `fork`, or when other threads run (`mkdocs serve`: forking then is not safe),
-pages are rendered in the process, as they are asked for, and converted by MkDocs.
+Without `fork`, or when other threads run (`mkdocs serve` rebuilds: forking then is not
+safe), pages are rendered in the process, as they are asked for, and converted by MkDocs.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -21,7 +24,8 @@ from ..errors import ClausierError
 from .pages import Page
 
 Produce = Callable[[], Iterable[Page]]
-Convert = Callable[[str, str], Any]  # (path, Markdown source) -> what the parent needs, in the child
+Convert = Callable[[str, str], Any]  # in the child: (path, Markdown) -> the page converted, or None
+Index = Callable[[str, str, Any], Any]  # in the child: (path, Markdown, what the parent converted or None) -> index
 
 FREE, PARENT, CHILD = 0, 1, 2
 
@@ -31,24 +35,31 @@ class PageError(Exception):
 
 
 class PageSource:
-    """The clause pages' Markdown by path, and, when the child got there first, their HTML."""
+    """The clause pages' Markdown by path; their HTML when the child got there first; their index."""
 
-    def __init__(self, paths: list[str], produce: Produce, convert: Convert | None = None, fork: bool = True):
-        self._index = {path: i for i, path in enumerate(paths)}
+    def __init__(self, paths: list[str], produce: Produce, convert: Convert | None = None,
+                 index: Index | None = None, fork: bool = True):
+        self._position = {path: i for i, path in enumerate(paths)}
         self._sources: dict[str, str] = {}
         self._converted: dict[str, Any] = {}
+        self._indexed: dict[str, Any] = {}
         self._finished = False
         self._process = None
+        self.indexes = False
         if fork and _can_fork():
             context = multiprocessing.get_context("fork")
             self._owners = context.Array("b", len(paths), lock=False)
             self._lock = context.Lock()
-            self._connection, child_end = context.Pipe(duplex=False)
+            self._connection, child_out = context.Pipe(duplex=False)
+            child_in, self._to_child = context.Pipe(duplex=False)
+            self.indexes = convert is not None and index is not None
             self._process = context.Process(
                 target=_child, name="clausier-pages", daemon=True,
-                args=(paths, produce, convert, self._owners, self._lock, child_end))
+                args=(paths, produce, convert, index if self.indexes else None, self._owners, self._lock,
+                      child_in, child_out))
             self._process.start()
-            child_end.close()
+            child_out.close()
+            child_in.close()
         else:
             self._local = _rendered(produce)
 
@@ -65,21 +76,32 @@ class PageSource:
                     raise PageError(f"handbook: no page was rendered for {path}")
                 self._sources[done] = text
             else:
-                self._receive(block=True)
+                self._receive()
         return self._sources[path]
 
     def converted(self, path: str) -> Any | None:
         """What the child made of the page, or None: the caller converts it (the child will not)."""
-        if self._process is None or path not in self._index:
+        if self._process is None or path not in self._position:
             return None
         self._drain()  # keeps the pipe from filling up while the child works
         with self._lock:
-            if self._owners[self._index[path]] == FREE:
-                self._owners[self._index[path]] = PARENT
+            if self._owners[self._position[path]] == FREE:
+                self._owners[self._position[path]] = PARENT
                 return None
         while path not in self._converted:
-            self._receive(block=True)
+            self._receive()
         return self._converted.pop(path)
+
+    def index_later(self, path: str, converted: Any) -> None:
+        """Have the child index a page the caller converted (see `indexes`); `index` then gives it."""
+        self._drain()
+        self._to_child.send((path, converted))
+
+    def index(self, path: str) -> Any:
+        """The child's index of a page it converted or got from `index_later`, waiting if need be."""
+        while path not in self._indexed:
+            self._receive()
+        return self._indexed.pop(path)
 
     def close(self) -> None:
         """Stop the child if it still runs (the build ended early, or it has pages nobody asked for)."""
@@ -87,6 +109,7 @@ class PageSource:
             return
         self._finished = True
         self._connection.close()  # a child still sending gets a broken pipe and ends
+        self._to_child.close()
         self._process.join(timeout=2)
         if self._process.is_alive():
             self._process.terminate()
@@ -94,9 +117,9 @@ class PageSource:
 
     def _drain(self) -> None:
         while not self._finished and self._connection.poll():
-            self._receive(block=False)
+            self._receive()
 
-    def _receive(self, block: bool) -> None:
+    def _receive(self) -> None:
         if self._finished:
             raise PageError("handbook: the page worker finished without this page")
         try:
@@ -107,11 +130,14 @@ class PageSource:
             self._sources[path] = value
         elif kind == "converted":
             self._converted[path] = value
+        elif kind == "indexed":
+            self._indexed[path] = value
         elif kind == "error":
             raise PageError(value)
         else:  # done
             self._finished = True
             self._connection.close()
+            self._to_child.close()
             self._process.join()
 
 
@@ -123,29 +149,62 @@ def _rendered(produce: Produce) -> Iterator[tuple[str, str]]:
         raise PageError(str(exc)) from None
 
 
-def _child(paths, produce: Produce, convert: Convert | None, owners, lock, connection) -> None:
-    """Send every page's Markdown in order, then convert pages from the last one back."""
+def _child(paths, produce: Produce, convert: Convert | None, index: Index | None, owners, lock,
+           inbox, outbox) -> None:
+    """Send every page's Markdown in order, convert pages from the last one back, index the rest."""
+    # The parent's pages to index are read as they come, so that the parent never waits to send.
+    received = _read_in_background(inbox)
     try:
         sources = {}
         for page in produce():
             sources[page.path] = page.content
-            connection.send(("source", page.path, page.content))
+            outbox.send(("source", page.path, page.content))
+        left, mine = set(paths), []
         for i in reversed(range(len(paths)) if convert is not None else ()):
             with lock:
                 if owners[i] != FREE:
                     break  # the parent got here: it converts the rest
                 owners[i] = CHILD
             converted = convert(paths[i], sources[paths[i]])
-            connection.send(("converted", paths[i], converted))
+            outbox.send(("converted", paths[i], converted))
             if converted is None:
                 break  # this MkDocs renders pages in a way the child cannot carry back
-        connection.send(("done", None, None))
+            left.discard(paths[i])
+            mine.append(paths[i])
+        # Index in the order the parent will ask: its pages (they come first), then the child's.
+        while index is not None and left:
+            message = received.get()
+            if message is None:
+                break  # the parent is done
+            path, converted = message
+            outbox.send(("indexed", path, index(path, sources[path], converted)))
+            left.discard(path)
+        for path in reversed(mine) if index is not None and not left else ():
+            outbox.send(("indexed", path, index(path, sources[path], None)))
+        outbox.send(("done", None, None))
     except ClausierError as exc:
-        connection.send(("error", None, str(exc)))
+        outbox.send(("error", None, str(exc)))
+    except (BrokenPipeError, EOFError):
+        pass  # the parent stopped
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the build
-        connection.send(("error", None, f"handbook: the page worker failed: {type(exc).__name__}: {exc}"))
+        outbox.send(("error", None, f"handbook: the page worker failed: {type(exc).__name__}: {exc}"))
     finally:
-        connection.close()
+        outbox.close()
+
+
+def _read_in_background(inbox) -> queue.SimpleQueue:
+    """Messages from the parent, read by a thread as they arrive; None once the parent closes."""
+    messages: queue.SimpleQueue = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while True:
+                messages.put(inbox.recv())
+        except (EOFError, OSError):
+            messages.put(None)
+
+    threading.Thread(target=read, name="clausier-pages-inbox", daemon=True).start()
+    return messages
 
 
 def _can_fork() -> bool:
