@@ -176,6 +176,39 @@ def test_option_values_spelt_in_the_cli_match_the_library():
     assert check.FORMATS == FORMATS and schema.SCHEMA_PATH == SCHEMA_PATH
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_build_leaves_the_callers_garbage_collector_as_it_was(repo, enabled):
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert run(repo, "build", "--to", "md").exit_code == 0
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def _collector_state(state, task):
+    import gc
+
+    return gc.isenabled()
+
+
+def test_workers_collect_their_garbage_while_the_build_command_does_not():
+    import gc
+
+    from clausier.workers import run as run_workers
+
+    seen, was = [], gc.isenabled()
+    gc.disable()
+    try:
+        run_workers([1, 2], 2, dict, _collector_state, lambda state: None, lambda task, ok, value: seen.append(value))
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [True, True]
+
+
 def test_an_up_to_date_build_imports_no_other_command_nor_the_pipeline(repo):
     assert run(repo, "build", "--to", "md").exit_code == 0
     script = (

@@ -20,6 +20,7 @@ the building process writes them, so a worker killed mid-document cannot tear a 
 
 from __future__ import annotations
 
+import gc
 import os
 import resource
 import signal
@@ -61,7 +62,11 @@ class _Worker:
         inherited = [self.conn, *(w.conn for w in others)] if forked else []
         self.process = context.Process(target=_main, args=(child, inherited, setup, handle, teardown,
                                                            limits.memory_mb), daemon=True)
-        self.process.start()
+        gc.freeze()  # a forked worker's collector leaves what it inherits alone (no copy-on-write of every object)
+        try:
+            self.process.start()
+        finally:
+            gc.unfreeze()
         child.close()
         self.task = None
         self.started = 0.0
@@ -111,6 +116,7 @@ class _Worker:
 def _main(conn, inherited, setup, handle, teardown, memory_mb) -> None:
     for other in inherited:
         other.close()
+    gc.enable()  # whatever the building process does: a worker makes garbage document after document
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the building process decides when to stop
     if memory_mb:
