@@ -6,14 +6,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import yaml as pyyaml
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.reader import ReaderError
 
 from .errors import ContentError, Finding
 
@@ -76,6 +72,8 @@ class LazyPositions:
 
 def _plain(node: Any, path: Path_, positions: Positions, offset: int) -> Any:
     """Turn ruamel nodes into plain dicts/lists, recording positions on the way."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+
     if isinstance(node, CommentedMap):
         out = {}
         for key in node:
@@ -114,11 +112,17 @@ def _plain(node: Any, path: Path_, positions: Positions, offset: int) -> Any:
     return node
 
 
-class _Constructor(RoundTripConstructor):
-    """Dates stay text here: the models parse them, so a bad date gets its position."""
+@lru_cache(maxsize=1)
+def _constructor() -> type:
+    """ruamel's round-trip constructor, but dates stay text: the models parse them, so a bad date gets
+    its position. (ruamel is imported only here: most files never need the round-trip parser.)"""
+    from ruamel.yaml.constructor import RoundTripConstructor
 
+    class _Constructor(RoundTripConstructor):
+        pass
 
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+    _Constructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+    return _Constructor
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> Document:
@@ -131,8 +135,13 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> Document:
 
 
 def _round_trip(text: str, path: str, line_offset: int) -> Document:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
+
     yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
+    yaml.Constructor = _constructor()
     yaml.allow_duplicate_keys = False
     try:
         node = yaml.load(text)
@@ -235,7 +244,7 @@ def _plain_fast(node: Any) -> Any:
     return node
 
 
-def _duplicate_key_name(exc: DuplicateKeyError) -> str:
+def _duplicate_key_name(exc) -> str:
     problem = exc.problem or ""
     if 'found duplicate key "' in problem:
         return '"' + problem.split('found duplicate key "', 1)[1].split('"', 1)[0] + '"'
