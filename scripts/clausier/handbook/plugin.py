@@ -1,4 +1,8 @@
-"""A thin MkDocs plugin: it loads the library, asks `handbook_pages` for pages, adds them.
+"""The MkDocs plugin: it loads the library, adds the handbook's pages and navigation.
+
+The cheap pages come from `handbook_outline`; the clause pages are rendered (and, with
+`parallel`, converted and indexed) by the page worker in `worker.py`, and read by MkDocs
+when it first needs them.
 
 mkdocs.yml:
 
@@ -165,7 +169,7 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         for page in self.book.pages:
             if page.content is None:
                 file = deferred_file(config, page.path, lambda path=page.path: self._source().content(path))
-                ClausePage(None, file, config).source = self._source
+                ClausePage(None, file, config).source = self._source  # a Page attaches itself to its file
                 files.append(file)
             else:
                 files.append(File.generated(config, page.path, content=page.content))
