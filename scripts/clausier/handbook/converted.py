@@ -7,8 +7,9 @@ strict mode. The parent checks that the Markdown is the one it would have conver
 (another plugin may have changed it) and converts the page itself otherwise.
 
 Search: the child also indexes every clause page with the search plugin's own
-`SearchIndex`; the parent's search index takes those entries when the page's HTML,
-metadata and title are still the ones indexed, and indexes the page itself otherwise.
+`SearchIndex`; the parent's search index takes those entries when they are ready and
+the page's HTML, metadata and title are still the ones indexed, and indexes the page
+itself otherwise.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class ClausePage(Page):
     def search_entries(self) -> list | None:
         """The worker's search entries for this page, or None if they may differ from the plugin's own."""
         try:
-            search = None if self._search is None else self.source().index(self._search)
+            search = None if self._search is None else self.source().index(self._search, wait=False)
         except PageError:
             search = None  # the worker stopped early: the search plugin indexes the page itself
         self._search = None

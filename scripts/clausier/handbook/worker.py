@@ -97,11 +97,16 @@ class PageSource:
         self._drain()
         self._to_child.send((path, converted))
 
-    def index(self, path: str) -> Any:
-        """The child's index of a page it converted or got from `index_later`, waiting if need be."""
-        while path not in self._indexed:
+    def index(self, path: str, wait: bool = True) -> Any | None:
+        """The child's index of a page it converted or got from `index_later`.
+
+        Without `wait`, None if it is not there yet: on a busy machine the caller had better
+        index the page itself than wait for a child that does not get a core.
+        """
+        self._drain()
+        while wait and path not in self._indexed:
             self._receive()
-        return self._indexed.pop(path)
+        return self._indexed.pop(path, None)
 
     def close(self) -> None:
         """Stop the child if it still runs (the build ended early, or it has pages nobody asked for)."""
