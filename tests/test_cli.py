@@ -195,6 +195,10 @@ def _collector_state(state, task):
     return gc.isenabled()
 
 
+def _no_teardown(state) -> None:
+    """(Module level: when the test process runs threads, workers are spawned and it must pickle.)"""
+
+
 def test_workers_collect_their_garbage_while_the_build_command_does_not():
     import gc
 
@@ -203,7 +207,7 @@ def test_workers_collect_their_garbage_while_the_build_command_does_not():
     seen, was = [], gc.isenabled()
     gc.disable()
     try:
-        run_workers([1, 2], 2, dict, _collector_state, lambda state: None, lambda task, ok, value: seen.append(value))
+        run_workers([1, 2], 2, dict, _collector_state, _no_teardown, lambda task, ok, value: seen.append(value))
     finally:
         (gc.enable if was else gc.disable)()
     assert seen == [True, True]

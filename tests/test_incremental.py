@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from clausier import incremental
-from clausier.build import build, load_agreement_lazily
+from clausier.build import build
 from clausier.errors import ContentError
 from clausier.incremental import CACHE_DIR, JOURNAL_FILE, STATE_FILE, agreement_files, plan_build
 from clausier.repository import agreement_paths, load_agreement, load_repository
@@ -224,29 +224,39 @@ def test_the_selection_of_agreements_leaves_out_drafts_and_readmes(several):
     assert agreement_files(several, named) == [named[0], *everything]
 
 
-def test_lazy_loading_gives_what_load_agreement_gives():
-    repo = load_repository(PROJECT)
-    for path in agreement_paths(repo):
-        eager, lazy = load_agreement(repo, path), load_agreement_lazily(repo, path)
-        assert (lazy.id, lazy.path, lazy.model, lazy.body, lazy.body_line) == \
-            (eager.id, eager.path, eager.model, eager.body, eager.body_line)
-        assert lazy.positions.of(("fees", "amount")) == eager.positions.of(("fees", "amount"))
-
-
-def test_lazy_loading_reports_the_same_errors(repo):
-    path = repo / "agreements/acme-fr.md"
-    path.write_text(path.read_text().replace("template: mini", "template: mini\nfeess: 1"))
-    loaded = load_repository(repo)
-    with pytest.raises(ContentError) as eager:
-        load_agreement(loaded, path)
-    with pytest.raises(ContentError) as lazy:
-        load_agreement_lazily(loaded, path)
-    assert [str(f) for f in lazy.value.findings] == [str(f) for f in eager.value.findings]
-
-
 def test_plan_build_never_writes(several):
     _append(several / "agreements/bravo.md", "Encore.")
     before = sorted((p.relative_to(several), p.stat().st_mtime_ns) for p in (several / "build").rglob("*"))
     plan = plan_build(several, formats=["md"])
     assert [i.id for i in plan.dirty] == ["bravo"]
     assert sorted((p.relative_to(several), p.stat().st_mtime_ns) for p in (several / "build").rglob("*")) == before
+
+
+def test_pandoc_abbreviations_are_asked_once_and_again_when_the_user_file_changes(repo, tmp_path, monkeypatch):
+    """The batch converter reads with the command line's abbreviations; asking pandoc for them
+    takes two runs, so the cache keeps them, and asks again when the user's own file appears."""
+    from clausier import batch
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "data/pandoc").mkdir(parents=True)
+    batch.pandoc_user_data_dir.cache_clear()
+    batch.cli_abbreviations.cache_clear()
+    plan = plan_build(repo, formats=["pdf"])
+    words = plan.pandoc_abbreviations()
+    assert "Dr." in words and words == batch.cli_abbreviations()
+    plan.cache.save()
+
+    def no_pandoc():
+        raise AssertionError("pandoc asked again")
+
+    monkeypatch.setattr(batch, "cli_abbreviations", no_pandoc)
+    assert plan_build(repo, formats=["pdf"]).pandoc_abbreviations() == words
+
+    (tmp_path / "data/pandoc/abbreviations").write_text("Me.\nSté.\n")
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    batch.pandoc_user_data_dir.cache_clear()
+    batch.cli_abbreviations.cache_clear()
+    assert plan_build(repo, formats=["pdf"]).pandoc_abbreviations() == ("Me.", "Sté.")
+    batch.pandoc_user_data_dir.cache_clear()
+    batch.cli_abbreviations.cache_clear()

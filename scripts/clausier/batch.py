@@ -34,14 +34,27 @@ class BatchCrash(ClausierError):
 
 
 @lru_cache(maxsize=1)
-def cli_abbreviations() -> tuple[str, ...]:
-    """The abbreviations the pandoc command line reads: the user data directory's file, else the default."""
+def pandoc_user_data_dir() -> str:
+    """pandoc's user data directory, as `pandoc --version` names it ("" when it names none)."""
     version = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True).stdout
     for line in version.splitlines():
         if line.startswith("User data directory:"):
-            user_file = Path(line.split(":", 1)[1].strip()) / "abbreviations"
-            if user_file.is_file():
-                return tuple(w for w in user_file.read_text(encoding="utf-8").splitlines() if w)
+            return line.split(":", 1)[1].strip()
+    return ""
+
+
+def user_abbreviations_file() -> Path | None:
+    folder = pandoc_user_data_dir()
+    return Path(folder) / "abbreviations" if folder else None
+
+
+@lru_cache(maxsize=1)
+def cli_abbreviations() -> tuple[str, ...]:
+    """The abbreviations the pandoc command line reads: the user data directory's file, else the
+    default. (Two pandoc runs: a build keeps the answer in its cache, see Plan.pandoc_abbreviations.)"""
+    user_file = user_abbreviations_file()
+    if user_file is not None and user_file.is_file():
+        return tuple(w for w in user_file.read_text(encoding="utf-8").splitlines() if w)
     text = subprocess.run([pandoc_path(), "--print-default-data-file", "abbreviations"],
                           capture_output=True, text=True, check=True).stdout
     return tuple(w for w in text.splitlines() if w)
@@ -76,8 +89,9 @@ WARM_UP = ("# Article 1 — Objet {#art-objet}\n\n## 1.1 Prix\n\nLe *Prestataire
 class PandocBatch:
     """One long-lived `pandoc lua` process converting documents one after another."""
 
-    def __init__(self, max_parts: int = 20000) -> None:
+    def __init__(self, max_parts: int = 20000, abbreviations: tuple[str, ...] | None = None) -> None:
         self.max_parts = max_parts  # documents' parts kept for reuse (see batch.lua)
+        self.abbreviations = abbreviations  # the command line's (None: ask pandoc)
         self._process: subprocess.Popen | None = None
         self._stderr = None
         self._unread: list[int] = []  # warm-up requests not read yet (their number of answers)
@@ -91,19 +105,22 @@ class PandocBatch:
         self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen([pandoc_path(), *RTS_OPTIONS, "lua", str(LUA_SCRIPT)], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._stderr)
-        self._request({"init": {"reader": READER, "abbreviations": list(cli_abbreviations()),
+        abbreviations = self.abbreviations if self.abbreviations is not None else cli_abbreviations()
+        self._request({"init": {"reader": READER, "abbreviations": list(abbreviations),
                                 "max_parts": self.max_parts, "typography": str(TYPOGRAPHY)}}, answers=1)
 
     def close(self) -> None:
         process, self._process = self._process, None
         if process is None:
             return
+        # Every answer has been read: nothing is lost by stopping it outright, and pandoc's own
+        # exit (its runtime releasing a large heap) would cost some 40 ms a worker waits for.
         try:
             process.stdin.close()
-            process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            process.kill()
-            process.wait()
+        except OSError:
+            pass
+        process.kill()
+        process.wait()
         process.stdout.close()
         if self._stderr is not None:
             self._stderr.close()

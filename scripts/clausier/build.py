@@ -25,26 +25,23 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 from . import __version__
 from .assemble import LANG_TAGS, Assembled, assemble
 from .batch import BatchCrash, BatchError, PandocBatch
 from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
-from .models import Agreement
 from .output import read_manifest, sha256, update_manifest, write_atomic
 from .render import (
     RENDERERS, RenderSettings, check_renderable, pandoc_version, prepare_typst_folder, split_header,
     stamp_docx, typst_inputs, typst_options,
 )
-from .repository import (
-    AgreementFile, Repository, load_agreement, load_repository, read_content_file, safe_asset_path,
-)
-from .signoff import FrozenLibraries, frozen_inputs, signing_timestamp
-from .validation import validate
+from .repository import AgreementFile, Repository, load_agreement, load_repository, safe_asset_path
 from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run
-from .yamlio import split_front_matter
+
+if TYPE_CHECKING:
+    from .signoff import FrozenLibraries
 
 __all__ = ["AgreementResult", "BuildReport", "build", "parse_formats", "render_outputs", "tool_versions"]
 
@@ -63,6 +60,8 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
     branding = config.branding if config else None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if model.status == "signed" and model.signed is not None:
+        from .signoff import signing_timestamp  # (signed agreements only: it brings git and ruamel)
+
         timestamp = signing_timestamp(model.signed.on)  # a signed PDF keeps its date, whatever the build says
     elif epoch and epoch.isdigit():
         timestamp = int(epoch)
@@ -129,40 +128,11 @@ def manifest_entry(repo: Repository, agreement: AgreementFile, assembled: Assemb
 # ---------------------------------------------------------------- the batch route (in a worker)
 
 
-class _LazyPositions:
-    """An agreement's line and column table, worked out only when an error needs a place."""
-
-    def __init__(self, document):
-        self._document = document
-
-    def __getattr__(self, name):
-        return getattr(self._document.positions, name)
-
-
-def load_agreement_lazily(repo: Repository, path: Path) -> AgreementFile:
-    """`repository.load_agreement` without its eager position table (a round-trip YAML parse
-    that costs more than assembling the agreement). Any problem goes through the real
-    `load_agreement`, so errors are exactly its errors; a test checks both agree."""
-    try:
-        text, findings = read_content_file(repo.root, path)
-        if not findings:
-            shown = repo.rel(path)
-            parsed = split_front_matter(text, shown)
-            model, _ = validate(Agreement, parsed.meta, shown)
-            agreement_id = path.name[:-3] if path.name.endswith(".md") else path.stem
-            if model is not None and (model.id is None or model.id == agreement_id):
-                return AgreementFile(agreement_id, shown, model, parsed.body, parsed.body_line,
-                                     _LazyPositions(parsed.meta))
-    except ContentError:
-        pass
-    return load_agreement(repo, path)
-
-
 class BatchRenderer:
     """A worker's tools: one pandoc process, one Typst compiler per scratch folder."""
 
-    def __init__(self) -> None:
-        self.pandoc = PandocBatch()
+    def __init__(self, abbreviations: tuple[str, ...] | None = None) -> None:
+        self.pandoc = PandocBatch(abbreviations=abbreviations)
         self._typst: dict[tuple[Path, Path | None], tuple[Path, object]] = {}
 
     def warm_up(self, root: Path, formats: list[str]) -> None:
@@ -253,15 +223,15 @@ class _Task:
 class _WorkerState:
     repo: Repository
     renderer: BatchRenderer
-    libraries: FrozenLibraries | None = None  # signed agreements: the library as of their commit
+    libraries: "FrozenLibraries | None" = None  # signed agreements: the library as of their commit
 
 
 _LOADED: Repository | None = None  # the building process's repository, inherited by forked workers
 
 
-def _worker_setup(root: Path, formats: list[str]) -> _WorkerState:
+def _worker_setup(root: Path, formats: list[str], abbreviations: tuple[str, ...]) -> _WorkerState:
     """A forked worker shares the repository already loaded; a spawned one loads its own."""
-    renderer = BatchRenderer()
+    renderer = BatchRenderer(abbreviations)
     renderer.warm_up(root, formats)
     repo = _LOADED if _LOADED is not None and _LOADED.root == root else load_repository(root)
     return _WorkerState(repo, renderer)
@@ -280,9 +250,11 @@ def _render_task(state: _WorkerState, task: _Task) -> dict:
     try:
         if repo.config is None:
             raise ClausierError("clausier.yml has errors; fix it first")
-        agreement = load_agreement_lazily(repo, task.path)
+        agreement = load_agreement(repo, task.path)
         outcome["id"] = agreement.id
         if agreement.model.status == "signed":  # its text comes from the library it was signed with
+            from .signoff import FrozenLibraries, frozen_inputs
+
             if state.libraries is None:
                 state.libraries = FrozenLibraries(repo.root)
             frozen = frozen_inputs(state.libraries, agreement, task.path)
@@ -417,7 +389,9 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
         if tasks:
             _LOADED = repo
             formats = sorted({f for task in tasks for f in task.formats})
-            run(tasks, min(jobs, len(tasks)), partial(_worker_setup, repo.root, formats), _render_task, _worker_teardown,
+            abbreviations = plan.pandoc_abbreviations() if any(f != "md" for f in formats) else ()
+            run(tasks, min(jobs, len(tasks)), partial(_worker_setup, repo.root, formats, abbreviations), _render_task,
+                _worker_teardown,
                 done, limits, on_tick=progress.tick if progress else None)
     finally:
         _LOADED = None

@@ -407,6 +407,27 @@ class Plan:
         """Something to build, a library whose errors are unknown, or a crashed build to tidy up."""
         return bool(self.dirty) or not self.library_known or bool(self.cache.recovered)
 
+    def pandoc_abbreviations(self) -> tuple[str, ...]:
+        """The abbreviations pandoc's command line reads (the batch converter needs them, and
+        asking pandoc takes two runs): kept with the pandoc binary's probe, and asked again
+        when the binary or the user data directory's abbreviations file changes."""
+        from .batch import cli_abbreviations, pandoc_user_data_dir
+
+        entry = self.cache.data.setdefault("tools", {}).setdefault("pandoc", {})
+        known = entry.get("abbreviations")
+        where = [os.environ.get("XDG_DATA_HOME", ""), os.environ.get("HOME", "")]  # what pandoc's data folder follows
+        if known is not None and known.get("where") == where:
+            user_file = Path(known["user_dir"]) / "abbreviations" if known["user_dir"] else None
+            signature = _signature(user_file) if user_file is not None and user_file.is_file() else None
+            if signature == known["user_file"]:
+                return tuple(known["words"])
+        user_dir = pandoc_user_data_dir()
+        user_file = Path(user_dir) / "abbreviations" if user_dir else None
+        words = cli_abbreviations()
+        entry["abbreviations"] = {"user_dir": user_dir, "where": where, "words": list(words),
+                                  "user_file": _signature(user_file) if user_file and user_file.is_file() else None}
+        return words
+
     def cached_library_errors(self) -> list[Finding]:
         return [Finding(**f) for f in self.cache.data.get("library", {}).get("errors", [])]
 

@@ -10,6 +10,7 @@ ignored so every machine typesets with the same embedded fonts.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import importlib.util
 import io
 import os
@@ -21,7 +22,6 @@ import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 from .errors import BuildError, ContentError, Finding
 
@@ -180,7 +180,7 @@ def stamp_docx(data: bytes, settings: RenderSettings) -> bytes:
     sandbox ignores SOURCE_DATE_EPOCH and writes 1970) and authored by the brand. Every other
     byte of every part is kept, so the same inputs still give the same file."""
     moment = dt.datetime.fromtimestamp(settings.timestamp, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    creator = b"<dc:creator>" + xml_escape(settings.brand).encode("utf-8") + b"</dc:creator>"
+    creator = b"<dc:creator>" + html.escape(settings.brand, quote=False).encode("utf-8") + b"</dc:creator>"
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
