@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -332,3 +333,36 @@ def test_no_progress_bar_when_not_a_terminal(repo):
     _many(repo, 5)
     result = run(repo, "build", "--to", "md")
     assert "building" not in result.output and result.output.count("✓") == 5
+
+
+def _slow_setup() -> dict:
+    time.sleep(2.5)  # a worker starting on a loaded machine (spawned: Python, imports, the library)
+    return {}
+
+
+def _quick_task(state, task):
+    return task * 2
+
+
+def _no_teardown(state) -> None:
+    pass
+
+
+def test_a_task_time_limit_counts_from_when_its_worker_is_ready():
+    """A slow worker start is not the document's fault: the limit is for the document."""
+    from clausier.workers import Limits, run as run_workers
+
+    done = []
+    run_workers([1, 2], 1, _slow_setup, _quick_task, _no_teardown, lambda task, ok, value: done.append((ok, value)),
+                Limits(time=1.0, memory_mb=None))
+    assert done == [(True, 2), (True, 4)]
+
+
+def test_a_worker_that_never_gets_ready_fails_its_task_with_a_message(monkeypatch):
+    from clausier import workers
+
+    monkeypatch.setattr(workers, "SETUP_LIMIT", 1.0)
+    done = []
+    workers.run([1], 1, _slow_setup, _quick_task, _no_teardown, lambda task, ok, value: done.append((ok, value)),
+                workers.Limits(time=0.5, memory_mb=None))
+    assert done == [(False, "its worker did not start within 1 s")]

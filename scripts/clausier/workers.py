@@ -34,6 +34,7 @@ TICK = 0.2  # seconds between two progress refreshes while waiting
 TIME_LIMIT = 300.0  # seconds per document
 MEMORY_LIMIT = 2048  # MB per process (a worker, and the pandoc it runs)
 RECYCLE_EVERY = 250  # documents per worker before a fresh one takes over
+SETUP_LIMIT = 120.0  # seconds for a worker to set up (a spawned one starts Python and loads the library)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class _Worker:
         child.close()
         self.task = None
         self.started = 0.0
+        self.ready = False  # set up: a task's time limit counts from then, not while it starts
+        self.created = time.monotonic()
         self.done = 0
         self.leaving = False  # asked to stop: it tears down (closes its pandoc) on its own
 
@@ -126,6 +129,7 @@ def _main(conn, inherited, setup, handle, teardown, memory_mb) -> None:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
     state = setup()
+    conn.send(("ready", None))
     try:
         while True:
             try:
@@ -155,6 +159,14 @@ def _death(exitcode: int | None, limits: Limits) -> str:
             hint = " (killed from outside, or by the system when out of memory)"
         return f"the worker process building it was stopped by {name}{hint}"
     return f"the worker process building it exited unexpectedly (status {exitcode})"
+
+
+def _deadline(worker: _Worker, time_limit: float) -> float:
+    """When the worker's task must be done: its time limit from when the worker was ready (a
+    loaded machine can take seconds to start one), and a generous one for the start itself."""
+    if worker.ready:
+        return worker.started + time_limit
+    return worker.created + max(SETUP_LIMIT, time_limit)
 
 
 def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any, Any], Any],
@@ -207,7 +219,7 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
             if limits.time:
                 for worker in workers:
                     if worker.busy:
-                        timeout = min(timeout, max(0.0, worker.started + limits.time - now))
+                        timeout = min(timeout, max(0.0, _deadline(worker, limits.time) - now))
             ready = wait([w.conn for w in workers if w.busy] + [w.process.sentinel for w in workers], timeout)
             for worker in list(workers):
                 if worker.conn in ready and worker.busy:
@@ -218,6 +230,9 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
                         code = worker.process.exitcode
                         worker.kill()
                         retire(worker, _death(code, limits))
+                        continue
+                    if status == "ready":  # set up: its task's clock starts now
+                        worker.ready, worker.started = True, time.monotonic()
                         continue
                     task, worker.task = worker.task, None
                     worker.done += 1
@@ -246,9 +261,10 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
             if limits.time:
                 now = time.monotonic()
                 for worker in list(workers):
-                    if worker.busy and now - worker.started > limits.time:
+                    if worker.busy and now > _deadline(worker, limits.time):
                         worker.kill()
-                        retire(worker, f"took longer than the time limit of {limits.time:g} s and was stopped")
+                        retire(worker, f"took longer than the time limit of {limits.time:g} s and was stopped"
+                               if worker.ready else f"its worker did not start within {SETUP_LIMIT:g} s")
             if on_tick:
                 on_tick()
     finally:
