@@ -335,7 +335,8 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     plan.record_library(library_errors, logo)
     report = BuildReport(library_errors=library_errors)
     results: dict[int, AgreementResult] = {}
-    manifest_old = read_manifest(plan.out)["agreements"]
+    manifest_read = read_manifest(plan.out)  # (megabytes at thousands of agreements: read once)
+    manifest_old = dict(manifest_read["agreements"])
     manifest_new: dict[str, dict] = {}
     tasks = []
     for index, item in enumerate(plan.items):
@@ -399,7 +400,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             if entry.get("manifest") and entry["id"] not in manifest_new:
                 manifest_new[entry["id"]] = entry["manifest"]
         if manifest_new:
-            update_manifest(plan.out, manifest_new, plan.tools)
+            update_manifest(plan.out, manifest_new, plan.tools, manifest_read)
         plan.remember_files()
         plan.cache.save()
     report.results = [results[i] for i in sorted(results)]

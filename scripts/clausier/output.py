@@ -58,9 +58,11 @@ def read_manifest(out: Path) -> dict[str, Any]:
     return manifest
 
 
-def update_manifest(out: Path, entries: dict[str, dict[str, Any]], tools: dict[str, str]) -> None:
-    """Merge this run's entries: agreements not rebuilt keep their last record."""
-    manifest = read_manifest(out)
+def update_manifest(out: Path, entries: dict[str, dict[str, Any]], tools: dict[str, str],
+                    manifest: dict[str, Any] | None = None) -> None:
+    """Merge this run's entries: agreements not rebuilt keep their last record. `manifest` is
+    the manifest as read at the start of this build (read again when not given)."""
+    manifest = manifest if manifest is not None else read_manifest(out)
     manifest["tools"] = tools
     manifest["agreements"].update(entries)
     manifest["agreements"] = dict(sorted(manifest["agreements"].items()))
