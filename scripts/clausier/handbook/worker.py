@@ -68,7 +68,7 @@ class PageSource:
         return self._process is not None
 
     def content(self, path: str) -> str:
-        """The page's Markdown, waiting for it if it is not rendered yet."""
+        """The page's Markdown, waiting for it if it is not rendered yet. Each page is taken once."""
         while path not in self._sources:
             if self._process is None:
                 done, text = next(self._local, (None, None))
@@ -77,7 +77,7 @@ class PageSource:
                 self._sources[done] = text
             else:
                 self._receive()
-        return self._sources[path]
+        return self._sources.pop(path)  # MkDocs keeps it (the file caches it)
 
     def converted(self, path: str) -> Any | None:
         """What the child made of the page, or None: the caller converts it (the child will not)."""
