@@ -71,3 +71,41 @@ def test_a_french_title_gets_its_spaces_too(repo):
     report = build(repo, formats=["pdf"])
     assert report.ok, [r.errors for r in report.failed]
     assert f"Contrat{NBSP}: prestations" in pdf_text(repo / "build/acme-fr/acme-fr.pdf")
+
+
+CHECK_SCRIPT = """
+local typography = dofile(arg[1])
+local reader = arg[2]
+local missed = {}
+for text in io.read("a"):gmatch("(.-)\\0") do
+  for _, lang in ipairs({"fr", "en"}) do
+    local doc = pandoc.read(text, reader)
+    doc.meta.lang = lang
+    local after = typography.apply(doc)
+    if not typography.may_change(text) and pandoc.write(after, "native") ~= pandoc.write(doc, "native") then
+      missed[#missed + 1] = text
+    end
+  end
+end
+io.write(table.concat(missed, "\\0"))
+"""
+
+
+def test_texts_the_batch_converter_skips_are_texts_the_filter_leaves_alone(tmp_path):
+    """batch.lua skips the (dear) filter walk for text with no candidate for a no-break space;
+    a thousand random texts made of exactly those characters show the skip loses nothing."""
+    import random
+    import subprocess
+
+    from clausier.render import READER, TYPOGRAPHY, pandoc_path
+
+    rng = random.Random(20261126)
+    pieces = ["1", "2", "000", "12", " ", "  ", "\n", "«", "»", ":", ";", "!", "?", "€", "%", "$", "£", "EUR", "HT",
+              "TTC", "1er", "1re", "er", "*", "**", "\\", "&#58;", "&nbsp;", "x", "mot", "-", ",", ".", "'"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(1200)]
+    script = tmp_path / "check.lua"
+    script.write_text(CHECK_SCRIPT)
+    done = subprocess.run([pandoc_path(), "lua", str(script), str(TYPOGRAPHY), READER],
+                          input="".join(t + "\0" for t in texts), capture_output=True, text=True, check=True)
+    missed = [t for t in done.stdout.split("\0") if t]
+    assert not missed, missed[:5]

@@ -223,7 +223,9 @@ local function read(text, meta)
       refuse_images(pandoc.Pandoc(blocks), unseen[index])  -- before caching: a refused part is never reused
     end
     for index, blocks in ipairs(groups) do
-      blocks = typography.apply(pandoc.Pandoc(blocks, meta)).blocks  -- inline by inline: the same apart
+      if typography.may_change(unseen[index]) then  -- inline by inline: the same apart as together
+        blocks = typography.apply(pandoc.Pandoc(blocks, meta)).blocks
+      end
       parts_seen[key(unseen[index])], parts_count = {blocks = blocks, written = {}, uses = 0}, parts_count + 1
     end
   end

@@ -92,35 +92,44 @@ local function ordinals(text)
 end
 
 local function inlines_filter(french)
+  -- Each element is looked at once (every look crosses from Lua into pandoc, the dear part),
+  -- and a list is rebuilt only when it changes.
   return {
     Inlines = function(inlines)
-      local changed = false
-      for index = 2, #inlines - 1 do
-        local space = inlines[index]
-        if space.t == "Space" or space.t == "SoftBreak" then
-          local before, after = inlines[index - 1], inlines[index + 1]
-          local replacement = space_between(before.t == "Str" and before.text or nil,
-                                            after.t == "Str" and after.text or nil, french)
-          if replacement then
-            inlines[index] = pandoc.Str(replacement)
-            changed = true
-          end
+      local count = #inlines
+      local kinds, texts = {}, {}
+      for index = 1, count do
+        local inline = inlines[index]
+        local kind = inline.t
+        kinds[index] = kind
+        if kind == "Str" then texts[index] = inline.text end
+      end
+      local spaces, ordinal = {}, false
+      for index = 2, count - 1 do
+        local kind = kinds[index]
+        if kind == "Space" or kind == "SoftBreak" then
+          spaces[index] = space_between(texts[index - 1], texts[index + 1], french)
         end
       end
       if french then
-        local out = pandoc.Inlines {}
-        for _, inline in ipairs(inlines) do
-          local split = inline.t == "Str" and inline.text:find("1", 1, true) and ordinals(inline.text)
-          if split then
-            out:extend(split)
-            changed = true
-          else
-            out:insert(inline)
-          end
+        for index = 1, count do
+          local text = texts[index]
+          if text and text:find("1[er][er]") then ordinal = true break end
         end
-        inlines = out
       end
-      if changed then return inlines end
+      if next(spaces) == nil and not ordinal then return nil end
+      local out = pandoc.Inlines {}
+      for index = 1, count do
+        local split = ordinal and texts[index] and ordinals(texts[index])
+        if spaces[index] then
+          out:insert(pandoc.Str(spaces[index]))
+        elseif split then
+          out:extend(split)
+        else
+          out:insert(inlines[index])
+        end
+      end
+      return out
     end,
   }
 end
@@ -134,5 +143,19 @@ local function apply(doc)
   return doc:walk(inlines_filter(is_french(doc.meta)))
 end
 
--- As a filter file (pandoc --lua-filter), and for batch.lua (which calls `apply`).
-return {{Pandoc = apply}, apply = apply}
+-- What Markdown must contain for the filter to change anything it reads to: a guillemet, a
+-- space before high punctuation (maybe escaped), a number, spaces and what may follow them
+-- (a digit, a sign, EUR, HT, TTC; the byte classes over-match, which is safe), "1er"/"1re",
+-- or an entity (`&#58;` reads as a colon). A text with none of them is left as pandoc read it, so
+-- batch.lua skips the walk (a dear one: every inline crosses into Lua) for such texts.
+local MAYBE = {"«", "»", "%s\\?[:;!?]", "%d%s+\\?[%d€%%%$£EHT]", "1[er][er]", "&"}
+
+local function may_change(text)
+  for _, pattern in ipairs(MAYBE) do
+    if text:find(pattern) then return true end
+  end
+  return false
+end
+
+-- As a filter file (pandoc --lua-filter), and for batch.lua (`apply`, `may_change`).
+return {{Pandoc = apply}, apply = apply, may_change = may_change}
