@@ -20,8 +20,11 @@ from .render import DOCX_REFERENCE, HTML_STYLE, READER, STYLES, TYPOGRAPHY, TYPS
 
 LUA_SCRIPT = Path(__file__).with_name("batch.lua")
 # A larger allocation area for pandoc's garbage collector: about a fifth less time per document
-# for some 80 MB more per process (measured on 15-page contracts); no effect on the output.
+# in a long run, for some 80 MB more per process; but its first document takes longer (the area
+# is fresh memory), so a converter expecting few documents keeps pandoc's default. No effect on
+# the output.
 RTS_OPTIONS = ["+RTS", "-A128m", "-RTS"]
+LONG_RUN = 20  # documents a converter expects before the larger area pays
 PANDOC_FORMATS = {"pdf": "typst", "docx": "docx", "html": "html5"}
 
 
@@ -89,8 +92,10 @@ WARM_UP = ("# Article 1 — Objet {#art-objet}\n\n## 1.1 Prix\n\nLe *Prestataire
 class PandocBatch:
     """One long-lived `pandoc lua` process converting documents one after another."""
 
-    def __init__(self, max_parts: int = 20000, abbreviations: tuple[str, ...] | None = None) -> None:
+    def __init__(self, max_parts: int = 20000, abbreviations: tuple[str, ...] | None = None,
+                 expected: int = LONG_RUN) -> None:
         self.max_parts = max_parts  # documents' parts kept for reuse (see batch.lua)
+        self.rts_options = RTS_OPTIONS if expected >= LONG_RUN else []
         self.abbreviations = abbreviations  # the command line's (None: ask pandoc)
         self._process: subprocess.Popen | None = None
         self._stderr = None
@@ -103,7 +108,7 @@ class PandocBatch:
 
     def start(self) -> None:
         self._stderr = tempfile.TemporaryFile()
-        self._process = subprocess.Popen([pandoc_path(), *RTS_OPTIONS, "lua", str(LUA_SCRIPT)], stdin=subprocess.PIPE,
+        self._process = subprocess.Popen([pandoc_path(), *self.rts_options, "lua", str(LUA_SCRIPT)], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._stderr)
         abbreviations = self.abbreviations if self.abbreviations is not None else cli_abbreviations()
         self._request({"init": {"reader": READER, "abbreviations": list(abbreviations),

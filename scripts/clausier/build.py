@@ -131,8 +131,8 @@ def manifest_entry(repo: Repository, agreement: AgreementFile, assembled: Assemb
 class BatchRenderer:
     """A worker's tools: one pandoc process, one Typst compiler per scratch folder."""
 
-    def __init__(self, abbreviations: tuple[str, ...] | None = None) -> None:
-        self.pandoc = PandocBatch(abbreviations=abbreviations)
+    def __init__(self, abbreviations: tuple[str, ...] | None = None, expected: int = 1000) -> None:
+        self.pandoc = PandocBatch(abbreviations=abbreviations, expected=expected)
         self._typst: dict[tuple[Path, Path | None], tuple[Path, object]] = {}
 
     def warm_up(self, root: Path, formats: list[str]) -> None:
@@ -229,9 +229,10 @@ class _WorkerState:
 _LOADED: Repository | None = None  # the building process's repository, inherited by forked workers
 
 
-def _worker_setup(root: Path, formats: list[str], abbreviations: tuple[str, ...]) -> _WorkerState:
-    """A forked worker shares the repository already loaded; a spawned one loads its own."""
-    renderer = BatchRenderer(abbreviations)
+def _worker_setup(root: Path, formats: list[str], abbreviations: tuple[str, ...], expected: int) -> _WorkerState:
+    """A forked worker shares the repository already loaded; a spawned one loads its own.
+    `expected`: about how many documents it will build (pandoc is tuned for few or many)."""
+    renderer = BatchRenderer(abbreviations, expected)
     renderer.warm_up(root, formats)
     repo = _LOADED if _LOADED is not None and _LOADED.root == root else load_repository(root)
     return _WorkerState(repo, renderer)
@@ -391,9 +392,10 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             _LOADED = repo
             formats = sorted({f for task in tasks for f in task.formats})
             abbreviations = plan.pandoc_abbreviations() if any(f != "md" for f in formats) else ()
-            run(tasks, min(jobs, len(tasks)), partial(_worker_setup, repo.root, formats, abbreviations), _render_task,
-                _worker_teardown,
-                done, limits, on_tick=progress.tick if progress else None)
+            worker_count = min(jobs, len(tasks))
+            expected = min(-(-len(tasks) // worker_count), limits.recycle_every)
+            run(tasks, worker_count, partial(_worker_setup, repo.root, formats, abbreviations, expected), _render_task,
+                _worker_teardown, done, limits, on_tick=progress.tick if progress else None)
     finally:
         _LOADED = None
         for entry in plan.cache.recovered_entries():
