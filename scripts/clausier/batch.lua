@@ -67,10 +67,11 @@ local function template_for(format)
   return templates[format]
 end
 
-local function refuse_images(doc, text)
-  -- Markdown makes an image only from `![`: a text without it needs no walk (a dear one).
+local function refuse_images(blocks, text)
+  -- Markdown makes an image only from `![`: a text without it needs no walk (a dear one), nor
+  -- even a document built from its blocks.
   if not text:find("![", 1, true) then return end
-  doc:walk {
+  pandoc.Pandoc(blocks):walk {
     Image = function()
       error("images are not allowed in contract text", 0)
     end,
@@ -202,7 +203,7 @@ local function read(text, meta)
   local texts = not whole_document_state(text) and cut(text)
   if not texts then
     local doc = pandoc.read(text, reader_format, reader_options, {})
-    refuse_images(doc, text)
+    refuse_images(doc.blocks, text)
     for key, value in pairs(meta) do doc.meta[key] = value end
     doc = typography.apply(doc)
     return doc.blocks, doc.meta, nil
@@ -220,7 +221,7 @@ local function read(text, meta)
   if #unseen > 0 then
     local groups = read_new_parts(unseen)
     for index, blocks in ipairs(groups) do
-      refuse_images(pandoc.Pandoc(blocks), unseen[index])  -- before caching: a refused part is never reused
+      refuse_images(blocks, unseen[index])  -- before caching: a refused part is never reused
     end
     for index, blocks in ipairs(groups) do
       if typography.may_change(unseen[index]) then  -- inline by inline: the same apart as together
