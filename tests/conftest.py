@@ -8,6 +8,8 @@ real pipeline on content they control.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -141,3 +143,13 @@ def make_repo(root: Path) -> Path:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo")
+
+
+def run_importing_none(code: str, forbidden: tuple[str, ...], *args: str) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh Python (sys imported, argv after it); fail if it ran into an error
+    or imported any module of `forbidden` (what a fast path must not pay for)."""
+    script = f"import sys\n{code}\nheavy = [m for m in {forbidden!r} if m in sys.modules]\nassert not heavy, heavy\n"
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done
+

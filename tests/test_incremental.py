@@ -14,11 +14,9 @@ import pytest
 
 from clausier import incremental
 from clausier.build import build
-from clausier.errors import ContentError
 from clausier.incremental import CACHE_DIR, JOURNAL_FILE, STATE_FILE, agreement_files, plan_build
-from clausier.repository import agreement_paths, load_agreement, load_repository
 
-from conftest import AGREEMENT_FR, PROJECT, write
+from conftest import AGREEMENT_FR, run_importing_none, write
 
 ALL = ["pdf", "docx", "html", "md"]
 
@@ -200,18 +198,14 @@ def test_a_failed_agreement_is_tried_again_and_keeps_its_outputs(several):
 
 
 def test_the_up_to_date_check_imports_nothing_heavy(several):
-    script = (
-        "import sys\n"
+    code = (
         "from pathlib import Path\n"
         "from clausier.incremental import plan_build\n"
         "plan = plan_build(Path(sys.argv[1]), formats=['md'])\n"
         "assert not plan.needs_work, [i.id for i in plan.dirty]\n"
-        "heavy = [m for m in ('typst', 'jinja2', 'pydantic', 'babel', 'ruamel.yaml', 'yaml', 'clausier.models',\n"
-        "                     'clausier.assemble', 'clausier.repository') if m in sys.modules]\n"
-        "assert not heavy, heavy\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(several)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    run_importing_none(code, ("typst", "jinja2", "pydantic", "babel", "ruamel.yaml", "yaml", "clausier.models",
+                              "clausier.assemble", "clausier.repository"), str(several))
 
 
 def test_the_selection_of_agreements_leaves_out_drafts_and_readmes(several):

@@ -198,15 +198,15 @@ local function read_new_parts(texts)
 end
 
 local function read(text, meta)
-  -- The document's blocks and metadata (the job's, over the text's), after the typography
-  -- filter, as the command line gives them; and its parts when it could be read part by part.
+  -- The document's metadata (the job's, over the text's) and either its blocks (read whole)
+  -- or its parts, after the typography filter, as the command line gives them.
   local texts = not whole_document_state(text) and cut(text)
   if not texts then
     local doc = pandoc.read(text, reader_format, reader_options, {})
     refuse_images(doc.blocks, text)
     for key, value in pairs(meta) do doc.meta[key] = value end
     doc = typography.apply(doc)
-    return doc.blocks, doc.meta, nil
+    return doc.meta, doc.blocks, nil
   end
   -- The filter depends on the language: a part is known per language.
   local language = meta.lang and pandoc.utils.stringify(meta.lang) or ""
@@ -230,16 +230,13 @@ local function read(text, meta)
       parts_seen[key(unseen[index])], parts_count = {blocks = blocks, written = {}, uses = 0}, parts_count + 1
     end
   end
-  local blocks, parts = pandoc.Blocks {}, {}
+  local parts = {}
   for _, part_text in ipairs(texts) do
     local part = parts_seen[key(part_text)]
     part.uses = part.uses + 1
-    if #part.blocks > 0 then
-      blocks:extend(part.blocks)
-      parts[#parts + 1] = part
-    end
+    if #part.blocks > 0 then parts[#parts + 1] = part end
   end
-  return blocks, meta, parts
+  return meta, nil, parts
 end
 
 -- For the formats below, a part's text is written once and reused: the body is the parts'
@@ -299,13 +296,17 @@ local function convert(job)
   for key, value in pairs(job.meta or {}) do
     if BOOLEANS[value] ~= nil then given[key] = BOOLEANS[value] else given[key] = value end
   end
-  local blocks, meta, parts = read(job.input, given)
+  local meta, blocks, parts = read(job.input, given)
   local results = {}
   for _, out in ipairs(job.outputs) do
     local body = parts and #parts > 0 and HEADING_MARK[out.format] and body_from_parts(parts, out.format)
     if body then
       results[#results + 1] = write(pandoc.Pandoc({pandoc.RawBlock(out.format, body)}, meta), job, out)
     else
+      if not blocks then  -- the parts' blocks, joined only for a format written whole
+        blocks = pandoc.Blocks {}
+        for _, part in ipairs(parts) do blocks:extend(part.blocks) end
+      end
       results[#results + 1] = write(pandoc.Pandoc(blocks, meta), job, out)
     end
   end

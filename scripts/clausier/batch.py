@@ -46,8 +46,9 @@ def pandoc_user_data_dir() -> str:
     return ""
 
 
-def user_abbreviations_file() -> Path | None:
-    folder = pandoc_user_data_dir()
+def user_abbreviations_file(user_dir: str | None = None) -> Path | None:
+    """Where pandoc looks for the user's abbreviations (default: its own user data directory)."""
+    folder = pandoc_user_data_dir() if user_dir is None else user_dir
     return Path(folder) / "abbreviations" if folder else None
 
 

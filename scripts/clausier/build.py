@@ -27,14 +27,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
-from . import __version__
 from .assemble import LANG_TAGS, Assembled, assemble
 from .batch import BatchCrash, BatchError, PandocBatch
 from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
 from .output import read_manifest, sha256, update_manifest, write_atomic
 from .render import (
-    RENDERERS, RenderSettings, check_renderable, pandoc_version, prepare_typst_folder, split_header,
+    RENDERERS, RenderSettings, check_renderable, prepare_typst_folder, split_header,
     stamp_docx, typst_inputs, typst_options,
 )
 from .repository import AgreementFile, Repository, load_agreement, load_repository, safe_asset_path
@@ -43,15 +42,9 @@ from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run
 if TYPE_CHECKING:
     from .signoff import FrozenLibraries
 
-__all__ = ["AgreementResult", "BuildReport", "build", "parse_formats", "render_outputs", "tool_versions"]
+__all__ = ["AgreementResult", "BuildReport", "build", "parse_formats", "render_outputs"]
 
 TEST_HOOK = "CLAUSIER_TEST_WORKER_HOOK"  # tests only: "kill:<id>", "sleep:<id>", "alloc:<id>"
-
-
-def tool_versions() -> dict[str, str]:
-    import typst
-
-    return {"clausier": __version__, "pandoc": pandoc_version(), "typst": typst.__version__}
 
 
 def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assembled) -> RenderSettings:
@@ -131,7 +124,7 @@ def manifest_entry(repo: Repository, agreement: AgreementFile, assembled: Assemb
 class BatchRenderer:
     """A worker's tools: one pandoc process, one Typst compiler per scratch folder."""
 
-    def __init__(self, abbreviations: tuple[str, ...] | None = None, expected: int = 1000) -> None:
+    def __init__(self, abbreviations: tuple[str, ...], expected: int) -> None:
         self.pandoc = PandocBatch(abbreviations=abbreviations, expected=expected)
         self._typst: dict[tuple[Path, Path | None], tuple[Path, object]] = {}
 
@@ -337,7 +330,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     report = BuildReport(library_errors=library_errors)
     results: dict[int, AgreementResult] = {}
     manifest_read = read_manifest(plan.out)  # (megabytes at thousands of agreements: read once)
-    manifest_old = dict(manifest_read["agreements"])
+    manifest_old = manifest_read["agreements"]  # (updated only once every result is in)
     manifest_new: dict[str, dict] = {}
     tasks = []
     for index, item in enumerate(plan.items):

@@ -358,6 +358,14 @@ def tool_versions(cache: Cache) -> dict[str, str]:
     return {"clausier": __version__, "pandoc": tools["pandoc"]["version"], "typst": tools["typst"]["version"]}
 
 
+def _user_abbreviations_signature(user_dir: str) -> list | None:
+    """The stat signature of pandoc's user abbreviations file (None when there is none)."""
+    from .batch import user_abbreviations_file
+
+    user_file = user_abbreviations_file(user_dir)
+    return _signature(user_file) if user_file is not None and user_file.is_file() else None
+
+
 def _signature(path: Path) -> list:
     st = path.stat()
     return [str(path), st.st_size, st.st_mtime_ns]
@@ -416,16 +424,13 @@ class Plan:
         entry = self.cache.data.setdefault("tools", {}).setdefault("pandoc", {})
         known = entry.get("abbreviations")
         where = [os.environ.get("XDG_DATA_HOME", ""), os.environ.get("HOME", "")]  # what pandoc's data folder follows
-        if known is not None and known.get("where") == where:
-            user_file = Path(known["user_dir"]) / "abbreviations" if known["user_dir"] else None
-            signature = _signature(user_file) if user_file is not None and user_file.is_file() else None
-            if signature == known["user_file"]:
-                return tuple(known["words"])
+        if known is not None and known.get("where") == where \
+                and _user_abbreviations_signature(known["user_dir"]) == known["user_file"]:
+            return tuple(known["words"])
         user_dir = pandoc_user_data_dir()
-        user_file = Path(user_dir) / "abbreviations" if user_dir else None
         words = cli_abbreviations()
         entry["abbreviations"] = {"user_dir": user_dir, "where": where, "words": list(words),
-                                  "user_file": _signature(user_file) if user_file and user_file.is_file() else None}
+                                  "user_file": _user_abbreviations_signature(user_dir)}
         return words
 
     def cached_library_errors(self) -> list[Finding]:

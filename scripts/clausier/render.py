@@ -77,12 +77,6 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
-@lru_cache(maxsize=1)
-def pandoc_version() -> str:
-    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True).stdout
-    return out.split("\n", 1)[0].split()[-1]
-
-
 def split_header(markdown: str) -> str:
     """The assembled Markdown without its YAML header (which is for reviewers, not pandoc)."""
     if markdown.startswith("---\n"):
