@@ -5,10 +5,12 @@
 --
 --   request:  "<n>\n" then n bytes of JSON
 --             first {"init": {"reader": "<format spec>", "abbreviations": [...], "max_parts": n,
---                             "typography": "<path of typography.lua>"}},
---             then one per document: {"name", "input", "meta": {k: v}, "outputs": [...]}
+--                             "typography": "<path of typography.lua>",
+--                             "store": {"path", "salt", "read"} (optional, see the part store)}},
+--             then one per document: {"name", "input", "meta": {k: v}, "outputs": [...]},
+--             or {"stats": true} (how many parts were read, loaded from the store, stored)
 --   answer:   per output "ok <n>\n" + n bytes, or a single "error <n>\n" + message;
---             init is answered "ok 0"
+--             init is answered "ok 0", stats with one JSON object
 --
 -- It does what `pandoc --sandbox -f READER -t FORMAT -M k=v ...` does for the single
 -- route (render.py), so both routes give the same bytes:
@@ -33,6 +35,14 @@
 -- a document that could use any of them (`[^`, `]:`, `(@`, an unescaped `]` not opening a link
 -- target or attributes), or whose cut points are uncertain (fences left open, a line of dashes
 -- that may belong to a table), is read whole. Tests compare both routes byte for byte.
+--
+-- The part store keeps each part's Typst text on disk (build/_cache/parts/, one file per part),
+-- so the next process -- a worker of the next build -- does not read again what one read before:
+-- after a one-word edit, only the part holding the word is read. A file is named by a sha1 over
+-- the salt (pandoc's version, this converter, the filter, the reader and its abbreviations, all
+-- given by batch.py), the language and the part's text; it starts with a sha1 of the rest, and a
+-- file that fails it is ignored. A part loaded from the store has no blocks: they are read only
+-- if a format written whole (DOCX, HTML) needs them.
 
 local json = pandoc.json
 local SANDBOX_EPOCH = "0"
@@ -43,7 +53,10 @@ local reader_format, reader_options
 local typography  -- the typography filter (typography.lua), loaded at init
 local templates = {}
 local parts_seen, parts_count = {}, 0
+local store  -- the part store: {path, salt, read}, or nil
+local counts = {read = 0, loaded = 0, stored = 0}
 local MAX_PARTS = 20000  -- past this many, the parts used only once are forgotten
+local BOUNDARY_TAG = tostring(os.time()) .. tostring(math.random(100000, 999999))
 
 local function read_exact(n)
   local parts, left = {}, n
@@ -160,11 +173,51 @@ local function forget_rare_parts()
   parts_seen, parts_count = kept, count
 end
 
+local function store_key(language, text)
+  return store and pandoc.utils.sha1(store.salt .. "\0" .. language .. "\0" .. text)
+end
+
+local function store_load(part_key, text)
+  -- The part as an earlier process stored it, or nil (none, not to be read, or damaged).
+  if not (part_key and store.read) then return nil end
+  local file = io.open(store.path .. "/" .. part_key, "rb")
+  if not file then return nil end
+  local content = file:read("a")
+  file:close()
+  local checksum, payload = (content or ""):match("^(%x+)\n(.*)$")
+  if not checksum or pandoc.utils.sha1(payload) ~= checksum then return nil end
+  local ok, entry = pcall(json.decode, payload, false)
+  if not ok or type(entry) ~= "table" or type(entry.empty) ~= "boolean" or type(entry.header) ~= "boolean" then
+    return nil
+  end
+  local part = {text = text, store_key = part_key, written = {}, uses = 0, empty = entry.empty, header = entry.header}
+  if not entry.empty then
+    if type(entry.body) ~= "string" or type(entry.joint) ~= "string" then return nil end
+    part.written.typst = {body = entry.body, joint = entry.joint}
+  end
+  counts.loaded = counts.loaded + 1
+  return part
+end
+
+local function store_save(part)
+  -- Written beside, then renamed: a reader never sees half a file.
+  if not part.store_key then return end
+  local typst = part.written.typst or {}
+  local payload = json.encode({empty = part.empty, header = part.header, body = typst.body, joint = typst.joint})
+  local target = store.path .. "/" .. part.store_key
+  local temporary = target .. "." .. BOUNDARY_TAG .. ".tmp"
+  local file = io.open(temporary, "wb")
+  if not file then return end  -- a store that cannot be written only costs time
+  file:write(pandoc.utils.sha1(payload), "\n", payload)
+  file:close()
+  if os.rename(temporary, target) then counts.stored = counts.stored + 1 else os.remove(temporary) end
+end
+
 -- Each pandoc.read or pandoc.write call costs about a millisecond before any text is read
 -- (this reader's format string alone), so the parts a document brings that were never seen
 -- are read together in one call, and written together in one call, with a boundary between
 -- two parts that no text contains (checked): a paragraph to read, a heading to write.
-local BOUNDARY = "ClausierPartBoundary" .. tostring(os.time()) .. tostring(math.random(100000, 999999))
+local BOUNDARY = "ClausierPartBoundary" .. BOUNDARY_TAG
 
 local function is_boundary(block)
   return block.t == "Para" and #block.content == 1 and block.content[1].t == "Str"
@@ -197,9 +250,35 @@ local function read_new_parts(texts)
   return groups
 end
 
+local function read_parts(texts, meta)
+  -- The blocks of parts never read, after the typography filter, as the command line gives them.
+  local groups = read_new_parts(texts)
+  for index, blocks in ipairs(groups) do
+    refuse_images(blocks, texts[index])  -- before caching: a refused part is never reused
+  end
+  for index, blocks in ipairs(groups) do
+    if typography.may_change(texts[index]) then  -- inline by inline: the same apart as together
+      groups[index] = typography.apply(pandoc.Pandoc(blocks, meta)).blocks
+    end
+  end
+  counts.read = counts.read + #texts
+  return groups
+end
+
+local function ensure_blocks(parts, meta)
+  -- Parts loaded from the store have no blocks: read them when a writer needs them.
+  local missing, texts = {}, {}
+  for _, part in ipairs(parts) do
+    if not part.blocks then missing[#missing + 1], texts[#texts + 1] = part, part.text end
+  end
+  if #missing > 0 then
+    for index, blocks in ipairs(read_parts(texts, meta)) do missing[index].blocks = blocks end
+  end
+end
+
 local function read(text, meta)
   -- The document's metadata (the job's, over the text's) and either its blocks (read whole)
-  -- or its parts, after the typography filter, as the command line gives them.
+  -- or its parts, as the command line gives them.
   local texts = not whole_document_state(text) and cut(text)
   if not texts then
     local doc = pandoc.read(text, reader_format, reader_options, {})
@@ -215,26 +294,32 @@ local function read(text, meta)
   local unseen, queued = {}, {}
   for _, part_text in ipairs(texts) do
     if not parts_seen[key(part_text)] and not queued[part_text] then
-      unseen[#unseen + 1], queued[part_text] = part_text, true
+      queued[part_text] = true
+      local part_key = store_key(language, part_text)
+      local stored = store_load(part_key, part_text)
+      if stored then
+        parts_seen[key(part_text)], parts_count = stored, parts_count + 1
+      else
+        unseen[#unseen + 1] = {text = part_text, store_key = part_key}
+      end
     end
   end
   if #unseen > 0 then
-    local groups = read_new_parts(unseen)
-    for index, blocks in ipairs(groups) do
-      refuse_images(blocks, unseen[index])  -- before caching: a refused part is never reused
-    end
-    for index, blocks in ipairs(groups) do
-      if typography.may_change(unseen[index]) then  -- inline by inline: the same apart as together
-        blocks = typography.apply(pandoc.Pandoc(blocks, meta)).blocks
-      end
-      parts_seen[key(unseen[index])], parts_count = {blocks = blocks, written = {}, uses = 0}, parts_count + 1
+    local unseen_texts = {}
+    for index, part in ipairs(unseen) do unseen_texts[index] = part.text end
+    for index, blocks in ipairs(read_parts(unseen_texts, meta)) do
+      local part = unseen[index]
+      part.blocks, part.written, part.uses = blocks, {}, 0
+      part.empty, part.header = #blocks == 0, #blocks > 0 and blocks[1].t == "Header"
+      parts_seen[key(part.text)], parts_count = part, parts_count + 1
+      if part.empty then store_save(part) end  -- the others once their Typst text is written
     end
   end
   local parts = {}
   for _, part_text in ipairs(texts) do
     local part = parts_seen[key(part_text)]
     part.uses = part.uses + 1
-    if #part.blocks > 0 then parts[#parts + 1] = part end
+    if not part.empty then parts[#parts + 1] = part end
   end
   return meta, nil, parts
 end
@@ -266,11 +351,12 @@ local function write_new_parts(parts, format)
   for index, piece in ipairs(parts) do
     local body = pieces[index]:gsub("\n+$", "")
     piece.written[format] = {body = body, joint = pieces[index]:sub(#body + 1)}
+    if format == "typst" then store_save(piece) end
   end
   return true
 end
 
-local function body_from_parts(parts, format)
+local function body_from_parts(parts, format, meta)
   -- The parts' texts joined as the writer joins their blocks; nil when unsure.
   local unwritten, queued = {}, {}
   for _, part in ipairs(parts) do
@@ -278,13 +364,14 @@ local function body_from_parts(parts, format)
       unwritten[#unwritten + 1], queued[part] = part, true
     end
   end
+  ensure_blocks(unwritten, meta)
   if #unwritten > 0 and not write_new_parts(unwritten, format) then return nil end
   local pieces = {}
   for index, part in ipairs(parts) do
     local text = part.written[format]
     pieces[#pieces + 1] = text.body
     if index < #parts then
-      if parts[index + 1].blocks[1].t ~= "Header" then return nil end
+      if not parts[index + 1].header then return nil end
       pieces[#pieces + 1] = text.joint
     end
   end
@@ -299,11 +386,12 @@ local function convert(job)
   local meta, blocks, parts = read(job.input, given)
   local results = {}
   for _, out in ipairs(job.outputs) do
-    local body = parts and #parts > 0 and HEADING_MARK[out.format] and body_from_parts(parts, out.format)
+    local body = parts and #parts > 0 and HEADING_MARK[out.format] and body_from_parts(parts, out.format, meta)
     if body then
       results[#results + 1] = write(pandoc.Pandoc({pandoc.RawBlock(out.format, body)}, meta), job, out)
     else
       if not blocks then  -- the parts' blocks, joined only for a format written whole
+        ensure_blocks(parts, meta)
         blocks = pandoc.Blocks {}
         for _, part in ipairs(parts) do blocks:extend(part.blocks) end
       end
@@ -320,6 +408,9 @@ local function init(settings)
   reader_options = pandoc.ReaderOptions {columns = 72, tab_stop = 4, abbreviations = abbreviations}
   MAX_PARTS = settings.max_parts or MAX_PARTS
   typography = dofile(settings.typography)
+  if settings.store then
+    store = {path = settings.store.path, salt = settings.store.salt, read = settings.store.read ~= false}
+  end
 end
 
 while true do
@@ -334,6 +425,7 @@ while true do
       init(request.init)
       return {""}
     end
+    if request.stats then return {json.encode(counts)} end
     if not reader_options then error("batch converter used before init", 0) end
     return convert(request)
   end)

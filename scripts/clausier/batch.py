@@ -10,8 +10,11 @@ Paths never go on pandoc's command line: this pandoc build crashes with many of 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tempfile
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +29,62 @@ LUA_SCRIPT = Path(__file__).with_name("batch.lua")
 RTS_OPTIONS = ["+RTS", "-A128m", "-RTS"]
 LONG_RUN = 20  # documents a converter expects before the larger area pays
 PANDOC_FORMATS = {"pdf": "typst", "docx": "docx", "html": "html5"}
+
+
+# The part store (see batch.lua): parts' Typst texts on disk, one small file each. Past this many
+# files the oldest are removed, down to three quarters (a thousand agreements make some thousands).
+MAX_STORED_PARTS = 60000
+STALE_TEMPORARY = 3600  # seconds: a temporary file this old was left by a worker that was killed
+
+
+@dataclass(frozen=True)
+class PartStore:
+    """Where the converter keeps parts for the next process, and the salt of their names:
+    everything besides a part's text and language that can change its Typst text.
+    `read` False (a forced build) writes the store without trusting it."""
+
+    path: str
+    salt: str
+    read: bool = True
+
+    def init(self) -> dict:
+        return {"path": self.path, "salt": self.salt, "read": self.read}
+
+
+def prune_part_store(path: Path, limit: int = MAX_STORED_PARTS) -> int:
+    """Keep the store under `limit` files (oldest removed first) and drop stale temporaries;
+    returns how many files were removed."""
+    try:
+        with os.scandir(path) as scan:
+            entries = list(scan)
+    except OSError:
+        return 0
+    removed = 0
+    now = time.time()
+    files = []
+    for entry in entries:
+        try:
+            modified = entry.stat().st_mtime if len(entries) > limit or entry.name.endswith(".tmp") else 0.0
+        except OSError:
+            continue
+        if entry.name.endswith(".tmp"):
+            if now - modified > STALE_TEMPORARY:
+                removed += _remove(entry.path)
+        else:
+            files.append((modified, entry.path))
+    if len(files) > limit:
+        files.sort()
+        for _, file in files[: len(files) - limit * 3 // 4]:
+            removed += _remove(file)
+    return removed
+
+
+def _remove(path: str) -> int:
+    try:
+        os.unlink(path)
+        return 1
+    except OSError:
+        return 0
 
 
 class BatchError(ClausierError):
@@ -94,8 +153,9 @@ class PandocBatch:
     """One long-lived `pandoc lua` process converting documents one after another."""
 
     def __init__(self, max_parts: int = 20000, abbreviations: tuple[str, ...] | None = None,
-                 expected: int = LONG_RUN) -> None:
+                 expected: int = LONG_RUN, store: PartStore | None = None) -> None:
         self.max_parts = max_parts  # documents' parts kept for reuse (see batch.lua)
+        self.store = store
         self.rts_options = RTS_OPTIONS if expected >= LONG_RUN else []
         self.abbreviations = abbreviations  # the command line's (None: ask pandoc)
         self._process: subprocess.Popen | None = None
@@ -112,8 +172,17 @@ class PandocBatch:
         self._process = subprocess.Popen([pandoc_path(), *self.rts_options, "lua", str(LUA_SCRIPT)], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=self._stderr)
         abbreviations = self.abbreviations if self.abbreviations is not None else cli_abbreviations()
-        self._request({"init": {"reader": READER, "abbreviations": list(abbreviations),
-                                "max_parts": self.max_parts, "typography": str(TYPOGRAPHY)}}, answers=1)
+        init = {"reader": READER, "abbreviations": list(abbreviations), "max_parts": self.max_parts,
+                "typography": str(TYPOGRAPHY)}
+        if self.store is not None:
+            init["store"] = self.store.init()
+        self._request({"init": init}, answers=1)
+
+    def stats(self) -> dict[str, int]:
+        """Parts read by pandoc's reader, loaded from the part store, and stored, so far."""
+        if self._process is None:
+            self.start()
+        return json.loads(self._request({"stats": True}, answers=1)[0])
 
     def close(self) -> None:
         process, self._process = self._process, None

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 from .assemble import LANG_TAGS, Assembled, assemble
-from .batch import BatchCrash, BatchError, PandocBatch
+from .batch import BatchCrash, BatchError, PandocBatch, PartStore, prune_part_store
 from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
 from .output import read_manifest, sha256, update_manifest, write_atomic
@@ -124,8 +124,8 @@ def manifest_entry(repo: Repository, agreement: AgreementFile, assembled: Assemb
 class BatchRenderer:
     """A worker's tools: one pandoc process, one Typst compiler per scratch folder."""
 
-    def __init__(self, abbreviations: tuple[str, ...], expected: int) -> None:
-        self.pandoc = PandocBatch(abbreviations=abbreviations, expected=expected)
+    def __init__(self, abbreviations: tuple[str, ...], expected: int, store: PartStore | None) -> None:
+        self.pandoc = PandocBatch(abbreviations=abbreviations, expected=expected, store=store)
         self._typst: dict[tuple[Path, Path | None], tuple[Path, object]] = {}
 
     def warm_up(self, root: Path, formats: list[str]) -> None:
@@ -222,10 +222,11 @@ class _WorkerState:
 _LOADED: Repository | None = None  # the building process's repository, inherited by forked workers
 
 
-def _worker_setup(root: Path, formats: list[str], abbreviations: tuple[str, ...], expected: int) -> _WorkerState:
+def _worker_setup(root: Path, formats: list[str], abbreviations: tuple[str, ...], expected: int,
+                  store: PartStore | None) -> _WorkerState:
     """A forked worker shares the repository already loaded; a spawned one loads its own.
     `expected`: about how many documents it will build (pandoc is tuned for few or many)."""
-    renderer = BatchRenderer(abbreviations, expected)
+    renderer = BatchRenderer(abbreviations, expected, store)
     renderer.warm_up(root, formats)
     repo = _LOADED if _LOADED is not None and _LOADED.root == root else load_repository(root)
     return _WorkerState(repo, renderer)
@@ -333,6 +334,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     manifest_old = manifest_read["agreements"]  # (updated only once every result is in)
     manifest_new: dict[str, dict] = {}
     tasks = []
+    store = None
     for index, item in enumerate(plan.items):
         if item.formats:
             tasks.append(_Task(index, item.path, tuple(item.formats)))
@@ -385,12 +387,15 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             _LOADED = repo
             formats = sorted({f for task in tasks for f in task.formats})
             abbreviations = plan.pandoc_abbreviations() if any(f != "md" for f in formats) else ()
+            store = plan.part_store(abbreviations) if "pdf" in formats else None
             worker_count = min(jobs, len(tasks))
             expected = min(-(-len(tasks) // worker_count), limits.recycle_every)
-            run(tasks, worker_count, partial(_worker_setup, repo.root, formats, abbreviations, expected), _render_task,
-                _worker_teardown, done, limits, on_tick=progress.tick if progress else None)
+            run(tasks, worker_count, partial(_worker_setup, repo.root, formats, abbreviations, expected, store),
+                _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None)
     finally:
         _LOADED = None
+        if store is not None:
+            prune_part_store(Path(store.path))
         for entry in plan.cache.recovered_entries():
             if entry.get("manifest") and entry["id"] not in manifest_new:
                 manifest_new[entry["id"]] = entry["manifest"]

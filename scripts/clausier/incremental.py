@@ -34,14 +34,18 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from . import __version__
 from .errors import ClausierError, Finding
 from .output import write_atomic
 from .render import FORMATS, pandoc_path
 
+if TYPE_CHECKING:
+    from .batch import PartStore
+
 CACHE_DIR = "_cache"  # agreement ids cannot start with "_", so no output folder can clash
+PARTS_DIR = "parts"  # the converter's part store (see batch.lua)
 STATE_FILE = "state"
 JOURNAL_FILE = "journal"
 LOCK_FILE = "lock"
@@ -53,6 +57,7 @@ PACKAGE = Path(__file__).resolve().parent
 # tool as far as outputs go (loading and validation change outputs only with a new version).
 CODE = ("assemble.py", "markdown.py", "formatting.py", "words.py", "durations.py", "parameters.py",
         "render.py", "batch.py", "batch.lua", "typography.lua", "build.py")
+STORE_CODE = ("batch.lua", "typography.lua")  # what makes a part's Typst text, besides pandoc
 
 
 # ---------------------------------------------------------------- results
@@ -432,6 +437,19 @@ class Plan:
         entry["abbreviations"] = {"user_dir": user_dir, "where": where, "words": list(words),
                                   "user_file": _user_abbreviations_signature(user_dir)}
         return words
+
+    def part_store(self, abbreviations: tuple[str, ...]) -> PartStore:
+        """The converter's part store, in the cache folder (see batch.lua). Its salt is what besides
+        a part's text can change the part's Typst text: pandoc, the converter and the typography
+        filter, the reader and its abbreviations. A forced build does not read it."""
+        from .batch import PartStore
+        from .render import READER
+
+        folder = self.cache.folder / PARTS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        salt = _hash(self.tools["pandoc"], [(name, self.code.of(str(PACKAGE / name))) for name in STORE_CODE],
+                     READER, list(abbreviations))
+        return PartStore(str(folder), salt, read=not self.force)
 
     def cached_library_errors(self) -> list[Finding]:
         return [Finding(**f) for f in self.cache.data.get("library", {}).get("errors", [])]
