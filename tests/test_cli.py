@@ -233,6 +233,23 @@ def test_the_installed_command_runs():
     assert done.returncode == 0 and "Clausier" in done.stdout
 
 
+def test_the_installed_command_exits_with_each_outcome_and_all_its_output(repo):
+    """It leaves without the interpreter's shutdown: the codes and every printed line still get out."""
+    command = [str(Path(sys.executable).parent / "clausier"), "--root", str(repo)]
+    listed = subprocess.run([*command, "list"], capture_output=True, text=True)
+    assert listed.returncode == 0
+    assert listed.stdout == run(repo, "list").output  # complete, through a pipe
+    built = subprocess.run([*command, "build", "--to", "pdf,md"], capture_output=True, text=True)
+    assert built.returncode == 0 and built.stderr.endswith("built 1, up to date 0, failed 0\n")
+    assert (repo / "build/acme-fr/acme-fr.pdf").is_file()
+    assert subprocess.run([*command, "build", "--to", "odt"], capture_output=True, text=True).returncode == 2
+    (repo / "agreements/acme-fr.md").write_text("---\nid: acme-fr\n---\n")
+    failed = subprocess.run([*command, "build", "--to", "pdf"], capture_output=True, text=True)
+    assert failed.returncode == 1 and "acme-fr" in failed.stderr
+    checked = subprocess.run([*command, "check", "--format", "json"], capture_output=True, text=True)
+    assert checked.returncode == 1 and checked.stdout.rstrip().endswith(("]", "}"))
+
+
 def test_make_help_lists_every_target():
     done = subprocess.run(["make", "-s", "help"], cwd=PROJECT, capture_output=True, text=True)
     assert done.returncode == 0

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from clausier.batch import BatchError, PandocBatch
+from clausier.batch import BatchCrash, BatchError, PandocBatch
 from clausier.build import TEST_HOOK, build, render_outputs
 from clausier.cli import main
 from clausier.incremental import CACHE_DIR, in_shard
@@ -113,6 +113,24 @@ def test_the_batch_converter_refuses_images_every_time(text):
             with pytest.raises(BatchError, match="images are not allowed"):
                 converter.convert("doc", text, settings, ["pdf"])
         assert converter.convert("doc", "# A\n\ntexte\n", settings, ["pdf"])  # and it carries on
+    finally:
+        converter.close()
+
+
+def test_a_converter_that_cannot_start_says_why_for_every_document(monkeypatch, tmp_path):
+    """Its set-up is answered while the worker assembles; a failed one is not silently skipped."""
+    import clausier.batch as batch
+
+    monkeypatch.setattr(batch, "TYPOGRAPHY", tmp_path / "missing.lua")
+    settings = RenderSettings(root=PROJECT, reference="R", version="1", brand="B", primary="#000000",
+                              accent="#000000", language="fr", date="2026-12-01", timestamp=1764547200,
+                              title="t", lang_tag="fr-FR")
+    converter = PandocBatch()
+    try:
+        converter.warm_up(settings, ["pdf"])
+        for _ in range(2):
+            with pytest.raises(BatchCrash, match="could not start the batch converter.*missing.lua"):
+                converter.convert("doc", "# A\n\ntexte\n", settings, ["pdf"])
     finally:
         converter.close()
 

@@ -7,7 +7,8 @@
 --             first {"init": {"reader": "<format spec>", "abbreviations": [...], "max_parts": n,
 --                             "typography": "<path of typography.lua>",
 --                             "store": {"path", "salt", "read"} (optional, see the part store)}},
---             then one per document: {"name", "input", "meta": {k: v}, "outputs": [...]},
+--             then one per document: {"name", "input", "meta": {k: v}, "outputs": [...],
+--                                         "store": false (optional: leave the part store alone)},
 --             or {"stats": true} (how many parts were read, loaded from the store, stored)
 --   answer:   per output "ok <n>\n" + n bytes, or a single "error <n>\n" + message;
 --             init is answered "ok 0", stats with one JSON object
@@ -276,9 +277,10 @@ local function ensure_blocks(parts, meta)
   end
 end
 
-local function read(text, meta)
+local function read(text, meta, use_store)
   -- The document's metadata (the job's, over the text's) and either its blocks (read whole)
-  -- or its parts, as the command line gives them.
+  -- or its parts, as the command line gives them. `use_store` false: parts neither loaded from
+  -- the store nor saved to it.
   local texts = not whole_document_state(text) and cut(text)
   if not texts then
     local doc = pandoc.read(text, reader_format, reader_options, {})
@@ -295,7 +297,7 @@ local function read(text, meta)
   for _, part_text in ipairs(texts) do
     if not parts_seen[key(part_text)] and not queued[part_text] then
       queued[part_text] = true
-      local part_key = store_key(language, part_text)
+      local part_key = use_store and store_key(language, part_text) or nil
       local stored = store_load(part_key, part_text)
       if stored then
         parts_seen[key(part_text)], parts_count = stored, parts_count + 1
@@ -383,7 +385,7 @@ local function convert(job)
   for key, value in pairs(job.meta or {}) do
     if BOOLEANS[value] ~= nil then given[key] = BOOLEANS[value] else given[key] = value end
   end
-  local meta, blocks, parts = read(job.input, given)
+  local meta, blocks, parts = read(job.input, given, job.store ~= false)
   local results = {}
   for _, out in ipairs(job.outputs) do
     local body = parts and #parts > 0 and HEADING_MARK[out.format] and body_from_parts(parts, out.format, meta)

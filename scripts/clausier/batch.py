@@ -160,7 +160,9 @@ class PandocBatch:
         self.abbreviations = abbreviations  # the command line's (None: ask pandoc)
         self._process: subprocess.Popen | None = None
         self._stderr = None
-        self._unread: list[int] = []  # warm-up requests not read yet (their number of answers)
+        # Requests whose answers are not read yet: (number of answers, whether an error is this
+        # converter's failure) -- init and warm-up, answered while the worker assembles.
+        self._unread: list[tuple[int, bool]] = []
         self.header_cache: dict[Path, str] = {}
 
     @property
@@ -176,7 +178,8 @@ class PandocBatch:
                 "typography": str(TYPOGRAPHY)}
         if self.store is not None:
             init["store"] = self.store.init()
-        self._request({"init": init}, answers=1)
+        self._request({"init": init}, answers=0)  # its answer is read before the first document's
+        self._unread.append((1, True))
 
     def stats(self) -> dict[str, int]:
         """Parts read by pandoc's reader, loaded from the part store, and stored, so far."""
@@ -186,6 +189,7 @@ class PandocBatch:
 
     def close(self) -> None:
         process, self._process = self._process, None
+        self._unread = []  # a new process owes no answer
         if process is None:
             return
         # Every answer has been read: nothing is lost by stopping it outright, and pandoc's own
@@ -206,8 +210,9 @@ class PandocBatch:
         if formats:
             if self._process is None:
                 self.start()
-            self._request(self._job("warm-up", WARM_UP, settings, formats), answers=0)
-            self._unread.append(len(formats))
+            # Read for real, not from the part store: what warms pandoc up is reading and writing.
+            self._request({**self._job("warm-up", WARM_UP, settings, formats), "store": False}, answers=0)
+            self._unread.append((len(formats), False))
 
     def convert(self, name: str, markdown: str, settings: RenderSettings, formats: list[str]) -> list[bytes]:
         """The given formats (pdf means its Typst source) of one Markdown document, in order."""
@@ -224,7 +229,7 @@ class PandocBatch:
         data = json.dumps(request, ensure_ascii=False).encode("utf-8")
         try:
             while answers and self._unread:  # read the warm-up's answers first: no pipe fills up
-                self._skip(self._unread.pop(0))
+                self._skip(*self._unread.pop(0))
             process.stdin.write(b"%d\n" % len(data) + data)
             process.stdin.flush()
             results = []
@@ -237,11 +242,15 @@ class PandocBatch:
         except (OSError, ValueError, EOFError) as exc:
             self._crashed(exc)
 
-    def _skip(self, answers: int) -> None:
-        kind, _ = self._answer()
+    def _skip(self, answers: int, essential: bool) -> None:
+        kind, payload = self._answer()
         if kind == b"ok":  # an error is a single answer; otherwise one per format
             for _ in range(answers - 1):
                 self._answer()
+        elif essential:  # init failed: nothing this process converts could be right
+            message = payload.decode("utf-8", "replace").strip()
+            self.close()
+            raise BatchCrash(f"pandoc could not start the batch converter: {message}")
 
     def _answer(self) -> tuple[bytes, bytes]:
         header = self._process.stdout.readline()

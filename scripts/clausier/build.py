@@ -31,7 +31,7 @@ from .assemble import LANG_TAGS, Assembled, assemble
 from .batch import BatchCrash, BatchError, PandocBatch, PartStore, prune_part_store
 from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
-from .output import read_manifest, sha256, update_manifest, write_atomic
+from .output import Manifest, sha256, update_manifest, write_atomic
 from .render import (
     RENDERERS, RenderSettings, check_renderable, prepare_typst_folder, split_header,
     stamp_docx, typst_inputs, typst_options,
@@ -330,9 +330,14 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     plan.record_library(library_errors, logo)
     report = BuildReport(library_errors=library_errors)
     results: dict[int, AgreementResult] = {}
-    manifest_read = read_manifest(plan.out)  # (megabytes at thousands of agreements: read once)
-    manifest_old = manifest_read["agreements"]  # (updated only once every result is in)
+    # Megabytes at thousands of agreements: read once, and prepared while the workers start.
+    manifest_read: list[Manifest] = []
     manifest_new: dict[str, dict] = {}
+
+    def manifest_as_read() -> Manifest:  # (updated only once every result is in)
+        if not manifest_read:
+            manifest_read.append(Manifest.read(plan.out))
+        return manifest_read[0]
     tasks = []
     store = None
     for index, item in enumerate(plan.items):
@@ -364,7 +369,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
                 written[fmt] = (target, value["sha256"][fmt])
             entry = plan.entry(item, value["template"], value["clauses"], logo, written)
             manifest = value["manifest"]
-            previous = manifest_old.get(item.id, {}).get("outputs", {})
+            previous = manifest_as_read().agreements.get(item.id, {}).get("outputs", {})
             for fmt in plan.formats:
                 if fmt in written:
                     manifest["outputs"][fmt] = {"path": written[fmt][0].relative_to(plan.out).as_posix(),
@@ -391,7 +396,8 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             worker_count = min(jobs, len(tasks))
             expected = min(-(-len(tasks) // worker_count), limits.recycle_every)
             run(tasks, worker_count, partial(_worker_setup, repo.root, formats, abbreviations, expected, store),
-                _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None)
+                _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None,
+                on_started=lambda: manifest_as_read().prepare())
     finally:
         _LOADED = None
         if store is not None:
@@ -400,7 +406,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             if entry.get("manifest") and entry["id"] not in manifest_new:
                 manifest_new[entry["id"]] = entry["manifest"]
         if manifest_new:
-            update_manifest(plan.out, manifest_new, plan.tools, manifest_read)
+            update_manifest(plan.out, manifest_new, plan.tools, manifest_as_read())
         plan.remember_files()
         plan.cache.save()
     report.results = [results[i] for i in sorted(results)]

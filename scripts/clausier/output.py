@@ -58,28 +58,63 @@ def read_manifest(out: Path) -> dict[str, Any]:
     return manifest
 
 
+class Manifest:
+    """The manifest as read, with each agreement's line ready: a build that rebuilds a few of
+    thousands serialises only those (the rest is prepared while its workers run)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.agreements: dict[str, Any] = data["agreements"]
+        self._lines: dict[str, str] = {}
+
+    @classmethod
+    def read(cls, out: Path) -> "Manifest":
+        return cls(read_manifest(out))
+
+    def prepare(self) -> None:
+        """Serialise every agreement's line now (see update: only changed ones are done again)."""
+        for ident, entry in self.agreements.items():
+            if ident not in self._lines:
+                self._lines[ident] = _agreement_line(ident, entry)
+
+    def update(self, entries: dict[str, dict[str, Any]], tools: dict[str, str]) -> None:
+        self.data["tools"] = tools
+        for ident in entries:
+            self._lines.pop(ident, None)
+        self.agreements.update(entries)
+        self.data["agreements"] = self.agreements = dict(sorted(self.agreements.items()))
+
+    def text(self) -> str:
+        return manifest_text(self.data, self._lines)
+
+
 def update_manifest(out: Path, entries: dict[str, dict[str, Any]], tools: dict[str, str],
-                    manifest: dict[str, Any] | None = None) -> None:
+                    manifest: Manifest | None = None) -> None:
     """Merge this run's entries: agreements not rebuilt keep their last record. `manifest` is
     the manifest as read at the start of this build (read again when not given)."""
-    manifest = manifest if manifest is not None else read_manifest(out)
-    manifest["tools"] = tools
-    manifest["agreements"].update(entries)
-    manifest["agreements"] = dict(sorted(manifest["agreements"].items()))
-    write_atomic(out / MANIFEST, manifest_text(manifest).encode("utf-8"))
+    manifest = manifest if manifest is not None else Manifest.read(out)
+    manifest.update(entries, tools)
+    write_atomic(out / MANIFEST, manifest.text().encode("utf-8"))
 
 
-def manifest_text(manifest: dict[str, Any]) -> str:
+def _json_line(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _agreement_line(ident: str, entry: Any) -> str:
+    return f"    {_json_line(ident)}: {_json_line(entry)}"
+
+
+def manifest_text(manifest: dict[str, Any], lines: dict[str, str] | None = None) -> str:
     """The manifest as JSON with one line per agreement: diffs show which agreements changed,
-    and thousands of agreements are written in milliseconds (indented JSON takes seconds)."""
-    def line(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-
+    and thousands of agreements are written in milliseconds (indented JSON takes seconds).
+    `lines`: agreements' lines already serialised, by id."""
+    lines = lines or {}
     parts = []
     for key, value in manifest.items():
         if key == "agreements" and value:
-            rows = ",\n".join(f"    {line(ident)}: {line(entry)}" for ident, entry in value.items())
+            rows = ",\n".join(lines.get(ident) or _agreement_line(ident, entry) for ident, entry in value.items())
             parts.append(f'  "agreements": {{\n{rows}\n  }}')
         else:
-            parts.append(f"  {line(key)}: {line(value)}")
+            parts.append(f"  {_json_line(key)}: {_json_line(value)}")
     return "{\n" + ",\n".join(parts) + "\n}\n"

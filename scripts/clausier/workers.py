@@ -171,11 +171,13 @@ def _deadline(worker: _Worker, time_limit: float) -> float:
 
 def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any, Any], Any],
         teardown: Callable[[Any], None], on_done: Callable[[Any, bool, Any], None], limits: Limits = Limits(),
-        on_tick: Callable[[], None] | None = None) -> None:
+        on_tick: Callable[[], None] | None = None, on_started: Callable[[], None] | None = None) -> None:
     """Run `handle(state, task)` for every task in `jobs` worker processes.
 
     `on_done(task, ok, value)` is called in this process for each task as it finishes:
     ok with handle's return value, or not ok with a message (time limit, memory, crash).
+    `on_started()` is called once the first tasks are sent: this process's own work that can
+    overlap with theirs (it runs before any on_done).
     setup, handle, teardown and the tasks must pickle (module-level functions, plain data)
     for the `spawn` case.
     """
@@ -214,6 +216,9 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
             if not workers:
                 spawn()
                 continue
+            if on_started is not None:
+                started, on_started = on_started, None
+                started()
             now = time.monotonic()
             timeout = TICK
             if limits.time:

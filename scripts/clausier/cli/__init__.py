@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from .build import build
@@ -26,3 +29,29 @@ def main(ctx: click.Context, root: str | None) -> None:
 
 for command in (build, new, list_, check, schema, sign_off, diff, impact):
     main.add_command(command)
+
+
+def run() -> None:
+    """The installed `clausier` command: `main`, then an immediate exit once the output is flushed.
+
+    Everything a command opens it also closes (outputs are written atomically, workers joined,
+    scratch folders removed), so the interpreter's own shutdown has nothing left to do but free
+    memory: after a build that planned thousands of agreements that took 0.1-0.2 s, a tenth of
+    the time of a one-agreement rebuild.
+    """
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:  # click's standalone mode always ends this way
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`clausier list | head`): nothing to save
+            pass
+    os._exit(code)
