@@ -67,3 +67,16 @@ def test_words_never_say_zero_cents_and_refuse_floats():
         amount_in_words(12000.0, "EUR", "fr")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="no words for currency"):
         amount_in_words(Decimal(1), "XYZ", "fr")
+
+
+@pytest.mark.parametrize("kind, written, shown", [
+    ("siren", "852741966", "852 741 966"),
+    ("siret", "85274196600018", "852 741 966 00018"),
+    ("iban", "FR7630002009500000729451202", "FR76 3000 2009 5000 0072 9451 202"),
+    ("iban", "fr76 3000 2009 5000 0072 9451 202", "FR76 3000 2009 5000 0072 9451 202"),
+    ("iban", "GB29NWBK60161331926819", "GB29 NWBK 6016 1331 9268 19"),
+    ("iban", "FR7630002009500000729451203", "FR7630002009500000729451203"),  # wrong check digits: as written
+    ("siren", "852741967", "852741967"),
+])
+def test_registration_numbers_are_grouped_when_valid_and_shown_as_written_otherwise(kind, written, shown):
+    assert formatting.registration_number(written, kind) == shown

@@ -149,6 +149,28 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(several):
     assert _built(build(several, formats=["md"])) == {"bravo"}
 
 
+def test_after_a_partial_rebuild_the_state_and_manifest_are_those_written_from_scratch(several):
+    """Both are serialised ahead, while workers build; what changed must not keep its old text."""
+    from clausier.output import manifest_text
+
+    _append(several / "agreements/bravo.md", "Une phrase de plus.")
+    assert _built(build(several, formats=["md", "html"])) == {"acme-fr", "bravo", "charlie", "delta"}  # html: new
+    _append(several / "agreements/bravo.md", "Et une autre.")
+    assert _built(build(several, formats=["md", "html"])) == {"bravo"}
+    header, body = (several / "build" / CACHE_DIR / STATE_FILE).read_bytes().split(b"\n", 1)
+    state = json.loads(body)
+    assert body == json.dumps(state, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
+    text = (several / "build/manifest.json").read_text()
+    manifest = json.loads(text)
+    assert text == manifest_text(manifest)
+    for name in ("acme-fr", "bravo", "charlie", "delta"):
+        for fmt in ("md", "html"):
+            sha = _sha(several / f"build/{name}/{name}.{fmt}")
+            assert manifest["agreements"][name]["outputs"][fmt]["sha256"] == sha
+            assert state["agreements"][f"agreements/{name}.md"]["outputs"][fmt]["sha256"] == sha
+    assert "Et une autre." in (several / "build/bravo/bravo.md").read_text()
+
+
 def test_a_damaged_cache_is_never_trusted(several):
     state = several / "build" / CACHE_DIR / STATE_FILE
     state.write_bytes(state.read_bytes()[: len(state.read_bytes()) // 2])  # a torn state

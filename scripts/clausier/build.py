@@ -397,11 +397,9 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             expected = min(-(-len(tasks) // worker_count), limits.recycle_every)
             run(tasks, worker_count, partial(_worker_setup, repo.root, formats, abbreviations, expected, store),
                 _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None,
-                on_started=lambda: manifest_as_read().prepare())
+                on_started=partial(_while_workers_start, manifest_as_read, plan, store))
     finally:
         _LOADED = None
-        if store is not None:
-            prune_part_store(Path(store.path))
         for entry in plan.cache.recovered_entries():
             if entry.get("manifest") and entry["id"] not in manifest_new:
                 manifest_new[entry["id"]] = entry["manifest"]
@@ -411,6 +409,16 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
         plan.cache.save()
     report.results = [results[i] for i in sorted(results)]
     return report
+
+
+def _while_workers_start(manifest: Callable[[], Manifest], plan: Plan, store: PartStore | None) -> None:
+    """This process's own chores, done while the first documents are built: the manifest's
+    and the cache's text prepared (only what changes is serialised at the end), the part store
+    pruned (a worker that finds a file gone reads its part again)."""
+    manifest().prepare()
+    plan.cache.prepare()
+    if store is not None:
+        prune_part_store(Path(store.path))
 
 
 def _remove_stale_temporaries(folder: Path) -> None:

@@ -250,6 +250,7 @@ class Cache:
         self.data: dict = {}
         self.recovered: list[str] = []  # agreements a crashed build finished (read from the journal)
         self._journal = None
+        self._prepared: dict[str, tuple[dict, str]] = {}  # rel → (entry, its JSON), see prepare
 
     def load(self) -> None:
         self.data = _read_state(self.folder / STATE_FILE)
@@ -294,6 +295,26 @@ class Cache:
     def forget(self, rel: str) -> None:
         self.data["agreements"].pop(rel, None)
 
+    def prepare(self) -> None:
+        """Serialise the agreements' entries now, while workers build: save() then serialises only
+        the entries recorded since (an entry is replaced, never changed in place, once planned)."""
+        self._prepared = {rel: (entry, _state_json(entry)) for rel, entry in self.data["agreements"].items()
+                          if "manifest" not in entry}
+
+    def body(self) -> bytes:
+        """The state as sorted, compact JSON (json.dumps' bytes, with prepared entries reused)."""
+        def agreements() -> str:
+            rows = []
+            for rel, entry in sorted(self.data["agreements"].items()):
+                prepared = self._prepared.get(rel)
+                rows.append(_state_json(rel) + ":" + (prepared[1] if prepared and prepared[0] is entry
+                                                       else _state_json(entry)))
+            return "{" + ",".join(rows) + "}"
+
+        parts = [_state_json(key) + ":" + (agreements() if key == "agreements" else _state_json(value))
+                 for key, value in sorted(self.data.items())]
+        return ("{" + ",".join(parts) + "}").encode("utf-8")
+
     def save(self) -> None:
         """The whole state, atomically; then the journal it now contains is dropped."""
         if self._journal is not None:
@@ -301,10 +322,14 @@ class Cache:
             self._journal = None
         for entry in self.data["agreements"].values():
             entry.pop("manifest", None)  # kept in journal lines only: a crashed build's manifest entries
-        body = json.dumps(self.data, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        body = self.body()
         write_atomic(self.folder / STATE_FILE, STATE_MAGIC + hashlib.sha256(body).hexdigest().encode("ascii")
                      + b"\n" + body)
         (self.folder / JOURNAL_FILE).unlink(missing_ok=True)
+
+
+def _state_json(value) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
 def _read_state(path: Path) -> dict:
