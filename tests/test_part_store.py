@@ -68,7 +68,7 @@ def test_a_new_converter_reuses_the_parts_an_earlier_one_stored(tmp_path):
     assert [r[1] for r in third] == [r[0] for r in first]
 
 
-def test_a_damaged_entry_is_read_again_and_another_salt_shares_nothing(tmp_path):
+def test_a_damaged_or_swapped_entry_is_read_again_and_another_salt_shares_nothing(tmp_path):
     folder = tmp_path / "parts"
     folder.mkdir()
     store = PartStore(str(folder), salt="s1")
@@ -82,6 +82,11 @@ def test_a_damaged_entry_is_read_again_and_another_salt_shares_nothing(tmp_path)
     assert again_stats["read"] == 3, again_stats  # exactly the three damaged parts
     assert again == first
     assert all(v.read_bytes() for v in victims)  # and stored whole again
+
+    first_file, second_file = sorted(folder.iterdir())[3:5]  # a whole, checksummed file under another's name
+    second_file.write_bytes(first_file.read_bytes())
+    swapped, swapped_stats = _convert_all(store, ["pdf"])
+    assert swapped_stats["read"] == 1 and swapped == first
 
     other, other_stats = _convert_all(PartStore(str(folder), salt="s2"), ["pdf"])
     assert other_stats["loaded"] == 0 and other_stats["read"] == stats["read"]

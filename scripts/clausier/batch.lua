@@ -41,9 +41,10 @@
 -- so the next process -- a worker of the next build -- does not read again what one read before:
 -- after a one-word edit, only the part holding the word is read. A file is named by a sha1 over
 -- the salt (pandoc's version, this converter, the filter, the reader and its abbreviations, all
--- given by batch.py), the language and the part's text; it starts with a sha1 of the rest, and a
--- file that fails it is ignored. A part loaded from the store has no blocks: they are read only
--- if a format written whole (DOCX, HTML) needs them.
+-- given by batch.py), the language and the part's text, and holds all three: a file is used only
+-- when they equal the part's own (so no hash collision can swap texts). It starts with a sha1 of
+-- the rest, and a file that fails it is ignored. A part loaded from the store has no blocks:
+-- they are read only if a format written whole (DOCX, HTML) needs them.
 
 local json = pandoc.json
 local SANDBOX_EPOCH = "0"
@@ -178,8 +179,9 @@ local function store_key(language, text)
   return store and pandoc.utils.sha1(store.salt .. "\0" .. language .. "\0" .. text)
 end
 
-local function store_load(part_key, text)
-  -- The part as an earlier process stored it, or nil (none, not to be read, or damaged).
+local function store_load(part_key, language, text)
+  -- The part as an earlier process stored it, or nil (none, not to be read, damaged, or made
+  -- from other text: the file holds what it was made from, compared whole, not just a hash).
   if not (part_key and store.read) then return nil end
   local file = io.open(store.path .. "/" .. part_key, "rb")
   if not file then return nil end
@@ -188,10 +190,12 @@ local function store_load(part_key, text)
   local checksum, payload = (content or ""):match("^(%x+)\n(.*)$")
   if not checksum or pandoc.utils.sha1(payload) ~= checksum then return nil end
   local ok, entry = pcall(json.decode, payload, false)
-  if not ok or type(entry) ~= "table" or type(entry.empty) ~= "boolean" or type(entry.header) ~= "boolean" then
+  if not ok or type(entry) ~= "table" or type(entry.empty) ~= "boolean" or type(entry.header) ~= "boolean"
+      or entry.salt ~= store.salt or entry.language ~= language or entry.text ~= text then
     return nil
   end
-  local part = {text = text, store_key = part_key, written = {}, uses = 0, empty = entry.empty, header = entry.header}
+  local part = {text = text, language = language, store_key = part_key, written = {}, uses = 0,
+                empty = entry.empty, header = entry.header}
   if not entry.empty then
     if type(entry.body) ~= "string" or type(entry.joint) ~= "string" then return nil end
     part.written.typst = {body = entry.body, joint = entry.joint}
@@ -204,7 +208,8 @@ local function store_save(part)
   -- Written beside, then renamed: a reader never sees half a file.
   if not part.store_key then return end
   local typst = part.written.typst or {}
-  local payload = json.encode({empty = part.empty, header = part.header, body = typst.body, joint = typst.joint})
+  local payload = json.encode({salt = store.salt, language = part.language, text = part.text,
+                               empty = part.empty, header = part.header, body = typst.body, joint = typst.joint})
   local target = store.path .. "/" .. part.store_key
   local temporary = target .. "." .. BOUNDARY_TAG .. ".tmp"
   local file = io.open(temporary, "wb")
@@ -298,11 +303,11 @@ local function read(text, meta, use_store)
     if not parts_seen[key(part_text)] and not queued[part_text] then
       queued[part_text] = true
       local part_key = use_store and store_key(language, part_text) or nil
-      local stored = store_load(part_key, part_text)
+      local stored = store_load(part_key, language, part_text)
       if stored then
         parts_seen[key(part_text)], parts_count = stored, parts_count + 1
       else
-        unseen[#unseen + 1] = {text = part_text, store_key = part_key}
+        unseen[#unseen + 1] = {text = part_text, language = language, store_key = part_key}
       end
     end
   end
