@@ -222,6 +222,41 @@ def naive_route(root: Path, count: int) -> float:
     return float(done.stdout.strip())
 
 
+SPEED = """
+import statistics, sys, tempfile, time
+from pathlib import Path
+import typst
+from clausier.build import render_settings
+from clausier.assemble import assemble
+from clausier.render import _pandoc, prepare_typst_folder, split_header, typst_inputs, typst_options, TYPST_STYLE
+from clausier.repository import agreement_paths, load_agreement, load_repository
+repo = load_repository(Path(sys.argv[1]))
+agreement = load_agreement(repo, agreement_paths(repo)[0])
+assembled = assemble(repo, agreement)
+settings = render_settings(repo, agreement, assembled)
+with tempfile.TemporaryDirectory() as scratch:
+    work = Path(scratch)
+    prepare_typst_folder(work, settings.root, settings.logo)
+    (work / "doc.md").write_text(split_header(assembled.markdown), encoding="utf-8")
+    _pandoc(["-t", "typst", "--standalone", "-V", f"template={TYPST_STYLE}", *settings.metadata_args(),
+             "-o", str(work / "main.typ")], work / "doc.md", "doc")
+    times = []
+    for _ in range(7):
+        start = time.process_time()
+        typst.compile(str(work / "main.typ"), sys_inputs=typst_inputs(settings), timestamp=0, **typst_options(work))
+        times.append(time.process_time() - start)
+print(round(1000 * statistics.median(times)))
+"""
+
+
+def speed_index() -> int:
+    """The machine's speed while the benchmark runs: milliseconds of CPU for one Typst compile of
+    the first example agreement (median of 7). A shared virtual machine's speed drifts by half
+    and more over an hour; every figure above scales with this one."""
+    done = subprocess.run([sys.executable, "-c", SPEED, str(PROJECT)], capture_output=True, text=True, check=True)
+    return int(done.stdout.strip())
+
+
 def pages_per_document(root: Path, sample: int = 20) -> float:
     """Mean page count of the first built PDFs: the work per document (Typst's time grows with it)."""
     from pypdf import PdfReader
@@ -271,6 +306,8 @@ def main(sizes: list[int]) -> None:
     header = (f"{'agreements':>10} {'pages':>6} {'cold s':>8} {'docs/s':>7} {'naive s':>9} {'×naive':>7} {'no-op s':>8} "
               f"{'1 agr. s':>8} {'1 clause s':>10} {'rebuilt':>8} {'peak MB':>8}")
     print(f"cpus: {os.cpu_count()}, python {platform.python_version()}")
+    speed = [speed_index()]
+    print(f"speed index (CPU ms for one Typst compile of a 14-page example contract): {speed[0]}")
     print(header)
     for count in sizes:
         row = measure(count)
@@ -284,6 +321,8 @@ def main(sizes: list[int]) -> None:
         for key in ("cold", "noop", "one_agreement_edited", "one_clause_edited"):
             if row[key]["exit"] != 0:
                 print(f"  {key}: exit {row[key]['exit']}: {row[key]['summary']}")
+    speed.append(speed_index())
+    print(f"speed index at the end: {speed[1]} ms")
     if any(r["naive"]["extrapolated"] for r in rows):
         print(f"* naive route timed on the first {NAIVE_SAMPLE} agreements and extrapolated")
     print("pages: mean pages per PDF; peak MB: the cold build's whole process tree (PSS: shared pages counted once); "
@@ -294,7 +333,8 @@ def main(sizes: list[int]) -> None:
               f"{row['cold']['peak_rss_sum_mb']} MB; clause edit: {row['one_clause_edited']['summary']}")
     target = PROJECT / "build" / "bench" / "build.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps({"cpus": os.cpu_count(), "python": platform.python_version(), "sizes": rows},
+    target.write_text(json.dumps({"cpus": os.cpu_count(), "python": platform.python_version(),
+                                  "speed_index_ms": speed, "sizes": rows},
                                  indent=2) + "\n", encoding="utf-8")
     print(f"written {target.relative_to(PROJECT)}")
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rich.console import Console
 
 from clausier.batch import BatchCrash, BatchError, PandocBatch
 from clausier.build import TEST_HOOK, build, render_outputs
 from clausier.cli import main
+from clausier.cli.common import LazyConsole
 from clausier.incremental import CACHE_DIR, in_shard
 from clausier.render import RENDERERS, RenderSettings, _pandoc, stamp_docx
 from clausier.repository import agreement_paths, load_agreement, load_repository
@@ -322,8 +322,8 @@ def terminal(monkeypatch):
     """stderr as a terminal: rich draws the progress bar into this buffer."""
     buffer = io.StringIO()
     module = sys.modules["clausier.cli.build"]  # (the package's `build` attribute is the command)
-    monkeypatch.setattr(module, "err", Console(file=buffer, force_terminal=True, width=120, highlight=False,
-                                               soft_wrap=True))
+    monkeypatch.setattr(module, "err", LazyConsole(file=buffer, force_terminal=True, width=120, highlight=False,
+                                                   soft_wrap=True))
     return buffer
 
 

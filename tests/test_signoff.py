@@ -115,7 +115,7 @@ def test_sign_off_outside_git_is_a_clear_error(repo):
 def test_list_shows_signatures_and_amendments(signed_repo, monkeypatch):
     from clausier.cli import common
 
-    monkeypatch.setattr(common.out, "width", 200)
+    monkeypatch.setattr(common.out.get(), "width", 200)
     amendment = signed_repo / "agreements/acme-fr-avenant-1.md"
     original = (signed_repo / "agreements/acme-fr.md").read_text()
     front, body = original.split("\nsigned:")[0], "---\nAvenant n° 1.\n"

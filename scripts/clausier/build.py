@@ -292,12 +292,14 @@ def build(
     recycle_every: int = RECYCLE_EVERY,
     progress: Progress | None = None,
     plan: Plan | None = None,
+    on_started: Callable[[], None] | None = None,
 ) -> BuildReport:
     """Build the given agreements (default: all) into `out` (default: build/).
 
     Only stale outputs are rebuilt (`force` rebuilds all), in `jobs` worker processes
     (default: one per core); `shard=(k, n)` builds the k-th of n stable slices.
-    `on_result` is called for every agreement, up to date ones included.
+    `on_result` is called for every agreement, up to date ones included; `on_started` once,
+    while the workers build their first documents (the caller's own chores, off the clock).
     """
     formats = parse_formats(formats)
     plan = plan or plan_build(root, paths, formats, out, force=force, shard=shard)
@@ -309,7 +311,7 @@ def build(
                     on_result(result)
             return report
         return _build(plan, on_result, jobs or os.cpu_count() or 1,
-                      Limits(time_limit, memory_limit, max(1, recycle_every)), progress)
+                      Limits(time_limit, memory_limit, max(1, recycle_every)), progress, on_started)
 
 
 def _up_to_date_report(plan: Plan) -> BuildReport:
@@ -320,7 +322,8 @@ def _up_to_date_report(plan: Plan) -> BuildReport:
     return report
 
 
-def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress | None) -> BuildReport:
+def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress | None,
+           on_started: Callable[[], None] | None) -> BuildReport:
     global _LOADED
     repo = load_repository(plan.root)
     library_errors = repo.errors()
@@ -397,7 +400,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             expected = min(-(-len(tasks) // worker_count), limits.recycle_every)
             run(tasks, worker_count, partial(_worker_setup, repo.root, formats, abbreviations, expected, store),
                 _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None,
-                on_started=partial(_while_workers_start, manifest_as_read, plan, store))
+                on_started=partial(_while_workers_start, manifest_as_read, plan, store, on_started))
     finally:
         _LOADED = None
         for entry in plan.cache.recovered_entries():
@@ -411,14 +414,17 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     return report
 
 
-def _while_workers_start(manifest: Callable[[], Manifest], plan: Plan, store: PartStore | None) -> None:
+def _while_workers_start(manifest: Callable[[], Manifest], plan: Plan, store: PartStore | None,
+                         callers: Callable[[], None] | None) -> None:
     """This process's own chores, done while the first documents are built: the manifest's
     and the cache's text prepared (only what changes is serialised at the end), the part store
-    pruned (a worker that finds a file gone reads its part again)."""
+    pruned (a worker that finds a file gone reads its part again), and the caller's."""
     manifest().prepare()
     plan.cache.prepare()
     if store is not None:
         prune_part_store(Path(store.path))
+    if callers is not None:
+        callers()
 
 
 def _remove_stale_temporaries(folder: Path) -> None:

@@ -88,7 +88,7 @@ def _build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: 
             progress = ProgressBar()
         try:
             report = run_build(root, formats=formats, on_result=show, jobs=jobs, time_limit=time_limit,
-                               memory_limit=memory_limit, progress=progress, plan=plan)
+                               memory_limit=memory_limit, progress=progress, plan=plan, on_started=err.get)
         finally:
             if progress is not None:
                 progress.close()
@@ -111,7 +111,7 @@ class ProgressBar:
 
         self.bar = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(),
-                            console=err, auto_refresh=False, transient=True)
+                            console=err.get(), auto_refresh=False, transient=True)
         self.task = None
 
     def start(self, total: int) -> None:
