@@ -49,7 +49,7 @@ def check(root: Path, paths: tuple[str, ...], fmt: str, strict: bool, errors_onl
         if findings:
             out.print(as_github(findings), markup=False, soft_wrap=True)
     else:
-        print_human(findings, root, err)
+        print_human(findings, root, err.get())
     if config_errors:
         sys.exit(2)
     failing = [f for f in findings if f.level == "error" or strict]
