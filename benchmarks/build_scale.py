@@ -8,16 +8,17 @@ clauses (a tenth of them use the consulting template, so editing one consulting 
 about a tenth). For each size it times, with the real `clausier` command:
 
 - a cold build to PDF (documents per second, peak memory of the whole process tree);
-- a no-op rebuild;
-- a rebuild after editing one agreement;
+- a no-op rebuild (median of three);
+- a rebuild after editing one agreement (median of three, each editing another agreement);
 - a rebuild after editing one clause used by about a tenth of the agreements;
 
 and, in the same run and on the same documents, the naive route: one pandoc process and one
 Typst compile per document, sequentially (`render_outputs`, the single route); for more than
 100 agreements it is timed on the first 100 and extrapolated, which the table says.
 
-Prints a table and writes build/bench/build.json. The machine's other load adds noise:
-run it twice before quoting a figure.
+Prints a table and writes build/bench/build.json. The machine's other load adds noise, and a
+shared virtual machine's own speed drifts: a speed index (one Typst compile's CPU time) is
+printed at the start, before each size and at the end; run it twice before quoting a figure.
 """
 
 from __future__ import annotations
@@ -265,8 +266,8 @@ def pages_per_document(root: Path, sample: int = 20) -> float:
     return round(sum(len(PdfReader(pdf).pages) for pdf in pdfs) / max(len(pdfs), 1), 1)
 
 
-def edit_agreement(root: Path) -> None:
-    path = sorted((root / "agreements").glob("*.md"))[0]
+def edit_agreement(root: Path, number: int = 0) -> None:
+    path = sorted((root / "agreements").glob("*.md"))[number]
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("name: ", "name: Nouvelle ", 1), encoding="utf-8")
 
@@ -277,17 +278,29 @@ def edit_clause(root: Path) -> None:
                     encoding="utf-8")
 
 
+REPEAT = 3  # the no-op and the one-agreement edit: short runs, the most exposed to the machine's noise
+
+
+def _median_run(root: Path, change) -> dict:
+    """`change(n)` then a build, REPEAT times: the run of median time, with every time beside it."""
+    runs = []
+    for number in range(REPEAT):
+        change(number)
+        runs.append(run_clausier(root, "--to", "pdf"))
+    runs.sort(key=lambda r: r["seconds"])
+    return {**runs[len(runs) // 2], "all_seconds": [r["seconds"] for r in runs]}
+
+
 def measure(count: int) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"clausier-build-bench-{count}-") as scratch:
         root = Path(scratch)
         make_repository(root, count)
         users = sum(1 for p in (root / "agreements").glob("*.md") if "-consulting" in p.name)
-        row: dict = {"agreements": count, "users_of_edited_clause": users}
+        row: dict = {"agreements": count, "users_of_edited_clause": users, "speed_index_ms": speed_index()}
         row["cold"] = run_clausier(root, "--to", "pdf", memory=True)
         row["pages_per_doc"] = pages_per_document(root)
-        row["noop"] = run_clausier(root, "--to", "pdf")
-        edit_agreement(root)
-        row["one_agreement_edited"] = run_clausier(root, "--to", "pdf")
+        row["noop"] = _median_run(root, lambda _: None)
+        row["one_agreement_edited"] = _median_run(root, lambda n: edit_agreement(root, n % count))
         edit_clause(root)
         row["one_clause_edited"] = run_clausier(root, "--to", "pdf")
         sample = min(count, NAIVE_SAMPLE)
@@ -304,7 +317,7 @@ def measure(count: int) -> dict:
 def main(sizes: list[int]) -> None:
     rows = []
     header = (f"{'agreements':>10} {'pages':>6} {'cold s':>8} {'docs/s':>7} {'naive s':>9} {'×naive':>7} {'no-op s':>8} "
-              f"{'1 agr. s':>8} {'1 clause s':>10} {'rebuilt':>8} {'peak MB':>8}")
+              f"{'1 agr. s':>8} {'1 clause s':>10} {'rebuilt':>8} {'peak MB':>8} {'speed':>6}")
     print(f"cpus: {os.cpu_count()}, python {platform.python_version()}")
     speed = [speed_index()]
     print(f"speed index (CPU ms for one Typst compile of a 14-page example contract): {speed[0]}")
@@ -317,7 +330,7 @@ def main(sizes: list[int]) -> None:
               f"{row['speedup_vs_naive']:>7.2f} {row['noop']['seconds']:>8.2f} "
               f"{row['one_agreement_edited']['seconds']:>8.2f} {row['one_clause_edited']['seconds']:>10.2f} "
               f"{row['one_clause_edited']['summary'].split(',')[0].replace('built ', ''):>8} "
-              f"{row['cold']['peak_pss_mb']:>8}", flush=True)
+              f"{row['cold']['peak_pss_mb']:>8} {row['speed_index_ms']:>6}", flush=True)
         for key in ("cold", "noop", "one_agreement_edited", "one_clause_edited"):
             if row[key]["exit"] != 0:
                 print(f"  {key}: exit {row[key]['exit']}: {row[key]['summary']}")
@@ -326,7 +339,8 @@ def main(sizes: list[int]) -> None:
     if any(r["naive"]["extrapolated"] for r in rows):
         print(f"* naive route timed on the first {NAIVE_SAMPLE} agreements and extrapolated")
     print("pages: mean pages per PDF; peak MB: the cold build's whole process tree (PSS: shared pages counted once); "
-          "rebuilt: agreements rebuilt after the clause edit")
+          "rebuilt: agreements rebuilt after the clause edit; no-op and 1 agr.: median of "
+          f"{REPEAT} runs (each edit to another agreement); speed: the speed index before that size")
     for row in rows:
         print(f"{row['agreements']:>5} agreements: cold build {row['cold']['cpu_seconds']:.1f} s of CPU "
               f"({row['cpu_seconds_per_doc']:.3f} s per document), peak RSS summed "
