@@ -49,6 +49,12 @@ Une note[^1] et un lien <https://example.com>.
 """
 
 
+def settings_for(title: str) -> RenderSettings:
+    """A French document's render settings, with this title."""
+    return RenderSettings(root=PROJECT, reference="R", version="1", brand="B", primary="#000000", accent="#000000",
+                          language="fr", date="2026-12-01", timestamp=1764547200, title=title, lang_tag="fr-FR")
+
+
 EDGE_CASES = [
     "# Article 1 — Objet {#art-a}\n\nLe texte, Dr. Martin, No. 5.\n\n# Article 2 — Prix {#art-b}\n\n## 2.1 Prix\n\nVoir [1](#art-a).\n",
     "Texte\n# Pas un titre sans ligne vide\n\n# Article 2\n\ntexte\n",
@@ -76,9 +82,7 @@ def test_the_batch_converter_reads_like_the_pandoc_command_line(tmp_path, max_pa
     """Documents read part by part (and parts reused) give the command line's bytes; so do
     those that must be read whole (notes, references, uncertain cuts), and so they do when the
     converter keeps only a few parts (it forgets the rare ones as it goes)."""
-    settings = RenderSettings(root=PROJECT, reference="R", version="1", brand="B", primary="#000000",
-                              accent="#000000", language="fr", date="2026-12-01", timestamp=1764547200,
-                              title="true", lang_tag="fr-FR")
+    settings = settings_for("true")
     converter = PandocBatch(max_parts=max_parts)
     try:
         for round_ in range(2):  # the second round reuses every article read in the first
@@ -104,9 +108,7 @@ def test_the_batch_converter_reads_like_the_pandoc_command_line(tmp_path, max_pa
 def test_the_batch_converter_refuses_images_every_time(text):
     """The converter itself refuses images (the builder checks first; this is the second lock),
     also when the text comes again and its other parts are reused."""
-    settings = RenderSettings(root=PROJECT, reference="R", version="1", brand="B", primary="#000000",
-                              accent="#000000", language="fr", date="2026-12-01", timestamp=1764547200,
-                              title="t", lang_tag="fr-FR")
+    settings = settings_for("t")
     converter = PandocBatch()
     try:
         for _ in range(2):
@@ -122,9 +124,7 @@ def test_a_converter_that_cannot_start_says_why_for_every_document(monkeypatch, 
     import clausier.batch as batch
 
     monkeypatch.setattr(batch, "TYPOGRAPHY", tmp_path / "missing.lua")
-    settings = RenderSettings(root=PROJECT, reference="R", version="1", brand="B", primary="#000000",
-                              accent="#000000", language="fr", date="2026-12-01", timestamp=1764547200,
-                              title="t", lang_tag="fr-FR")
+    settings = settings_for("t")
     converter = PandocBatch()
     try:
         converter.warm_up(settings, ["pdf"])

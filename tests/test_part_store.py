@@ -17,14 +17,12 @@ import pytest
 from clausier.batch import PandocBatch, PartStore, prune_part_store
 from clausier.build import build
 from clausier.incremental import CACHE_DIR, PARTS_DIR
-from clausier.render import RenderSettings, _pandoc
+from clausier.render import _pandoc
 
 from conftest import PROJECT
-from test_parallel import EDGE_CASES, _compare_with_single_route, _files
+from test_parallel import EDGE_CASES, _compare_with_single_route, _files, settings_for
 
-SETTINGS = RenderSettings(root=PROJECT, reference="R", version="1", brand="B", primary="#000000",
-                          accent="#000000", language="fr", date="2026-12-01", timestamp=1764547200,
-                          title="Contrat", lang_tag="fr-FR")
+SETTINGS = settings_for("Contrat")
 
 
 def _command_line_typst(tmp_path: Path, text: str) -> bytes:

@@ -23,7 +23,7 @@ import signal
 import tempfile
 import time
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
@@ -333,14 +333,13 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     plan.record_library(library_errors, logo)
     report = BuildReport(library_errors=library_errors)
     results: dict[int, AgreementResult] = {}
-    # Megabytes at thousands of agreements: read once, and prepared while the workers start.
-    manifest_read: list[Manifest] = []
     manifest_new: dict[str, dict] = {}
 
-    def manifest_as_read() -> Manifest:  # (updated only once every result is in)
-        if not manifest_read:
-            manifest_read.append(Manifest.read(plan.out))
-        return manifest_read[0]
+    @cache
+    def manifest_as_read() -> Manifest:
+        """Megabytes at thousands of agreements: read once (when the workers have started, or at
+        the first result), and updated only once every result is in."""
+        return Manifest.read(plan.out)
     tasks = []
     store = None
     for index, item in enumerate(plan.items):
