@@ -101,8 +101,14 @@ def test_a_store_not_to_be_read_is_written_but_never_trusted(tmp_path):
     assert forced == first
 
 
+def _store(out: Path) -> Path:
+    """The build's part store: one folder, named by its salt."""
+    [folder] = (out / CACHE_DIR / PARTS_DIR).iterdir()
+    return folder
+
+
 def _newest_part(out: Path) -> float:
-    return max(p.stat().st_mtime_ns for p in (out / CACHE_DIR / PARTS_DIR).iterdir())
+    return max(p.stat().st_mtime_ns for p in _store(out).iterdir())
 
 
 def test_a_build_reuses_the_parts_of_the_last_one_and_gives_the_same_bytes(repo, tmp_path):
@@ -110,7 +116,7 @@ def test_a_build_reuses_the_parts_of_the_last_one_and_gives_the_same_bytes(repo,
     agreement only its new parts are stored, and every output is the one-by-one route's."""
     out = tmp_path / "out"
     assert build(repo, formats=["pdf"], out=out, jobs=2).ok
-    parts = {p.name for p in (out / CACHE_DIR / PARTS_DIR).iterdir()}
+    parts = {p.name for p in _store(out).iterdir()}
     assert parts
 
     path = repo / "agreements/acme-fr.md"
@@ -119,19 +125,23 @@ def test_a_build_reuses_the_parts_of_the_last_one_and_gives_the_same_bytes(repo,
     time.sleep(0.01)
     report = build(repo, formats=["pdf"], out=out, jobs=2)
     assert report.ok and sum(not r.up_to_date for r in report.results) == 1
-    new = {p.name for p in (out / CACHE_DIR / PARTS_DIR).iterdir()} - parts
+    new = {p.name for p in _store(out).iterdir()} - parts
     assert 0 < len(new) < len(parts) / 2  # the article with the amount, not the whole agreement
     assert _newest_part(out) > before
 
     fresh = tmp_path / "fresh"  # the same store, outputs built from nothing: the same bytes
     shutil.copytree(out / CACHE_DIR / PARTS_DIR, fresh / CACHE_DIR / PARTS_DIR)
+    old_salt = fresh / CACHE_DIR / PARTS_DIR / ("0" * 16)  # a store an older pandoc or converter left
+    old_salt.mkdir()
+    (old_salt / ("1" * 40)).write_text("stale")
     assert build(repo, formats=["pdf", "docx", "html", "md"], out=fresh, jobs=1).ok
     assert {k: v for k, v in _files(fresh).items() if k.endswith(".pdf")} == \
         {k: v for k, v in _files(out).items() if k.endswith(".pdf")}
     assert _compare_with_single_route(repo, fresh) == 4 * len(report.results)
+    assert not old_salt.exists() and _store(fresh).name == _store(out).name
 
 
-def test_the_store_keeps_the_newest_files_under_its_limit_and_drops_stale_temporaries(tmp_path):
+def test_the_store_keeps_the_newest_files_under_its_limit_and_drops_stale_files_and_stores(tmp_path):
     folder = tmp_path / "parts"
     folder.mkdir()
     now = time.time()
@@ -145,8 +155,15 @@ def test_the_store_keeps_the_newest_files_under_its_limit_and_drops_stale_tempor
     fresh_temporary = folder / ("1" * 40 + ".abc.tmp")
     fresh_temporary.write_text("being written")
 
-    assert prune_part_store(folder, limit=30) == 1  # under the limit: only the stale temporary
+    other_salt, unrelated = tmp_path / ("a" * 16), tmp_path / "notes"
+    for beside in (other_salt, unrelated):
+        beside.mkdir()
+        (beside / "x").write_text("x")
+        (beside / "y").write_text("y")
+
+    assert prune_part_store(folder, limit=30) == 3  # under the limit: the stale temporary, the other store
     assert not stale.exists() and fresh_temporary.exists()
+    assert not other_salt.exists() and unrelated.is_dir()  # only a store's folder goes
     assert prune_part_store(folder, limit=10) == 13  # over it: down to three quarters, oldest first
     kept = sorted(p.name for p in folder.iterdir() if not p.name.endswith(".tmp"))
     assert kept == [f"{n:040x}" for n in range(13, 20)]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -35,6 +37,7 @@ PANDOC_FORMATS = {"pdf": "typst", "docx": "docx", "html": "html5"}
 # files the oldest are removed, down to three quarters (a thousand agreements make some thousands).
 MAX_STORED_PARTS = 60000
 STALE_TEMPORARY = 3600  # seconds: a temporary file this old was left by a worker that was killed
+_SALT_FOLDER = re.compile(r"[0-9a-f]{16}")  # a store's folder: the start of its salt
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,19 @@ class PartStore:
 
 
 def prune_part_store(path: Path, limit: int = MAX_STORED_PARTS) -> int:
-    """Keep the store under `limit` files (oldest removed first) and drop stale temporaries;
+    """Keep the store under `limit` files (oldest removed first), drop stale temporaries, and
+    the folders beside it (stores of another salt: a pandoc or converter no longer in use);
     returns how many files were removed."""
+    removed = 0
+    for other in _subfolders(path.parent):
+        if other.name != path.name and _SALT_FOLDER.fullmatch(other.name):
+            removed += sum(1 for _ in other.iterdir())
+            shutil.rmtree(other, ignore_errors=True)
     try:
         with os.scandir(path) as scan:
             entries = list(scan)
     except OSError:
-        return 0
-    removed = 0
+        return removed
     now = time.time()
     files = []
     for entry in entries:
@@ -77,6 +85,14 @@ def prune_part_store(path: Path, limit: int = MAX_STORED_PARTS) -> int:
         for _, file in files[: len(files) - limit * 3 // 4]:
             removed += _remove(file)
     return removed
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as scan:
+            return [Path(e.path) for e in scan if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
 
 
 def _remove(path: str) -> int:

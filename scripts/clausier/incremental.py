@@ -470,10 +470,10 @@ class Plan:
         from .batch import PartStore
         from .render import READER
 
-        folder = self.cache.folder / PARTS_DIR
-        folder.mkdir(parents=True, exist_ok=True)
         salt = _hash(self.tools["pandoc"], [(name, self.code.of(str(PACKAGE / name))) for name in STORE_CODE],
                      READER, list(abbreviations))
+        folder = self.cache.folder / PARTS_DIR / salt[:16]  # one folder per salt: an old one goes whole
+        folder.mkdir(parents=True, exist_ok=True)
         return PartStore(str(folder), salt, read=not self.force)
 
     def cached_library_errors(self) -> list[Finding]:
