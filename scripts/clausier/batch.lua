@@ -37,7 +37,7 @@
 -- target or attributes), or whose cut points are uncertain (fences left open, a line of dashes
 -- that may belong to a table), is read whole. Tests compare both routes byte for byte.
 --
--- The part store keeps each part's Typst text on disk (build/_cache/parts/, one file per part),
+-- The part store keeps each part's Typst text on disk (build/_cache/parts/<salt>/, a file a part),
 -- so the next process -- a worker of the next build -- does not read again what one read before:
 -- after a one-word edit, only the part holding the word is read. A file is named by a sha1 over
 -- the salt (pandoc's version, this converter, the filter, the reader and its abbreviations, all
@@ -214,9 +214,13 @@ local function store_save(part)
   local temporary = target .. "." .. BOUNDARY_TAG .. ".tmp"
   local file = io.open(temporary, "wb")
   if not file then return end  -- a store that cannot be written only costs time
-  file:write(pandoc.utils.sha1(payload), "\n", payload)
-  file:close()
-  if os.rename(temporary, target) then counts.stored = counts.stored + 1 else os.remove(temporary) end
+  local written = file:write(pandoc.utils.sha1(payload), "\n", payload)
+  local closed = file:close()  -- a full disk shows here or in the write: then nothing is stored
+  if written and closed and os.rename(temporary, target) then
+    counts.stored = counts.stored + 1
+  else
+    os.remove(temporary)
+  end
 end
 
 -- Each pandoc.read or pandoc.write call costs about a millisecond before any text is read
