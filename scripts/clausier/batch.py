@@ -50,7 +50,8 @@ class PartStore:
     salt: str
     read: bool = True
 
-    def init(self) -> dict:
+    def as_init(self) -> dict:
+        """Its part of the converter's init request."""
         return {"path": self.path, "salt": self.salt, "read": self.read}
 
 
@@ -193,7 +194,7 @@ class PandocBatch:
         init = {"reader": READER, "abbreviations": list(abbreviations), "max_parts": self.max_parts,
                 "typography": str(TYPOGRAPHY)}
         if self.store is not None:
-            init["store"] = self.store.init()
+            init["store"] = self.store.as_init()
         self._request({"init": init}, answers=0)  # its answer is read before the first document's
         self._unread.append((1, True))
 

@@ -31,7 +31,7 @@ from .assemble import LANG_TAGS, Assembled, assemble
 from .batch import BatchCrash, BatchError, PandocBatch, PartStore, prune_part_store
 from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
-from .output import Manifest, sha256, update_manifest, write_atomic
+from .output import Manifest, sha256, write_atomic
 from .render import (
     RENDERERS, RenderSettings, check_renderable, prepare_typst_folder, split_header,
     stamp_docx, typst_inputs, typst_options,
@@ -340,8 +340,8 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
         """Megabytes at thousands of agreements: read once (when the workers have started, or at
         the first result), and updated only once every result is in."""
         return Manifest.read(plan.out)
+
     tasks = []
-    store = None
     for index, item in enumerate(plan.items):
         if item.formats:
             tasks.append(_Task(index, item.path, tuple(item.formats)))
@@ -406,7 +406,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             if entry.get("manifest") and entry["id"] not in manifest_new:
                 manifest_new[entry["id"]] = entry["manifest"]
         if manifest_new:
-            update_manifest(plan.out, manifest_new, plan.tools, manifest_as_read())
+            manifest_as_read().write(plan.out, manifest_new, plan.tools)
         plan.remember_files()
         plan.cache.save()
     report.results = [results[i] for i in sorted(results)]

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from . import __version__
 from .errors import ClausierError, Finding
-from .output import write_atomic
+from .output import Serialised, write_atomic
 from .render import FORMATS, pandoc_path
 
 if TYPE_CHECKING:
@@ -250,7 +250,7 @@ class Cache:
         self.data: dict = {}
         self.recovered: list[str] = []  # agreements a crashed build finished (read from the journal)
         self._journal = None
-        self._prepared: dict[str, tuple[dict, str]] = {}  # rel → (entry, its JSON), see prepare
+        self._entries = Serialised(lambda rel, entry: _state_json(entry))  # see prepare
 
     def load(self) -> None:
         self.data = _read_state(self.folder / STATE_FILE)
@@ -297,18 +297,16 @@ class Cache:
 
     def prepare(self) -> None:
         """Serialise the agreements' entries now, while workers build: save() then serialises only
-        the entries recorded since (an entry is replaced, never changed in place, once planned)."""
-        self._prepared = {rel: (entry, _state_json(entry)) for rel, entry in self.data["agreements"].items()
-                          if "manifest" not in entry}
+        the entries recorded since (once planned, an entry is replaced, never changed in place; but
+        one holding a manifest loses it in save(), so it is left for then)."""
+        self._entries.prepare((rel, entry) for rel, entry in self.data["agreements"].items()
+                              if "manifest" not in entry)
 
     def body(self) -> bytes:
         """The state as sorted, compact JSON (json.dumps' bytes, with prepared entries reused)."""
         def agreements() -> str:
-            rows = []
-            for rel, entry in sorted(self.data["agreements"].items()):
-                prepared = self._prepared.get(rel)
-                rows.append(_state_json(rel) + ":" + (prepared[1] if prepared and prepared[0] is entry
-                                                       else _state_json(entry)))
+            rows = [_state_json(rel) + ":" + self._entries.text(rel, entry)
+                    for rel, entry in sorted(self.data["agreements"].items())]
             return "{" + ",".join(rows) + "}"
 
         parts = [_state_json(key) + ":" + (agreements() if key == "agreements" else _state_json(value))

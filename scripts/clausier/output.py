@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 MANIFEST = "manifest.json"
 
@@ -58,43 +58,44 @@ def read_manifest(out: Path) -> dict[str, Any]:
     return manifest
 
 
+class Serialised:
+    """Texts of values made ahead of time (while workers build) and reused at the end for every
+    value that is still the same object; a value replaced since is serialised again."""
+
+    def __init__(self, serialise: Callable[[str, Any], str]) -> None:
+        self._serialise = serialise
+        self._texts: dict[str, tuple[Any, str]] = {}
+
+    def prepare(self, items: Iterable[tuple[str, Any]]) -> None:
+        self._texts = {key: (value, self._serialise(key, value)) for key, value in items}
+
+    def text(self, key: str, value: Any) -> str:
+        known = self._texts.get(key)
+        return known[1] if known is not None and known[0] is value else self._serialise(key, value)
+
+
 class Manifest:
-    """The manifest as read, with each agreement's line ready: a build that rebuilds a few of
-    thousands serialises only those (the rest is prepared while its workers run)."""
+    """The manifest as read, its agreements' lines serialisable ahead: a build that rebuilds a
+    few of thousands serialises only those at the end."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.agreements: dict[str, Any] = data["agreements"]
-        self._lines: dict[str, str] = {}
+        self._lines = Serialised(_agreement_line)
 
     @classmethod
     def read(cls, out: Path) -> "Manifest":
         return cls(read_manifest(out))
 
     def prepare(self) -> None:
-        """Serialise every agreement's line now (see update: only changed ones are done again)."""
-        for ident, entry in self.agreements.items():
-            if ident not in self._lines:
-                self._lines[ident] = _agreement_line(ident, entry)
+        self._lines.prepare(self.agreements.items())
 
-    def update(self, entries: dict[str, dict[str, Any]], tools: dict[str, str]) -> None:
+    def write(self, out: Path, entries: dict[str, dict[str, Any]], tools: dict[str, str]) -> None:
+        """Merge this run's entries (agreements not rebuilt keep their last record) and write."""
         self.data["tools"] = tools
-        for ident in entries:
-            self._lines.pop(ident, None)
         self.agreements.update(entries)
         self.data["agreements"] = self.agreements = dict(sorted(self.agreements.items()))
-
-    def text(self) -> str:
-        return manifest_text(self.data, self._lines)
-
-
-def update_manifest(out: Path, entries: dict[str, dict[str, Any]], tools: dict[str, str],
-                    manifest: Manifest | None = None) -> None:
-    """Merge this run's entries: agreements not rebuilt keep their last record. `manifest` is
-    the manifest as read at the start of this build (read again when not given)."""
-    manifest = manifest if manifest is not None else Manifest.read(out)
-    manifest.update(entries, tools)
-    write_atomic(out / MANIFEST, manifest.text().encode("utf-8"))
+        write_atomic(out / MANIFEST, manifest_text(self.data, self._lines).encode("utf-8"))
 
 
 def _json_line(value: Any) -> str:
@@ -105,15 +106,14 @@ def _agreement_line(ident: str, entry: Any) -> str:
     return f"    {_json_line(ident)}: {_json_line(entry)}"
 
 
-def manifest_text(manifest: dict[str, Any], lines: dict[str, str] | None = None) -> str:
+def manifest_text(manifest: dict[str, Any], lines: Serialised | None = None) -> str:
     """The manifest as JSON with one line per agreement: diffs show which agreements changed,
-    and thousands of agreements are written in milliseconds (indented JSON takes seconds).
-    `lines`: agreements' lines already serialised, by id."""
-    lines = lines or {}
+    and thousands of agreements are written in milliseconds (indented JSON takes seconds)."""
+    lines = lines or Serialised(_agreement_line)
     parts = []
     for key, value in manifest.items():
         if key == "agreements" and value:
-            rows = ",\n".join(lines.get(ident) or _agreement_line(ident, entry) for ident, entry in value.items())
+            rows = ",\n".join(lines.text(ident, entry) for ident, entry in value.items())
             parts.append(f'  "agreements": {{\n{rows}\n  }}')
         else:
             parts.append(f"  {_json_line(key)}: {_json_line(value)}")
