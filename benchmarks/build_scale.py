@@ -229,7 +229,8 @@ from pathlib import Path
 import typst
 from clausier.build import render_settings
 from clausier.assemble import assemble
-from clausier.render import _pandoc, prepare_typst_folder, split_header, typst_inputs, typst_options, TYPST_STYLE
+from clausier.render import (_pandoc, prepare_typst_folder, split_header, typst_inputs, typst_options, TYPST_STYLE,
+                             write_typst_settings)
 from clausier.repository import agreement_paths, load_agreement, load_repository
 repo = load_repository(Path(sys.argv[1]))
 agreement = load_agreement(repo, agreement_paths(repo)[0])
@@ -241,6 +242,7 @@ with tempfile.TemporaryDirectory() as scratch:
     (work / "doc.md").write_text(split_header(assembled.markdown), encoding="utf-8")
     _pandoc(["-t", "typst", "--standalone", "-V", f"template={TYPST_STYLE}", *settings.metadata_args(),
              "-o", str(work / "main.typ")], work / "doc.md", "doc")
+    write_typst_settings(work, typst_inputs(settings))
     times = []
     for _ in range(7):
         start = time.process_time()

@@ -48,6 +48,17 @@ Une note[^1] et un lien <https://example.com>.
 2. deux
 """
 
+PARTS_USING_DEFINITIONS = """
+Le Prestataire assure une formation.
+
+* * *
+
+```python
+def total(x):
+    return x * 1.2
+```
+"""
+
 
 def settings_for(title: str) -> RenderSettings:
     """A French document's render settings, with this title."""
@@ -177,13 +188,15 @@ def test_the_batch_route_gives_the_bytes_of_the_single_route_for_tricky_text(rep
     body = text.split("---\n", 2)[2]
     write(repo, "agreements/tricky-fr.md", text.replace(body, TRICKY_BODY))
     write(repo, "agreements/tricky-en.md", text.replace(body, TRICKY_BODY).replace("language: fr", "language: en"))
+    # read in parts (no notes): a rule and highlighted code use names main.typ defines
+    write(repo, "agreements/rule-and-code.md", text.replace(body, PARTS_USING_DEFINITIONS))
     write(repo, "agreements/own-provider.md", text.replace(
         "effective_date:", "provider:\n  name: Cuivres et Compagnie SARL\n  address: 3 rue du Port, 44000 Nantes\n"
         "effective_date:", 1))
     out = tmp_path / "out"
     report = build(repo, formats=ALL, out=out, jobs=1)
     assert report.ok, [r.errors for r in report.failed]
-    assert _compare_with_single_route(repo, out) == 16
+    assert _compare_with_single_route(repo, out) == 20
 
 
 def test_parallel_sequential_and_recycled_builds_give_identical_outputs(repo, tmp_path):

@@ -123,3 +123,20 @@ def test_language_parity_of_sub_clauses_and_parameters(repo):
     messages = [str(f) for f in repository.findings]
     assert any("clauses/termination/en.md:" in m and "(fr: 2, en: 1)" in m for m in messages)
     assert any("params.grace is not declared" in m for m in messages)
+
+
+def test_document_settings_reach_the_typst_style_as_plain_text(repo, tmp_path):
+    """The reference and the provider's name go to Typst as JSON data: markup in them is shown
+    as written, on the title page and in every running header, and runs nothing."""
+    from pypdf import PdfReader
+
+    reference = '#panic("boom") *gras* $x$ <etiquette> @ref \\u{41}'
+    path = repo / "agreements/acme-fr.md"
+    text = path.read_text().replace("template: mini", f"template: mini\nreference: '{reference}'", 1)
+    path.write_text(text.replace("effective_date:", "provider:\n  name: '#strong[Forge] _Basse_'\n"
+                                 "  address: 3 rue du Port, 44000 Nantes\neffective_date:", 1))
+    report = build(repo, formats=["pdf"], out=tmp_path / "out")
+    assert report.ok, [r.errors for r in report.failed]
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "out/acme-fr/acme-fr.pdf").pages]
+    assert reference in pages[0] and all(reference in page for page in pages[1:])
+    assert "#strong[Forge] _Basse_" in pages[1]

@@ -11,6 +11,9 @@
 --                                         "store": false (optional: leave the part store alone)},
 --             or {"stats": true} (how many parts were read, loaded from the store, stored)
 --   answer:   per output "ok <n>\n" + n bytes, or a single "error <n>\n" + message;
+--             an output asking for "spans": true gets a second answer: where each part's text
+--             lies in the document, JSON [[offset from 0, length], ...] in bytes, or [] when
+--             the document was written whole (clausier/typst_parts.py uses them);
 --             init is answered "ok 0", stats with one JSON object
 --
 -- It does what `pandoc --sandbox -f READER -t FORMAT -M k=v ...` does for the single
@@ -368,7 +371,8 @@ local function write_new_parts(parts, format)
 end
 
 local function body_from_parts(parts, format, meta)
-  -- The parts' texts joined as the writer joins their blocks; nil when unsure.
+  -- The parts' texts joined as the writer joins their blocks, and where each part's text lies in
+  -- it ({offset from 0, length} in bytes); nil when unsure.
   local unwritten, queued = {}, {}
   for _, part in ipairs(parts) do
     if not part.written[format] and not queued[part] then
@@ -377,16 +381,28 @@ local function body_from_parts(parts, format, meta)
   end
   ensure_blocks(unwritten, meta)
   if #unwritten > 0 and not write_new_parts(unwritten, format) then return nil end
-  local pieces = {}
+  local pieces, spans, offset = {}, {}, 0
   for index, part in ipairs(parts) do
     local text = part.written[format]
     pieces[#pieces + 1] = text.body
+    spans[#spans + 1] = {offset, #text.body}
+    offset = offset + #text.body
     if index < #parts then
       if not parts[index + 1].header then return nil end
       pieces[#pieces + 1] = text.joint
+      offset = offset + #text.joint
     end
   end
-  return table.concat(pieces)
+  return table.concat(pieces), spans
+end
+
+local function located(document, body, spans)
+  -- The parts' places in the written document (JSON), or "[]" when the body cannot be found.
+  local start = document:find(body, 1, true)
+  if not start or #spans == 0 then return "[]" end
+  local placed = {}
+  for index, span in ipairs(spans) do placed[index] = {span[1] + start - 1, span[2]} end
+  return json.encode(placed)
 end
 
 local function convert(job)
@@ -397,9 +413,12 @@ local function convert(job)
   local meta, blocks, parts = read(job.input, given, job.store ~= false)
   local results = {}
   for _, out in ipairs(job.outputs) do
-    local body = parts and #parts > 0 and HEADING_MARK[out.format] and body_from_parts(parts, out.format, meta)
+    local body, spans
+    if parts and #parts > 0 and HEADING_MARK[out.format] then body, spans = body_from_parts(parts, out.format, meta) end
     if body then
-      results[#results + 1] = write(pandoc.Pandoc({pandoc.RawBlock(out.format, body)}, meta), job, out)
+      local document = write(pandoc.Pandoc({pandoc.RawBlock(out.format, body)}, meta), job, out)
+      results[#results + 1] = document
+      if out.spans then results[#results + 1] = located(document, body, spans) end
     else
       if not blocks then  -- the parts' blocks, joined only for a format written whole
         ensure_blocks(parts, meta)
@@ -407,6 +426,7 @@ local function convert(job)
         for _, part in ipairs(parts) do blocks:extend(part.blocks) end
       end
       results[#results + 1] = write(pandoc.Pandoc(blocks, meta), job, out)
+      if out.spans then results[#results + 1] = "[]" end
     end
   end
   return results

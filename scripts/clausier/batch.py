@@ -166,6 +166,14 @@ WARM_UP = ("# Article 1 — Objet {#art-objet}\n\n## 1.1 Prix\n\nLe *Prestataire
            "3 600,00 € |\n\n- un\n- deux\n\n**1.2** Texte.\n\n::: {#parties}\nLe Client.\n:::\n\n") * 20
 
 
+def _spans(payload: bytes) -> list[tuple[int, int]]:
+    try:
+        spans = json.loads(payload)
+        return [(int(offset), int(length)) for offset, length in spans]
+    except (ValueError, TypeError):
+        return []  # the parts are then simply not known: the source is compiled whole
+
+
 class PandocBatch:
     """One long-lived `pandoc lua` process converting documents one after another."""
 
@@ -236,6 +244,20 @@ class PandocBatch:
         if self._process is None:
             self.start()
         return self._request(self._job(name, markdown, settings, formats), answers=len(formats))
+
+    def convert_with_spans(self, name: str, markdown: str, settings: RenderSettings,
+                           formats: list[str]) -> tuple[list[bytes], list[tuple[int, int]]]:
+        """As convert, and where each part's text lies in the Typst source (pdf): (offset, length)
+        in bytes, none when the document was written whole or has no pdf."""
+        if "pdf" not in formats:
+            return self.convert(name, markdown, settings, formats), []
+        if self._process is None:
+            self.start()
+        job = self._job(name, markdown, settings, formats)
+        at = formats.index("pdf")
+        job["outputs"][at]["spans"] = True
+        answers = self._request(job, answers=len(formats) + 1)
+        return answers[: at + 1] + answers[at + 2 :], _spans(answers[at + 1])
 
     def _job(self, name: str, markdown: str, settings: RenderSettings, formats: list[str]) -> dict:
         return {"name": name, "input": markdown, "meta": {"title": settings.title, "lang": settings.lang_tag},

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import signal
 import tempfile
 import time
@@ -32,11 +31,9 @@ from .batch import BatchCrash, BatchError, PandocBatch, PartStore, prune_part_st
 from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
 from .output import Manifest, sha256, write_atomic
-from .render import (
-    RENDERERS, RenderSettings, check_renderable, prepare_typst_folder, split_header,
-    stamp_docx, typst_inputs, typst_options,
-)
+from .render import RENDERERS, RenderSettings, check_renderable, split_header, stamp_docx
 from .repository import AgreementFile, Repository, load_agreement, load_repository, safe_asset_path
+from .typst_batch import TypstWorkspace
 from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run
 
 if TYPE_CHECKING:
@@ -122,11 +119,11 @@ def manifest_entry(repo: Repository, agreement: AgreementFile, assembled: Assemb
 
 
 class BatchRenderer:
-    """A worker's tools: one pandoc process, one Typst compiler per scratch folder."""
+    """A worker's tools: one pandoc process, one Typst compiler per style and logo."""
 
     def __init__(self, abbreviations: tuple[str, ...], expected: int, store: PartStore | None) -> None:
         self.pandoc = PandocBatch(abbreviations=abbreviations, expected=expected, store=store)
-        self._typst: dict[tuple[Path, Path | None], tuple[Path, object]] = {}
+        self.typst: dict[tuple[Path, Path | None], TypstWorkspace] = {}
 
     def warm_up(self, root: Path, formats: list[str]) -> None:
         """Let pandoc warm up (in its own process) while this worker assembles its first agreement."""
@@ -139,10 +136,12 @@ class BatchRenderer:
         check_renderable(assembled.markdown, agreement.path)
         settings = render_settings(repo, agreement, assembled)
         converted: dict[str, bytes] = {}
+        spans: list[tuple[int, int]] = []  # where the Typst source's parts lie
         through_pandoc = [f for f in formats if f != "md"]
         if through_pandoc:
             try:
-                results = self.pandoc.convert(agreement.id, split_header(assembled.markdown), settings, through_pandoc)
+                results, spans = self.pandoc.convert_with_spans(agreement.id, split_header(assembled.markdown),
+                                                                settings, through_pandoc)
             except BatchError as exc:
                 raise BuildError(agreement.path, f"pandoc failed: {exc}") from None
             except BatchCrash as exc:
@@ -154,36 +153,28 @@ class BatchRenderer:
             if fmt == "md":
                 outputs[fmt] = assembled.markdown.encode("utf-8")
             elif fmt == "pdf":
-                outputs[fmt] = self.compile_pdf(converted[fmt], settings, agreement.path)
+                outputs[fmt] = self.compile_pdf(converted[fmt], spans, settings, agreement.path)
             elif fmt == "docx":
                 outputs[fmt] = stamp_docx(converted[fmt], settings)
             else:
                 outputs[fmt] = converted[fmt]
         return assembled, outputs
 
-    def compile_pdf(self, source: bytes, settings: RenderSettings, shown: str) -> bytes:
-        import typst
-
+    def compile_pdf(self, source: bytes, spans: list[tuple[int, int]], settings: RenderSettings, shown: str) -> bytes:
         slot = (settings.root, settings.logo)
-        if slot not in self._typst:
-            work = Path(tempfile.mkdtemp(prefix="clausier-typst-"))
-            prepare_typst_folder(work, settings.root, settings.logo)
-            self._typst[slot] = (work, typst.Compiler(**typst_options(work)))
-        work, compiler = self._typst[slot]
-        (work / "main.typ").write_bytes(source)
+        if slot not in self.typst:
+            self.typst[slot] = TypstWorkspace(settings.root, settings.logo)
         try:
-            return compiler.compile(input=str(work / "main.typ"), sys_inputs=typst_inputs(settings),
-                                    timestamp=settings.timestamp)
-        except Exception as exc:  # typst raises its own TypstError with the source span
-            self._typst.pop(slot)  # a compiler that failed is not reused
-            shutil.rmtree(work, ignore_errors=True)
-            raise BuildError(shown, f"Typst failed: {exc}") from None
+            return self.typst[slot].compile(source, spans, settings, shown)
+        except BuildError:
+            self.typst.pop(slot).close()  # a compiler that failed is not reused
+            raise
 
     def close(self) -> None:
         self.pandoc.close()
-        for work, _ in self._typst.values():
-            shutil.rmtree(work, ignore_errors=True)
-        self._typst.clear()
+        for workspace in self.typst.values():
+            workspace.close()
+        self.typst.clear()
 
 
 def _test_hook(stage: str, agreement_id: str) -> None:

@@ -160,21 +160,14 @@ def _pdf(source: Path, settings, shown: str) -> bytes:
     """Like render.render_pdf, with the redline section of style.typ switched on."""
     with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
         work = Path(scratch)
-        shutil.copyfile(settings.root / render.STYLES / render.TYPST_STYLE, work / render.TYPST_STYLE)
-        logo = ""
-        if settings.logo is not None:
-            logo = "logo" + settings.logo.suffix.lower()
-            shutil.copyfile(settings.logo, work / logo)
+        render.prepare_typst_folder(work, settings.root, settings.logo)
         _pandoc(["-t", "typst", "--standalone", "-V", f"template={render.TYPST_STYLE}", *settings.metadata_args(),
                  "-o", str(work / "main.typ")], source, shown)
-        inputs = {"reference": settings.reference, "version": settings.version, "brand": settings.brand,
-                  "primary": settings.primary, "accent": settings.accent, "logo": logo,
-                  "lang": settings.language, "date": settings.date, "redline": "1"}
-        (work / "packages").mkdir()
-        try:
-            return typst.compile(str(work / "main.typ"), root=str(work), font_paths=[], ignore_system_fonts=True,
-                                 sys_inputs=inputs, timestamp=settings.timestamp,
-                                 package_path=str(work / "packages"), package_cache_path=str(work / "packages"))
+        inputs = {**render.typst_inputs(settings), "redline": "1"}
+        render.write_typst_settings(work, inputs)
+        try:  # sys.inputs too: a base or head revision may have a style older than the settings file
+            return typst.compile(str(work / "main.typ"), sys_inputs=inputs, timestamp=settings.timestamp,
+                                 **render.typst_options(work))
         except Exception as exc:  # typst raises its own error type with the source span
             raise BuildError(shown, f"Typst failed on the redline: {exc}") from None
 

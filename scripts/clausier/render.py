@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import importlib.util
 import io
+import json
 import os
 import re
 import shutil
@@ -35,6 +36,7 @@ READER = (
 FORMATS = ("pdf", "docx", "html", "md")
 STYLES = Path("templates") / "styles"
 TYPST_STYLE = "style.typ"
+TYPST_SETTINGS = "clausier-settings.json"  # what style.typ shows: written beside main.typ per document
 DOCX_REFERENCE = "reference.docx"
 HTML_STYLE = "contract.css.html"
 PANDOC_TIMEOUT = 120
@@ -126,7 +128,7 @@ def typst_options(work: Path) -> dict:
 
 
 def typst_inputs(settings: RenderSettings) -> dict[str, str]:
-    """`sys.inputs` of the style: what the running header, footer and title block show."""
+    """The style's settings: what the running header, footer and title block show."""
     return {
         "reference": settings.reference,
         "version": settings.version,
@@ -135,8 +137,19 @@ def typst_inputs(settings: RenderSettings) -> dict[str, str]:
         "accent": settings.accent,
         "logo": logo_name(settings.logo),
         "lang": settings.language,
-        "date": settings.date,
+        "date": settings.date,  # read by older styles only; the PDF's date is the timestamp
     }
+
+
+def write_typst_settings(work: Path, inputs: dict[str, str]) -> None:
+    """The settings file the style reads (as JSON: data, never markup)."""
+    (work / TYPST_SETTINGS).write_text(json.dumps(inputs, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def style_reads_settings_file(work: Path) -> bool:
+    """Whether the style in the scratch folder reads its settings from the file (today's style)
+    rather than from `sys.inputs` only (a style from before: it gets both, see render_pdf)."""
+    return TYPST_SETTINGS in (work / TYPST_STYLE).read_text(encoding="utf-8")
 
 
 def render_pdf(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:
@@ -148,8 +161,10 @@ def render_pdf(markdown_file: Path, settings: RenderSettings, shown: str) -> byt
         prepare_typst_folder(work, settings.root, settings.logo)
         _pandoc(["-t", "typst", "--standalone", "-V", f"template={TYPST_STYLE}", *settings.metadata_args(),
                  "-o", str(work / "main.typ")], markdown_file, shown)
-        try:
-            return typst.compile(str(work / "main.typ"), sys_inputs=typst_inputs(settings),
+        inputs = typst_inputs(settings)
+        write_typst_settings(work, inputs)
+        try:  # sys.inputs too, for a repository's style older than the settings file
+            return typst.compile(str(work / "main.typ"), sys_inputs=inputs,
                                  timestamp=settings.timestamp, **typst_options(work))
         except Exception as exc:  # typst raises its own TypstError with the source span
             raise BuildError(shown, f"Typst failed: {exc}") from None

@@ -1,0 +1,124 @@
+"""Typst in a build's worker: one compiler for many documents, each article in a file of its own.
+
+Typst remembers what it laid out, keyed by the content *and where it comes from* (file and
+place in the file) and by the styles around it. So a compiler reused from one agreement to
+the next lays out nothing again by itself: the same article sits at another place of another
+`main.typ`. Cut into files named by their text and included, an article comes from the same
+file in every agreement that uses it, and the compiler lays it out once -- about 40 % of
+Typst's time over a build of agreements made from one library. The PDF is byte for byte the
+same as from the whole source (tests compare).
+
+Two conditions, both kept by the project's style.typ: the compiler's `sys.inputs` stay the same
+(the style reads its per-document settings from a file instead), and no style holds a value
+that differs per document. A style that still reads `sys.inputs` is compiled whole, with its
+inputs, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildError
+from .render import RenderSettings, prepare_typst_folder, style_reads_settings_file, typst_inputs, typst_options, \
+    write_typst_settings
+
+PARTS = "parts"  # folder of the part files, in the compiler's root
+MAIN = "main.typ"
+# A name the source defines (pandoc's template: `horizontalrule`, highlighting functions): an
+# included file does not see it, so a part that could use it stays in main.typ.
+_DEFINED = re.compile(rb"#let\s+([A-Za-z_][A-Za-z0-9_-]*)")
+
+
+@dataclass(frozen=True)
+class IncludedSource:
+    main: bytes  # the source, parts replaced by #include lines
+    parts: dict[str, bytes]  # file name (in PARTS) → the part's text
+
+
+def with_included_parts(source: bytes, spans: list[tuple[int, int]]) -> IncludedSource:
+    """`source` with each part (offset, length: see batch.lua) replaced by an #include of a file
+    named by its text. A part stays in place when it may use a name the source defines, or does
+    not fill whole lines; all of them when the spans are not in order inside the source."""
+    names = {match.group(1) for match in _DEFINED.finditer(source)}
+    pieces, parts, position = [], {}, 0
+    for offset, length in spans:
+        if offset < position or length <= 0 or offset + length > len(source):
+            return IncludedSource(source, {})
+        end = offset + length
+        part = source[offset:end]
+        whole_lines = (offset == 0 or source[offset - 1] == 0x0A) and (end == len(source) or source[end] == 0x0A)
+        if not whole_lines or any(name in part for name in names):
+            continue
+        name = hashlib.sha1(part).hexdigest() + ".typ"
+        pieces += [source[position:offset], b'#include "/%s/%s"' % (PARTS.encode(), name.encode())]
+        parts[name] = part
+        position = end
+    pieces.append(source[position:])
+    return IncludedSource(b"".join(pieces), parts)
+
+
+class TypstWorkspace:
+    """A worker's scratch folder for one style and logo, and the compiler reused on it."""
+
+    def __init__(self, root: Path, logo: Path | None) -> None:
+        import typst
+
+        self.work = Path(tempfile.mkdtemp(prefix="clausier-typst-"))
+        prepare_typst_folder(self.work, root, logo)
+        (self.work / PARTS).mkdir()
+        (self.work / MAIN).write_bytes(b"")
+        self.reuses_layout = style_reads_settings_file(self.work)
+        self.compiler = typst.Compiler(input=str(self.work / MAIN), **typst_options(self.work))
+        self.included = 0  # parts compiled from their own file, so far
+        self.whole_after_failure = 0  # documents compiled whole after failing in parts
+        self._written: set[str] = set()
+
+    def compile(self, source: bytes, spans: list[tuple[int, int]], settings: RenderSettings, shown: str) -> bytes:
+        """The PDF of one document. Raises BuildError with Typst's message: the workspace is then
+        not to be reused (a failed compiler may hold a half-made state)."""
+        inputs = typst_inputs(settings)
+        write_typst_settings(self.work, inputs)
+        if not self.reuses_layout:  # an older style: its settings change sys.inputs, so nothing is reused
+            (self.work / MAIN).write_bytes(source)
+            return self._compile(shown, sys_inputs=inputs, timestamp=settings.timestamp)
+        included = with_included_parts(source, spans)
+        for name, text in included.parts.items():
+            if name not in self._written:
+                (self.work / PARTS / name).write_bytes(text)
+                self._written.add(name)
+        (self.work / MAIN).write_bytes(included.main)
+        try:
+            pdf = self._compile(shown, timestamp=settings.timestamp)
+        except BuildError:
+            if not included.parts:
+                raise
+            # Whole, by a compiler of its own: Typst's message then names main.typ, and should
+            # the parts be the cause (a bug: tests make sure none of our documents needs this),
+            # the document is still right.
+            (self.work / MAIN).write_bytes(source)
+            self.whole_after_failure += 1
+            return self._compile_whole(settings, shown)
+        self.included += len(included.parts)
+        return pdf
+
+    def _compile(self, shown: str, **options) -> bytes:
+        try:
+            return self.compiler.compile(**options)
+        except Exception as exc:  # typst raises its own TypstError with the source span
+            raise BuildError(shown, f"Typst failed: {exc}") from None
+
+    def _compile_whole(self, settings: RenderSettings, shown: str) -> bytes:
+        import typst
+
+        try:
+            return typst.compile(str(self.work / MAIN), timestamp=settings.timestamp, **typst_options(self.work))
+        except Exception as exc:
+            raise BuildError(shown, f"Typst failed: {exc}") from None
+
+    def close(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)

@@ -1,0 +1,105 @@
+"""Typst in a worker: parts included from files of their own, one compiler for many documents."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from clausier.build import BatchRenderer, build, render_outputs
+from clausier.repository import agreement_paths, load_agreement, load_repository
+from clausier.typst_batch import PARTS, with_included_parts
+
+from conftest import PROJECT, write
+
+SOURCE = (b'#let horizontalrule = line(length: 50%)\n#import "style.typ": conf\n#show: doc => conf(doc)\n\n'
+          b"= Article 1\n\nUn texte.\n\n= Article 2\n\n#horizontalrule\n\n= Article 3\n\nFin.\n")
+ARTICLE_1 = (SOURCE.index(b"= Article 1"), len(b"= Article 1\n\nUn texte."))
+ARTICLE_2 = (SOURCE.index(b"= Article 2"), len(b"= Article 2\n\n#horizontalrule"))
+ARTICLE_3 = (SOURCE.index(b"= Article 3"), len(b"= Article 3\n\nFin."))
+
+
+def test_parts_become_includes_of_files_named_by_their_text():
+    included = with_included_parts(SOURCE, [ARTICLE_1, ARTICLE_3])
+    assert sorted(included.parts.values()) == [b"= Article 1\n\nUn texte.", b"= Article 3\n\nFin."]
+    names = re.findall(rb'#include "/parts/([0-9a-f]{40}\.typ)"', included.main)
+    assert [included.parts[name.decode()] for name in names] == [b"= Article 1\n\nUn texte.", b"= Article 3\n\nFin."]
+    assert b"Un texte" not in included.main and b"= Article 2\n\n#horizontalrule\n" in included.main
+    # the same text gives the same file, whichever document it comes from
+    assert with_included_parts(b"x\n" + SOURCE, [(o + 2, n) for o, n in (ARTICLE_1, ARTICLE_3)]).parts == included.parts
+
+
+def test_a_part_using_a_name_the_source_defines_stays_in_place():
+    """An included file does not see main.typ's `#let`s (pandoc's template defines some)."""
+    included = with_included_parts(SOURCE, [ARTICLE_1, ARTICLE_2, ARTICLE_3])
+    assert len(included.parts) == 2
+    assert b"#horizontalrule" in included.main.split(b"conf(doc)")[1]
+
+
+def test_parts_that_do_not_fill_whole_lines_or_are_out_of_order_stay_in_place():
+    offset, length = ARTICLE_1
+    assert with_included_parts(SOURCE, [(offset + 2, length - 2)]).parts == {}
+    assert with_included_parts(SOURCE, [ARTICLE_3, ARTICLE_1]).main == SOURCE
+    assert with_included_parts(SOURCE, [(offset, len(SOURCE))]).main == SOURCE
+    assert with_included_parts(SOURCE, []).main == SOURCE
+
+
+def _header_references(pdf: bytes) -> set[str]:
+    pages = PdfReader(io.BytesIO(pdf)).pages[1:]
+    return {m for page in pages for m in re.findall(r"R[ée]f\. (\S+) · v", page.extract_text())}
+
+
+def test_one_compiler_builds_documents_from_shared_part_files_with_each_its_own_header():
+    """The project's agreements through one worker's tools: their articles are compiled from
+    part files, shared between agreements; each PDF shows its own reference and equals the
+    one-by-one route's bytes."""
+    repo = load_repository(PROJECT)
+    renderer = BatchRenderer(None, expected=4, store=None)  # None: the command line's abbreviations
+    try:
+        for path in agreement_paths(repo)[:4]:
+            agreement = load_agreement(repo, path)
+            _, batch = renderer.render(repo, agreement, ["pdf"])
+            _, single = render_outputs(repo, agreement, ["pdf"])
+            assert batch["pdf"] == single["pdf"], agreement.id
+            reference = agreement.model.reference or agreement.id
+            assert _header_references(batch["pdf"]) == {reference}
+        (workspace,) = renderer.typst.values()
+        files = len(list((workspace.work / PARTS).iterdir()))
+        assert workspace.reuses_layout and workspace.whole_after_failure == 0
+        assert 0 < files < workspace.included  # some parts served more than one agreement
+    finally:
+        renderer.close()
+
+
+OLD_INPUT = '''#let _input(key) = {
+  let value = sys.inputs.at(key, default: "")
+  if type(value) != str { "" } else { value.trim() }
+}
+'''
+
+
+def _style_without_settings_file(repo: Path) -> None:
+    """A repository's style from before the settings file: it reads sys.inputs."""
+    path = repo / "templates/styles/style.typ"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("#let _input(key) = {")
+    end = text.index("\n}\n", start) + 3
+    text = text[:start] + OLD_INPUT + text[end:]
+    text = text.replace("clausier-settings.json", "the settings")
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_style_that_reads_sys_inputs_still_shows_each_reference(repo, tmp_path):
+    _style_without_settings_file(repo)
+    text = (repo / "agreements/acme-fr.md").read_text()
+    write(repo, "agreements/second-fr.md", text.replace("Atelier Lumière SARL", "Forge Basse SAS"))
+    report = build(repo, formats=["pdf"], out=tmp_path / "out", jobs=1)
+    assert report.ok, [r.errors for r in report.failed]
+    loaded = load_repository(repo)
+    for name in ("acme-fr", "second-fr"):
+        pdf = (tmp_path / f"out/{name}/{name}.pdf").read_bytes()
+        assert _header_references(pdf) == {name}
+        _, single = render_outputs(loaded, load_agreement(loaded, repo / f"agreements/{name}.md"), ["pdf"])
+        assert pdf == single["pdf"]
