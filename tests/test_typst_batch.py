@@ -103,3 +103,17 @@ def test_a_style_that_reads_sys_inputs_still_shows_each_reference(repo, tmp_path
         assert _header_references(pdf) == {name}
         _, single = render_outputs(loaded, load_agreement(loaded, repo / f"agreements/{name}.md"), ["pdf"])
         assert pdf == single["pdf"]
+
+
+def test_a_worker_expecting_one_document_compiles_it_whole():
+    """Cutting into files pays only from a second document on (one edited agreement: one)."""
+    repo = load_repository(PROJECT)
+    renderer = BatchRenderer(None, expected=1, store=None)
+    try:
+        agreement = load_agreement(repo, agreement_paths(repo)[0])
+        _, batch = renderer.render(repo, agreement, ["pdf"])
+        (workspace,) = renderer.typst.values()
+        assert workspace.included == 0 and not list((workspace.work / PARTS).iterdir())
+        assert batch["pdf"] == render_outputs(repo, agreement, ["pdf"])[1]["pdf"]
+    finally:
+        renderer.close()

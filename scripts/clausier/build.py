@@ -124,6 +124,7 @@ class BatchRenderer:
     def __init__(self, abbreviations: tuple[str, ...], expected: int, store: PartStore | None) -> None:
         self.pandoc = PandocBatch(abbreviations=abbreviations, expected=expected, store=store)
         self.typst: dict[tuple[Path, Path | None], TypstWorkspace] = {}
+        self.expected = expected
 
     def warm_up(self, root: Path, formats: list[str]) -> None:
         """Let pandoc warm up (in its own process) while this worker assembles its first agreement."""
@@ -163,7 +164,7 @@ class BatchRenderer:
     def compile_pdf(self, source: bytes, spans: list[tuple[int, int]], settings: RenderSettings, shown: str) -> bytes:
         slot = (settings.root, settings.logo)
         if slot not in self.typst:
-            self.typst[slot] = TypstWorkspace(settings.root, settings.logo)
+            self.typst[slot] = TypstWorkspace(settings.root, settings.logo, several=self.expected > 1)
         try:
             return self.typst[slot].compile(source, spans, settings, shown)
         except BuildError:

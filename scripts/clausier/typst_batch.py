@@ -65,7 +65,9 @@ def with_included_parts(source: bytes, spans: list[tuple[int, int]]) -> Included
 class TypstWorkspace:
     """A worker's scratch folder for one style and logo, and the compiler reused on it."""
 
-    def __init__(self, root: Path, logo: Path | None) -> None:
+    def __init__(self, root: Path, logo: Path | None, several: bool = True) -> None:
+        """`several`: whether the compiler will see more than one document. Cutting a document into
+        files costs its first compile some 10-20 ms, which only a later document wins back."""
         import typst
 
         self.work = Path(tempfile.mkdtemp(prefix="clausier-typst-"))
@@ -73,6 +75,7 @@ class TypstWorkspace:
         (self.work / PARTS).mkdir()
         (self.work / MAIN).write_bytes(b"")
         self.reuses_layout = style_reads_settings_file(self.work)
+        self.cuts_into_parts = several and self.reuses_layout
         self.compiler = typst.Compiler(input=str(self.work / MAIN), **typst_options(self.work))
         self.included = 0  # parts compiled from their own file, so far
         self.whole_after_failure = 0  # documents compiled whole after failing in parts
@@ -86,7 +89,7 @@ class TypstWorkspace:
         if not self.reuses_layout:  # an older style: its settings change sys.inputs, so nothing is reused
             (self.work / MAIN).write_bytes(source)
             return self._compile(shown, sys_inputs=inputs, timestamp=settings.timestamp)
-        included = with_included_parts(source, spans)
+        included = with_included_parts(source, spans if self.cuts_into_parts else [])
         for name, text in included.parts.items():
             if name not in self._written:
                 (self.work / PARTS / name).write_bytes(text)
