@@ -117,3 +117,34 @@ def test_a_worker_expecting_one_document_compiles_it_whole():
         assert batch["pdf"] == render_outputs(repo, agreement, ["pdf"])[1]["pdf"]
     finally:
         renderer.close()
+
+
+def _settings(root: Path):
+    from clausier.render import RenderSettings
+
+    return RenderSettings(root=root, reference="R-1", version="1", brand="B", primary="#000000", accent="#000000",
+                          language="fr", date="2026-12-01", timestamp=1764547200, title="T", lang_tag="fr-FR")
+
+
+def test_a_document_that_fails_in_parts_is_compiled_whole_and_a_real_error_is_reported():
+    """A part using a name main.typ imports (not a `#let`, so not kept in place) cannot be
+    compiled from its own file: the document is compiled whole and comes out right; a name
+    nobody defines is Typst's error, as the whole source gives it."""
+    from clausier.errors import BuildError
+    from clausier.typst_batch import TypstWorkspace
+
+    head = b'#import "style.typ": conf\n#show: doc => conf(doc)\n\n'
+    part = b"= A\n\nVu #(conf != none)."
+    workspace = TypstWorkspace(PROJECT, None)
+    try:
+        pdf = workspace.compile(head + part + b"\n", [(len(head), len(part))], _settings(PROJECT), "doc.md")
+        assert workspace.whole_after_failure == 1 and "Vu true." in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+        bad = b"= A\n\nVu #nobody-defines-this."
+        try:
+            workspace.compile(head + bad + b"\n", [(len(head), len(bad))], _settings(PROJECT), "doc.md")
+        except BuildError as exc:
+            assert "doc.md" in str(exc) and "nobody-defines-this" in str(exc)
+        else:
+            raise AssertionError("an unknown name must fail")
+    finally:
+        workspace.close()

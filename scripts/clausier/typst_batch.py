@@ -68,15 +68,13 @@ class TypstWorkspace:
     def __init__(self, root: Path, logo: Path | None, several: bool = True) -> None:
         """`several`: whether the compiler will see more than one document. Cutting a document into
         files costs its first compile some 10-20 ms, which only a later document wins back."""
-        import typst
-
         self.work = Path(tempfile.mkdtemp(prefix="clausier-typst-"))
         prepare_typst_folder(self.work, root, logo)
         (self.work / PARTS).mkdir()
         (self.work / MAIN).write_bytes(b"")
         self.reuses_layout = style_reads_settings_file(self.work)
         self.cuts_into_parts = several and self.reuses_layout
-        self.compiler = typst.Compiler(input=str(self.work / MAIN), **typst_options(self.work))
+        self.compiler = self._new_compiler()
         self.included = 0  # parts compiled from their own file, so far
         self.whole_after_failure = 0  # documents compiled whole after failing in parts
         self._written: set[str] = set()
@@ -105,9 +103,16 @@ class TypstWorkspace:
             # the document is still right.
             (self.work / MAIN).write_bytes(source)
             self.whole_after_failure += 1
-            return self._compile_whole(settings, shown)
+            pdf = self._compile_whole(settings, shown)
+            self.compiler = self._new_compiler()  # the one that failed is not reused
+            return pdf
         self.included += len(included.parts)
         return pdf
+
+    def _new_compiler(self):
+        import typst
+
+        return typst.Compiler(input=str(self.work / MAIN), **typst_options(self.work))
 
     def _compile(self, shown: str, **options) -> bytes:
         try:
