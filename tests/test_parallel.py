@@ -85,6 +85,14 @@ EDGE_CASES = [
     # sub-clause headings cut too: after a paragraph, a table, a list, a heading; not inside a div
     "# A\n\n## A.1 Un\n\ntexte\n\n## A.2 Deux\n\n| x | y |\n|--|--|\n| 1 | 2 |\n\n## A.3 Trois\n\n- un\n- deux\n\n"
     "## A.4\n\n::: {#bloc}\n## Dedans\n\ntexte\n:::\n\n# B\n\n### B.1.1 Plus bas\n\ntexte\n",
+    # paragraphs read apart inside a part: after a list, a quote, a table and its caption, code,
+    # a definition list; not before a list item, a caption, a table row or a continuation
+    "# A\n\n## A.1\n\nUn.\n\nDeux, Dr. Martin.\n\n- un\n- deux\n\nTrois 12 000 € et « quatre ».\n\n"
+    "1. un\n\n2. deux\n\na) trois\n\nb) quatre\n\niv. cinq\n\nAprès la liste.\n\n> citée\n\nHors citation.\n\n"
+    "| a | b |\n|--|--|\n| 1 | 2 |\n\nTable: Légende après\n\nTable: Légende avant\n\nx | y\n--|--\n1 | 2\n\n"
+    "    code indenté\n\nAprès le code.\n\nTerme\n\n:   définition\n\nAutre terme\n:   sa définition\n\n"
+    "**1.2** Gras en tête.\n\n**Gras** puis texte.\n\n* liste étoile\n\nÉtat final, 1er mars.\n",
+    "# A\n\n- point\n\n  suite indentée\nligne paresseuse\n\nParagraphe.\n\n::: {#bloc}\nDans le bloc.\n\nEncore.\n:::\n\nFin.\n",
 ]
 
 

@@ -58,8 +58,9 @@ local reader_format, reader_options
 local typography  -- the typography filter (typography.lua), loaded at init
 local templates = {}
 local parts_seen, parts_count = {}, 0
+local paragraphs_seen, paragraphs_count = {}, 0  -- pieces of parts read, by language and text
 local store  -- the part store: {path, salt, read}, or nil
-local counts = {read = 0, loaded = 0, stored = 0}
+local counts = {read = 0, paragraphs = 0, loaded = 0, stored = 0}
 local MAX_PARTS = 20000  -- past this many, the parts used only once are forgotten
 local BOUNDARY_TAG = tostring(os.time()) .. tostring(math.random(100000, 999999))
 
@@ -166,6 +167,43 @@ local function cut(text)
   return parts
 end
 
+local function starts_a_paragraph(line)
+  -- A line that, after a blank line, can only start a paragraph of its own: it opens with a
+  -- letter, a digit, a guillemet or bold text, and is not a list item ("a) ", "2. ", "iv. "),
+  -- a table caption ("Table: ") or row ("x | y") or anything else Markdown gives a meaning to.
+  local first = line:sub(1, 1)
+  if first == "" or first:match("[%s%-%+%*:>|<%[!#=~`\\%(%)_{}%$%%&@^]") then
+    return line:match("^%*%*[^%s%*]") ~= nil  -- **1.2** Texte: bold, not a list item
+  end
+  if line:match("^%w+[.)][ \t]") or line:match("^%w+[.)]$") or line:match("^[Tt]able:") then return false end
+  return not line:find("|", 1, true)  -- a table row without its first pipe: its caption may be above
+end
+
+local function cut_paragraphs(text)
+  -- A part's text cut before each paragraph that follows a blank line at the top level, so a
+  -- part read for its few changed words (a name, an amount) costs only the paragraph holding
+  -- them; nil when there is nothing to cut or when unsure (any fence or div). Read apart, the
+  -- pieces give the blocks they give together: a paragraph after a blank line ends any list,
+  -- quote or table before it, and nothing else in this reader links two of them.
+  local pieces, start, position, previous_blank = {}, 1, 1, false
+  while position <= #text do
+    local stop = text:find("\n", position, true) or (#text + 1)
+    local line = text:sub(position, stop - 1)
+    if line:match("^ ? ? ?```") or line:match("^ ? ? ?~~~") or line:match("^%s*:::") then return nil end
+    -- A definition list goes on over blank lines (the next term may belong to it): no cut after one.
+    if line:match("^ ? ? ?[:~][ \t]") then break end
+    if previous_blank and position > 1 and starts_a_paragraph(line) then
+      pieces[#pieces + 1] = text:sub(start, position - 1)
+      start = position
+    end
+    previous_blank = line:match("^%s*$") ~= nil
+    position = stop + 1
+  end
+  if #pieces == 0 then return nil end
+  pieces[#pieces + 1] = text:sub(start)  -- the rest, whole
+  return pieces
+end
+
 local function forget_rare_parts()
   -- Keep the parts that documents share; a build of thousands would otherwise grow without end.
   local kept, count = {}, 0
@@ -263,18 +301,50 @@ local function read_new_parts(texts)
   return groups
 end
 
-local function read_parts(texts, meta)
-  -- The blocks of parts never read, after the typography filter, as the command line gives them.
+local function read_texts(texts, meta)
+  -- The blocks of texts, after the typography filter, as the command line gives them.
   local groups = read_new_parts(texts)
   for index, blocks in ipairs(groups) do
-    refuse_images(blocks, texts[index])  -- before caching: a refused part is never reused
+    refuse_images(blocks, texts[index])  -- before caching: a refused text is never reused
   end
   for index, blocks in ipairs(groups) do
     if typography.may_change(texts[index]) then  -- inline by inline: the same apart as together
       groups[index] = typography.apply(pandoc.Pandoc(blocks, meta)).blocks
     end
   end
+  return groups
+end
+
+local function read_parts(texts, meta)
+  -- The blocks of parts never read, paragraph by paragraph where that is sure to read the same:
+  -- two agreements' versions of a part differ by a name or an amount, and the paragraphs they
+  -- share are read once.
+  local language = meta.lang and pandoc.utils.stringify(meta.lang) or ""
+  if paragraphs_count > MAX_PARTS then paragraphs_seen, paragraphs_count = {}, 0 end  -- before, not during
+  local pieces, unseen, queued = {}, {}, {}
+  for index, text in ipairs(texts) do
+    pieces[index] = cut_paragraphs(text) or {text}
+    for _, piece in ipairs(pieces[index]) do
+      local key = language .. "\0" .. piece
+      if not paragraphs_seen[key] and not queued[key] then
+        queued[key], unseen[#unseen + 1] = true, piece
+      end
+    end
+  end
+  if #unseen > 0 then
+    for index, blocks in ipairs(read_texts(unseen, meta)) do
+      paragraphs_seen[language .. "\0" .. unseen[index]] = blocks
+    end
+    paragraphs_count = paragraphs_count + #unseen
+  end
+  local groups = {}
+  for index, list in ipairs(pieces) do
+    local blocks = pandoc.Blocks {}
+    for _, piece in ipairs(list) do blocks:extend(paragraphs_seen[language .. "\0" .. piece]) end
+    groups[index] = blocks
+  end
   counts.read = counts.read + #texts
+  counts.paragraphs = counts.paragraphs + #unseen
   return groups
 end
 
