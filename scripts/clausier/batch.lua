@@ -9,11 +9,12 @@
 --                             "store": {"path", "salt", "read"} (optional, see the part store)}},
 --             then one per document: {"name", "input", "meta": {k: v}, "outputs": [...],
 --                                         "store": false (optional: leave the part store alone)},
---             or {"stats": true} (how many parts were read, loaded from the store, stored)
+--             or {"stats": true} (how many parts were read, and paragraphs of them, loaded from
+--             the store, stored)
 --   answer:   per output "ok <n>\n" + n bytes, or a single "error <n>\n" + message;
 --             an output asking for "spans": true gets a second answer: where each part's text
 --             lies in the document, JSON [[offset from 0, length], ...] in bytes, or [] when
---             the document was written whole (clausier/typst_parts.py uses them);
+--             the document was written whole (clausier/typst_batch.py uses them);
 --             init is answered "ok 0", stats with one JSON object
 --
 -- It does what `pandoc --sandbox -f READER -t FORMAT -M k=v ...` does for the single
