@@ -13,6 +13,7 @@ from clausier.repository import agreement_paths, load_agreement, load_repository
 from clausier.typst_batch import PARTS, with_included_parts
 
 from conftest import PROJECT, write
+from test_parallel import settings_for
 
 SOURCE = (b'#let horizontalrule = line(length: 50%)\n#import "style.typ": conf\n#show: doc => conf(doc)\n\n'
           b"= Article 1\n\nUn texte.\n\n= Article 2\n\n#horizontalrule\n\n= Article 3\n\nFin.\n")
@@ -119,13 +120,6 @@ def test_a_worker_expecting_one_document_compiles_it_whole():
         renderer.close()
 
 
-def _settings(root: Path):
-    from clausier.render import RenderSettings
-
-    return RenderSettings(root=root, reference="R-1", version="1", brand="B", primary="#000000", accent="#000000",
-                          language="fr", date="2026-12-01", timestamp=1764547200, title="T", lang_tag="fr-FR")
-
-
 def test_a_document_that_fails_in_parts_is_compiled_whole_and_a_real_error_is_reported():
     """A part using a name main.typ imports (not a `#let`, so not kept in place) cannot be
     compiled from its own file: the document is compiled whole and comes out right; a name
@@ -137,11 +131,11 @@ def test_a_document_that_fails_in_parts_is_compiled_whole_and_a_real_error_is_re
     part = b"= A\n\nVu #(conf != none)."
     workspace = TypstWorkspace(PROJECT, None)
     try:
-        pdf = workspace.compile(head + part + b"\n", [(len(head), len(part))], _settings(PROJECT), "doc.md")
+        pdf = workspace.compile(head + part + b"\n", [(len(head), len(part))], settings_for("T"), "doc.md")
         assert workspace.whole_after_failure == 1 and "Vu true." in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
         bad = b"= A\n\nVu #nobody-defines-this."
         try:
-            workspace.compile(head + bad + b"\n", [(len(head), len(bad))], _settings(PROJECT), "doc.md")
+            workspace.compile(head + bad + b"\n", [(len(head), len(bad))], settings_for("T"), "doc.md")
         except BuildError as exc:
             assert "doc.md" in str(exc) and "nobody-defines-this" in str(exc)
         else:

@@ -241,19 +241,17 @@ class PandocBatch:
 
     def convert(self, name: str, markdown: str, settings: RenderSettings, formats: list[str]) -> list[bytes]:
         """The given formats (pdf means its Typst source) of one Markdown document, in order."""
-        if self._process is None:
-            self.start()
-        return self._request(self._job(name, markdown, settings, formats), answers=len(formats))
+        return self.convert_with_spans(name, markdown, settings, formats, spans=False)[0]
 
-    def convert_with_spans(self, name: str, markdown: str, settings: RenderSettings,
-                           formats: list[str]) -> tuple[list[bytes], list[tuple[int, int]]]:
-        """As convert, and where each part's text lies in the Typst source (pdf): (offset, length)
-        in bytes, none when the document was written whole or has no pdf."""
-        if "pdf" not in formats:
-            return self.convert(name, markdown, settings, formats), []
+    def convert_with_spans(self, name: str, markdown: str, settings: RenderSettings, formats: list[str],
+                           spans: bool = True) -> tuple[list[bytes], list[tuple[int, int]]]:
+        """As convert, and (if `spans` and pdf is asked for) where each part's text lies in the
+        Typst source: (offset, length) in bytes, none when the document was written whole."""
         if self._process is None:
             self.start()
         job = self._job(name, markdown, settings, formats)
+        if not (spans and "pdf" in formats):
+            return self._request(job, answers=len(formats)), []
         at = formats.index("pdf")
         job["outputs"][at]["spans"] = True
         answers = self._request(job, answers=len(formats) + 1)

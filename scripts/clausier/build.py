@@ -125,7 +125,7 @@ class BatchRenderer:
     def __init__(self, abbreviations: tuple[str, ...], expected: int, store: PartStore | None) -> None:
         self.pandoc = PandocBatch(abbreviations=abbreviations, expected=expected, store=store)
         self.typst: dict[tuple[Path, Path | None], TypstWorkspace] = {}
-        self.expected = expected
+        self.several = expected > 1  # Typst reuses layout only from a second document on: see typst_batch
 
     def warm_up(self, root: Path, formats: list[str]) -> None:
         """Let pandoc warm up (in its own process) while this worker assembles its first agreement."""
@@ -143,7 +143,7 @@ class BatchRenderer:
         if through_pandoc:
             try:
                 results, spans = self.pandoc.convert_with_spans(agreement.id, split_header(assembled.markdown),
-                                                                settings, through_pandoc)
+                                                                settings, through_pandoc, spans=self.several)
             except BatchError as exc:
                 raise BuildError(agreement.path, f"pandoc failed: {exc}") from None
             except BatchCrash as exc:
@@ -165,7 +165,7 @@ class BatchRenderer:
     def compile_pdf(self, source: bytes, spans: list[tuple[int, int]], settings: RenderSettings, shown: str) -> bytes:
         slot = (settings.root, settings.logo)
         if slot not in self.typst:
-            self.typst[slot] = TypstWorkspace(settings.root, settings.logo, several=self.expected > 1)
+            self.typst[slot] = TypstWorkspace(settings.root, settings.logo, several=self.several)
         try:
             return self.typst[slot].compile(source, spans, settings, shown)
         except BuildError:

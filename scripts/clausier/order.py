@@ -38,7 +38,7 @@ def structure_key(text: str) -> tuple[str, str, str]:
     return (values.get("template", ""), values.get("language", ""), choice)
 
 
-def read_structure_key(path: Path) -> tuple[str, str, str]:
+def _read_structure_key(path: Path) -> tuple[str, str, str]:
     try:
         return structure_key(path.read_text(encoding="utf-8", errors="replace"))
     except OSError:  # the worker reports it properly
@@ -49,5 +49,5 @@ def in_building_order(items: list[T], path_of: Callable[[T], Path]) -> list[T]:
     """The items grouped by structure, each group in the given order (the sort is stable)."""
     if len(items) < 3:  # nothing to group
         return list(items)
-    keys = {id(item): read_structure_key(path_of(item)) for item in items}
+    keys = {id(item): _read_structure_key(path_of(item)) for item in items}
     return sorted(items, key=lambda item: keys[id(item)])

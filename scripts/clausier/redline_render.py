@@ -13,13 +13,10 @@ import io
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
-
-import typst
 
 from . import render
 from .build import render_settings
@@ -163,13 +160,8 @@ def _pdf(source: Path, settings, shown: str) -> bytes:
         render.prepare_typst_folder(work, settings.root, settings.logo)
         _pandoc(["-t", "typst", "--standalone", "-V", f"template={render.TYPST_STYLE}", *settings.metadata_args(),
                  "-o", str(work / "main.typ")], source, shown)
-        inputs = {**render.typst_inputs(settings), "redline": "1"}
-        render.write_typst_settings(work, inputs)
-        try:  # sys.inputs too: a base or head revision may have a style older than the settings file
-            return typst.compile(str(work / "main.typ"), sys_inputs=inputs, timestamp=settings.timestamp,
-                                 **render.typst_options(work))
-        except Exception as exc:  # typst raises its own error type with the source span
-            raise BuildError(shown, f"Typst failed on the redline: {exc}") from None
+        return render.compile_typst_folder(work, {**render.typst_inputs(settings), "redline": "1"},
+                                           settings.timestamp, shown, failure="Typst failed on the redline")
 
 
 def _html(source: Path, settings, shown: str) -> bytes:

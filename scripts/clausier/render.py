@@ -148,26 +148,32 @@ def write_typst_settings(work: Path, inputs: dict[str, str]) -> None:
 
 def style_reads_settings_file(work: Path) -> bool:
     """Whether the style in the scratch folder reads its settings from the file (today's style)
-    rather than from `sys.inputs` only (a style from before: it gets both, see render_pdf)."""
+    rather than from `sys.inputs` only (a style from before: see compile_typst_folder)."""
     return TYPST_SETTINGS in (work / TYPST_STYLE).read_text(encoding="utf-8")
+
+
+def compile_typst_folder(work: Path, inputs: dict[str, str], timestamp: int, shown: str,
+                         failure: str = "Typst failed") -> bytes:
+    """The scratch folder's main.typ to PDF by a compiler of its own, its settings written to the
+    file the style reads and given as `sys.inputs` too (a repository's style may be older than
+    the file: a team's copy, or a revision compared by `clausier diff`)."""
+    import typst
+
+    write_typst_settings(work, inputs)
+    try:
+        return typst.compile(str(work / "main.typ"), sys_inputs=inputs, timestamp=timestamp, **typst_options(work))
+    except Exception as exc:  # typst raises its own TypstError with the source span
+        raise BuildError(shown, f"{failure}: {exc}") from None
 
 
 def render_pdf(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:
     """Markdown → Typst (pandoc) → PDF (Typst), in a scratch folder holding only what is needed."""
-    import typst
-
     with tempfile.TemporaryDirectory(prefix="clausier-typst-") as scratch:
         work = Path(scratch)
         prepare_typst_folder(work, settings.root, settings.logo)
         _pandoc(["-t", "typst", "--standalone", "-V", f"template={TYPST_STYLE}", *settings.metadata_args(),
                  "-o", str(work / "main.typ")], markdown_file, shown)
-        inputs = typst_inputs(settings)
-        write_typst_settings(work, inputs)
-        try:  # sys.inputs too, for a repository's style older than the settings file
-            return typst.compile(str(work / "main.typ"), sys_inputs=inputs,
-                                 timestamp=settings.timestamp, **typst_options(work))
-        except Exception as exc:  # typst raises its own TypstError with the source span
-            raise BuildError(shown, f"Typst failed: {exc}") from None
+        return compile_typst_folder(work, typst_inputs(settings), settings.timestamp, shown)
 
 
 def render_docx(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:

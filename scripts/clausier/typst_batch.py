@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError
-from .render import RenderSettings, prepare_typst_folder, style_reads_settings_file, typst_inputs, typst_options, \
-    write_typst_settings
+from .render import (
+    RenderSettings, compile_typst_folder, prepare_typst_folder, style_reads_settings_file, typst_inputs,
+    typst_options, write_typst_settings,
+)
 
 PARTS = "parts"  # folder of the part files, in the compiler's root
 MAIN = "main.typ"
@@ -103,7 +105,7 @@ class TypstWorkspace:
             # the document is still right.
             (self.work / MAIN).write_bytes(source)
             self.whole_after_failure += 1
-            pdf = self._compile_whole(settings, shown)
+            pdf = compile_typst_folder(self.work, inputs, settings.timestamp, shown)
             self.compiler = self._new_compiler()  # the one that failed is not reused
             return pdf
         self.included += len(included.parts)
@@ -118,14 +120,6 @@ class TypstWorkspace:
         try:
             return self.compiler.compile(**options)
         except Exception as exc:  # typst raises its own TypstError with the source span
-            raise BuildError(shown, f"Typst failed: {exc}") from None
-
-    def _compile_whole(self, settings: RenderSettings, shown: str) -> bytes:
-        import typst
-
-        try:
-            return typst.compile(str(self.work / MAIN), timestamp=settings.timestamp, **typst_options(self.work))
-        except Exception as exc:
             raise BuildError(shown, f"Typst failed: {exc}") from None
 
     def close(self) -> None:
