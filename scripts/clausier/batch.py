@@ -15,12 +15,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import ClausierError
+from .output import prune_oldest
 from .render import DOCX_REFERENCE, HTML_STYLE, READER, STYLES, TYPOGRAPHY, TYPST_STYLE, RenderSettings, pandoc_path
 
 LUA_SCRIPT = Path(__file__).with_name("batch.lua")
@@ -36,7 +36,6 @@ PANDOC_FORMATS = {"pdf": "typst", "docx": "docx", "html": "html5"}
 # The part store (see batch.lua): parts' Typst texts on disk, one small file each. Past this many
 # files the oldest are removed, down to three quarters (a thousand agreements make some thousands).
 MAX_STORED_PARTS = 60000
-STALE_TEMPORARY = 3600  # seconds: a temporary file this old was left by a worker that was killed
 _SALT_FOLDER = re.compile(r"[0-9a-f]{16}")  # a store's folder: the start of its salt
 
 
@@ -64,28 +63,7 @@ def prune_part_store(path: Path, limit: int = MAX_STORED_PARTS) -> int:
         if other.name != path.name and _SALT_FOLDER.fullmatch(other.name):
             removed += sum(1 for _ in other.iterdir())
             shutil.rmtree(other, ignore_errors=True)
-    try:
-        with os.scandir(path) as scan:
-            entries = list(scan)
-    except OSError:
-        return removed
-    now = time.time()
-    files = []
-    for entry in entries:
-        try:
-            modified = entry.stat().st_mtime if len(entries) > limit or entry.name.endswith(".tmp") else 0.0
-        except OSError:
-            continue
-        if entry.name.endswith(".tmp"):
-            if now - modified > STALE_TEMPORARY:
-                removed += _remove(entry.path)
-        else:
-            files.append((modified, entry.path))
-    if len(files) > limit:
-        files.sort()
-        for _, file in files[: len(files) - limit * 3 // 4]:
-            removed += _remove(file)
-    return removed
+    return removed + prune_oldest(path, limit)
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -94,14 +72,6 @@ def _subfolders(folder: Path) -> list[Path]:
             return [Path(e.path) for e in scan if e.is_dir(follow_symlinks=False)]
     except OSError:
         return []
-
-
-def _remove(path: str) -> int:
-    try:
-        os.unlink(path)
-        return 1
-    except OSError:
-        return 0
 
 
 class BatchError(ClausierError):

@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache, partial
@@ -32,9 +33,10 @@ from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
 from .order import in_building_order
 from .output import Manifest, sha256, write_atomic
-from .render import RENDERERS, RenderSettings, check_renderable, split_header, stamp_docx
+from .render import RENDERERS, RenderSettings, check_renderable, split_header, stamp_docx, typst_inputs
 from .repository import AgreementFile, Repository, load_agreement, load_repository, safe_asset_path
 from .typst_batch import TypstWorkspace
+from .warm_start import KeptSource, KeptSources
 from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run
 
 if TYPE_CHECKING:
@@ -122,16 +124,55 @@ def manifest_entry(repo: Repository, agreement: AgreementFile, assembled: Assemb
 class BatchRenderer:
     """A worker's tools: one pandoc process, one Typst compiler per style and logo."""
 
-    def __init__(self, abbreviations: tuple[str, ...], expected: int, store: PartStore | None) -> None:
+    def __init__(self, abbreviations: tuple[str, ...], expected: int, store: PartStore | None,
+                 kept: KeptSources | None = None) -> None:
         self.pandoc = PandocBatch(abbreviations=abbreviations, expected=expected, store=store)
         self.typst: dict[tuple[Path, Path | None], TypstWorkspace] = {}
         self.several = expected > 1  # Typst reuses layout only from a second document on: see typst_batch
+        self.kept = kept  # each PDF's Typst source is kept there; read to warm up (see warm_start)
+        self.documents = 0
+        self.warm_ups = 0  # kept sources compiled ahead of their agreement
+        self._warming: threading.Thread | None = None
 
     def warm_up(self, root: Path, formats: list[str]) -> None:
         """Let pandoc warm up (in its own process) while this worker assembles its first agreement."""
         settings = RenderSettings(root=root, reference="", version="", brand="", primary="", accent="",
                                   language="fr", date="", timestamp=0, title="Contrat", lang_tag="fr-FR")
         self.pandoc.warm_up(settings, formats)
+
+    def begin(self, repo: Repository, agreement_id: str, formats: tuple[str, ...]) -> None:
+        """Before the first agreement is read: compile its kept source in a thread (Typst runs
+        outside Python's lock, on the spare core) while this one assembles and converts it."""
+        self.documents += 1
+        if self.documents > 1 or "pdf" not in formats or self.kept is None or not self.kept.read:
+            return
+        logo = None
+        if repo.config is not None and repo.config.branding.logo:
+            try:
+                logo = safe_asset_path(repo.root, repo.config.branding.logo, "clausier.yml", "branding.logo")
+            except ClausierError:
+                return  # the agreement will fail with that error anyway
+        self._warming = threading.Thread(target=self._warm_typst, args=(repo.root, logo, agreement_id), daemon=True)
+        self._warming.start()
+
+    def _warm_typst(self, root: Path, logo: Path | None, agreement_id: str) -> None:
+        kept = self.kept.find(agreement_id)
+        if kept is None:
+            return
+        if not kept.settings.get("logo"):
+            logo = None  # an agreement with another provider: the workspace without the logo
+        try:
+            workspace = self._workspace(root, logo)
+        except (OSError, BuildError):
+            return
+        if workspace.warm_up(kept):
+            self.warm_ups += 1
+
+    def _settled(self) -> None:
+        """Typst's compilers are this thread's again (the warm-up is over)."""
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
 
     def render(self, repo: Repository, agreement: AgreementFile, formats: list[str]) -> tuple[Assembled, dict[str, bytes]]:
         assembled = assemble(repo, agreement)
@@ -142,8 +183,9 @@ class BatchRenderer:
         through_pandoc = [f for f in formats if f != "md"]
         if through_pandoc:
             try:
-                results, spans = self.pandoc.convert_with_spans(agreement.id, split_header(assembled.markdown),
-                                                                settings, through_pandoc, spans=self.several)
+                results, spans = self.pandoc.convert_with_spans(
+                    agreement.id, split_header(assembled.markdown), settings, through_pandoc,
+                    spans=self.several or self.kept is not None)
             except BatchError as exc:
                 raise BuildError(agreement.path, f"pandoc failed: {exc}") from None
             except BatchCrash as exc:
@@ -155,24 +197,40 @@ class BatchRenderer:
             if fmt == "md":
                 outputs[fmt] = assembled.markdown.encode("utf-8")
             elif fmt == "pdf":
-                outputs[fmt] = self.compile_pdf(converted[fmt], spans, settings, agreement.path)
+                outputs[fmt] = self.compile_pdf(converted[fmt], spans, settings, agreement)
             elif fmt == "docx":
                 outputs[fmt] = stamp_docx(converted[fmt], settings)
             else:
                 outputs[fmt] = converted[fmt]
         return assembled, outputs
 
-    def compile_pdf(self, source: bytes, spans: list[tuple[int, int]], settings: RenderSettings, shown: str) -> bytes:
+    def compile_pdf(self, source: bytes, spans: list[tuple[int, int]], settings: RenderSettings,
+                    agreement: AgreementFile) -> bytes:
+        self._settled()
+        # Cut into parts only when a compile before this one may have laid them out.
+        warmed = self.several or self.warm_ups > 0
+        workspace = self._workspace(settings.root, settings.logo)
         slot = (settings.root, settings.logo)
-        if slot not in self.typst:
-            self.typst[slot] = TypstWorkspace(settings.root, settings.logo, several=self.several)
         try:
-            return self.typst[slot].compile(source, spans, settings, shown)
+            pdf = workspace.compile(source, spans if warmed else [], settings, agreement.path)
         except BuildError:
             self.typst.pop(slot).close()  # a compiler that failed is not reused
             raise
+        if self.kept is not None and spans:
+            try:
+                self.kept.keep(agreement.id, KeptSource(source, spans, typst_inputs(settings)))
+            except OSError:
+                pass  # only the next build's warm-up needed it
+        return pdf
+
+    def _workspace(self, root: Path, logo: Path | None) -> TypstWorkspace:
+        slot = (root, logo)
+        if slot not in self.typst:
+            self.typst[slot] = TypstWorkspace(root, logo)
+        return self.typst[slot]
 
     def close(self) -> None:
+        self._settled()
         self.pandoc.close()
         for workspace in self.typst.values():
             workspace.close()
@@ -202,6 +260,7 @@ def _test_hook(stage: str, agreement_id: str) -> None:
 class _Task:
     index: int
     path: Path
+    id: str
     formats: tuple[str, ...]
 
 
@@ -216,10 +275,10 @@ _LOADED: Repository | None = None  # the building process's repository, inherite
 
 
 def _worker_setup(root: Path, formats: list[str], abbreviations: tuple[str, ...], expected: int,
-                  store: PartStore | None) -> _WorkerState:
+                  store: PartStore | None, kept: KeptSources | None) -> _WorkerState:
     """A forked worker shares the repository already loaded; a spawned one loads its own.
     `expected`: about how many documents it will build (pandoc is tuned for few or many)."""
-    renderer = BatchRenderer(abbreviations, expected, store)
+    renderer = BatchRenderer(abbreviations, expected, store, kept)
     renderer.warm_up(root, formats)
     repo = _LOADED if _LOADED is not None and _LOADED.root == root else load_repository(root)
     return _WorkerState(repo, renderer)
@@ -238,6 +297,7 @@ def _render_task(state: _WorkerState, task: _Task) -> dict:
     try:
         if repo.config is None:
             raise ClausierError("clausier.yml has errors; fix it first")
+        renderer.begin(repo, task.id, task.formats)
         agreement = load_agreement(repo, task.path)
         outcome["id"] = agreement.id
         if agreement.model.status == "signed":  # its text comes from the library it was signed with
@@ -337,7 +397,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     tasks = []
     for index, item in enumerate(plan.items):
         if item.formats:
-            tasks.append(_Task(index, item.path, tuple(item.formats)))
+            tasks.append(_Task(index, item.path, item.id, tuple(item.formats)))
         else:
             results[index] = AgreementResult(path=item.rel, id=item.id, up_to_date=True,
                                              outputs={f: str(plan.output_path(item, f)) for f in plan.formats})
@@ -391,9 +451,12 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             store = plan.part_store(abbreviations) if "pdf" in formats else None
             worker_count = min(jobs, len(tasks))
             expected = min(-(-len(tasks) // worker_count), limits.recycle_every)
-            run(tasks, worker_count, partial(_worker_setup, repo.root, formats, abbreviations, expected, store),
+            # A warm-up needs a core to spare: beside busy workers it would only slow them down.
+            spare_core = worker_count < (os.cpu_count() or 1)
+            kept = plan.kept_sources(read=spare_core) if "pdf" in formats else None
+            run(tasks, worker_count, partial(_worker_setup, repo.root, formats, abbreviations, expected, store, kept),
                 _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None,
-                on_started=partial(_while_workers_start, manifest_as_read, plan, store, on_started))
+                on_started=partial(_while_workers_start, manifest_as_read, plan, store, kept, on_started))
     finally:
         _LOADED = None
         for entry in plan.cache.recovered_entries():
@@ -408,14 +471,16 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
 
 
 def _while_workers_start(manifest: Callable[[], Manifest], plan: Plan, store: PartStore | None,
-                         callers: Callable[[], None] | None) -> None:
+                         kept: KeptSources | None, callers: Callable[[], None] | None) -> None:
     """This process's own chores, done while the first documents are built: the manifest's
     and the cache's text prepared (only what changes is serialised at the end), the part store
-    pruned (a worker that finds a file gone reads its part again), and the caller's."""
+    and the kept sources pruned (a worker that finds a file gone does without), and the caller's."""
     manifest().prepare()
     plan.cache.prepare()
     if store is not None:
         prune_part_store(Path(store.path))
+    if kept is not None:
+        kept.prune()
     if callers is not None:
         callers()
 

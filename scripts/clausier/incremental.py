@@ -43,9 +43,11 @@ from .render import FORMATS, pandoc_path
 
 if TYPE_CHECKING:
     from .batch import PartStore
+    from .warm_start import KeptSources
 
 CACHE_DIR = "_cache"  # agreement ids cannot start with "_", so no output folder can clash
 PARTS_DIR = "parts"  # the converter's part store (see batch.lua)
+KEPT_DIR = "typst"  # each agreement's last Typst source (see warm_start)
 STATE_FILE = "state"
 JOURNAL_FILE = "journal"
 LOCK_FILE = "lock"
@@ -473,6 +475,13 @@ class Plan:
         folder = self.cache.folder / PARTS_DIR / salt[:16]  # one folder per salt: an old one goes whole
         folder.mkdir(parents=True, exist_ok=True)
         return PartStore(str(folder), salt, read=not self.force)
+
+    def kept_sources(self, read: bool = True) -> KeptSources:
+        """Where each agreement's Typst source is kept for the next build's warm-up; a forced
+        build keeps them but reads none."""
+        from .warm_start import KeptSources
+
+        return KeptSources(str(self.cache.folder / KEPT_DIR), read=read and not self.force)
 
     def cached_library_errors(self) -> list[Finding]:
         return [Finding(**f) for f in self.cache.data.get("library", {}).get("errors", [])]

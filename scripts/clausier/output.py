@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -47,6 +48,45 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+STALE_TEMPORARY = 3600  # seconds: a temporary file this old was left by a process that was killed
+
+
+def prune_oldest(folder: Path, limit: int) -> int:
+    """A cache folder's housekeeping: past `limit` files the oldest go, down to three quarters;
+    temporary files older than STALE_TEMPORARY go too. Returns how many files were removed."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except OSError:
+        return 0
+    removed = 0
+    now = time.time()
+    files = []
+    for entry in entries:
+        try:
+            modified = entry.stat().st_mtime if len(entries) > limit or entry.name.endswith(".tmp") else 0.0
+        except OSError:
+            continue
+        if entry.name.endswith(".tmp"):
+            if now - modified > STALE_TEMPORARY:
+                removed += _remove(entry.path)
+        else:
+            files.append((modified, entry.path))
+    if len(files) > limit:
+        files.sort()
+        for _, file in files[: len(files) - limit * 3 // 4]:
+            removed += _remove(file)
+    return removed
+
+
+def _remove(path: str) -> int:
+    try:
+        os.unlink(path)
+        return 1
+    except OSError:
+        return 0
 
 
 def read_manifest(out: Path) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError
+from .warm_start import KeptSource
 from .render import (
     RenderSettings, compile_typst_folder, prepare_typst_folder, style_reads_settings_file, typst_inputs,
     typst_options, write_typst_settings,
@@ -67,34 +68,28 @@ def with_included_parts(source: bytes, spans: list[tuple[int, int]]) -> Included
 class TypstWorkspace:
     """A worker's scratch folder for one style and logo, and the compiler reused on it."""
 
-    def __init__(self, root: Path, logo: Path | None, several: bool = True) -> None:
-        """`several`: whether the compiler will see more than one document. Cutting a document into
-        files costs its first compile some 10-20 ms, which only a later document wins back."""
+    def __init__(self, root: Path, logo: Path | None) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="clausier-typst-"))
         prepare_typst_folder(self.work, root, logo)
         (self.work / PARTS).mkdir()
         (self.work / MAIN).write_bytes(b"")
         self.reuses_layout = style_reads_settings_file(self.work)
-        self.cuts_into_parts = several and self.reuses_layout
         self.compiler = self._new_compiler()
         self.included = 0  # parts compiled from their own file, so far
         self.whole_after_failure = 0  # documents compiled whole after failing in parts
         self._written: set[str] = set()
 
     def compile(self, source: bytes, spans: list[tuple[int, int]], settings: RenderSettings, shown: str) -> bytes:
-        """The PDF of one document. Raises BuildError with Typst's message: the workspace is then
-        not to be reused (a failed compiler may hold a half-made state)."""
+        """The PDF of one document, cut into its parts' files where `spans` says (no spans: whole;
+        cutting costs a first compile some 10-20 ms, which only a later one wins back). Raises
+        BuildError with Typst's message: the workspace is then not to be reused (a failed
+        compiler may hold a half-made state)."""
         inputs = typst_inputs(settings)
         write_typst_settings(self.work, inputs)
         if not self.reuses_layout:  # an older style: its settings change sys.inputs, so nothing is reused
             (self.work / MAIN).write_bytes(source)
             return self._compile(shown, sys_inputs=inputs, timestamp=settings.timestamp)
-        included = with_included_parts(source, spans if self.cuts_into_parts else [])
-        for name, text in included.parts.items():
-            if name not in self._written:
-                (self.work / PARTS / name).write_bytes(text)
-                self._written.add(name)
-        (self.work / MAIN).write_bytes(included.main)
+        included = self._place(source, spans)
         try:
             pdf = self._compile(shown, timestamp=settings.timestamp)
         except BuildError:
@@ -110,6 +105,30 @@ class TypstWorkspace:
             return pdf
         self.included += len(included.parts)
         return pdf
+
+    def warm_up(self, kept: KeptSource) -> bool:
+        """Compile a kept source (see warm_start) and throw the PDF away: what Typst lays out
+        now, the next document's compile finds done. False if it did not compile."""
+        if not self.reuses_layout:
+            return False
+        write_typst_settings(self.work, kept.settings)
+        self._place(kept.source, kept.spans)
+        try:
+            self.compiler.compile()
+        except Exception:  # whatever the file held: a compiler that failed is not reused
+            self.compiler = self._new_compiler()
+            return False
+        return True
+
+    def _place(self, source: bytes, spans: list[tuple[int, int]]) -> IncludedSource:
+        """main.typ, and the part files it includes (each written once)."""
+        included = with_included_parts(source, spans)
+        for name, text in included.parts.items():
+            if name not in self._written:
+                (self.work / PARTS / name).write_bytes(text)
+                self._written.add(name)
+        (self.work / MAIN).write_bytes(included.main)
+        return included
 
     def _new_compiler(self):
         import typst
