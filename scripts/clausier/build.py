@@ -156,17 +156,17 @@ class BatchRenderer:
         self._warming.start()
 
     def _warm_typst(self, root: Path, logo: Path | None, agreement_id: str) -> None:
-        kept = self.kept.find(agreement_id)
-        if kept is None:
-            return
-        if not kept.settings.get("logo"):
-            logo = None  # an agreement with another provider: the workspace without the logo
+        """Speculative work, in the warm-up thread: whatever goes wrong here only means no warm-up."""
         try:
-            workspace = self._workspace(root, logo)
-        except (OSError, BuildError):
+            kept = self.kept.find(agreement_id)
+            if kept is None:
+                return
+            if not kept.settings.get("logo"):
+                logo = None  # an agreement with another provider: the workspace without the logo
+            if self._workspace(root, logo).warm_up(kept):
+                self.warm_ups += 1
+        except Exception:  # noqa: BLE001 - the document itself is compiled afterwards, and fails there if it must
             return
-        if workspace.warm_up(kept):
-            self.warm_ups += 1
 
     def _settled(self) -> None:
         """Typst's compilers are this thread's again (the warm-up is over)."""
