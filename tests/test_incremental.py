@@ -50,7 +50,7 @@ def test_an_unchanged_repository_rebuilds_nothing_and_loads_nothing(several, mon
     def forbidden(*args, **kwargs):
         raise AssertionError("an up-to-date build must not load the repository")
 
-    monkeypatch.setattr("clausier.build.load_repository", forbidden)
+    monkeypatch.setattr("clausier.repository.load_repository", forbidden)
     report = build(several, formats=["md"])
     assert report.ok and _built(report) == set() and len(report.up_to_date) == 4
     assert [p.stat().st_mtime_ns for p in outputs] == stamps
@@ -217,6 +217,29 @@ def test_a_failed_agreement_is_tried_again_and_keeps_its_outputs(several):
         report = build(several, formats=["md"])
         assert [r.path for r in report.failed] == ["agreements/bravo.md"] and len(report.up_to_date) == 3
         assert _sha(several / "build/bravo/bravo.md") == good
+
+
+def test_a_lone_rebuild_loads_the_library_in_its_worker_only(several):
+    """One agreement edited, the library unchanged: the building process imports nothing of the
+    pipeline (its worker starts at once and loads the library itself); the library's errors
+    recorded last time are reported, and the output is the one a full load gives."""
+    _append(several / "agreements/bravo.md", "Une phrase de plus.")
+    code = (
+        "import os\n"
+        "from pathlib import Path\n"
+        "from clausier.build import build\n"
+        "report = build(Path(sys.argv[1]), formats=['md'], jobs=1)\n"
+        "assert report.ok and [r.id for r in report.results if not r.up_to_date] == ['bravo'], report\n"
+        "assert report.library_errors == [], report.library_errors\n"
+        "assert (os.cpu_count() or 1) > 1, 'one core: the library is loaded here, as before'\n"
+    )
+    run_importing_none(code, ("jinja2", "pydantic", "babel", "yaml", "clausier.models", "clausier.assemble",
+                              "clausier.repository"), str(several))
+    lone = (several / "build/bravo/bravo.md").read_bytes()
+    assert "Une phrase de plus." in lone.decode()
+    # As many workers as agreements: the library is loaded in the building process, and shared.
+    assert _built(build(several, formats=["md"], jobs=4, force=True)) == {"acme-fr", "bravo", "charlie", "delta"}
+    assert (several / "build/bravo/bravo.md").read_bytes() == lone
 
 
 def test_the_up_to_date_check_imports_nothing_heavy(several):

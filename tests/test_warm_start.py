@@ -43,7 +43,7 @@ def _lone_render(repo: Path, kept: KeptSources, path: Path) -> tuple[BatchRender
     loaded = load_repository(repo)
     renderer = BatchRenderer(None, expected=1, store=None, kept=kept)
     try:
-        renderer.begin(loaded, path.stem, ("pdf",))
+        renderer.begin(loaded.root, loaded.config.branding.logo, path.stem, ("pdf",))
         _, outputs = renderer.render(loaded, load_agreement(loaded, path), ["pdf"])
         renderer.close()
         return renderer, outputs["pdf"]

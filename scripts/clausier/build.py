@@ -27,27 +27,31 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
-from .assemble import LANG_TAGS, Assembled, assemble
 from .batch import BatchCrash, BatchError, PandocBatch, PartStore, prune_part_store
 from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
 from .order import in_building_order
 from .output import Manifest, sha256, write_atomic
 from .render import RENDERERS, RenderSettings, check_renderable, split_header, stamp_docx, typst_inputs
-from .repository import AgreementFile, Repository, load_agreement, load_repository, safe_asset_path
+from .paths import safe_asset_path
 from .typst_batch import TypstWorkspace
 from .warm_start import KeptSource, KeptSources
 from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run
 
 if TYPE_CHECKING:
+    from .assemble import Assembled
+    from .repository import AgreementFile, Repository
     from .signoff import FrozenLibraries
 
 __all__ = ["AgreementResult", "BuildReport", "build", "parse_formats", "render_outputs"]
 
+WARM_UP_NICENESS = 10  # the warm-up thread's: below the worker's and its pandoc's, which the agreement waits for
 TEST_HOOK = "CLAUSIER_TEST_WORKER_HOOK"  # tests only: "kill:<id>", "sleep:<id>", "alloc:<id>"
 
 
 def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assembled) -> RenderSettings:
+    from .assemble import LANG_TAGS
+
     model = agreement.model
     config = repo.config
     branding = config.branding if config else None
@@ -86,6 +90,8 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
 
 def render_outputs(repo: Repository, agreement: AgreementFile, formats: list[str]) -> tuple[Assembled, dict[str, bytes]]:
     """Every requested format in memory, by the single route; nothing is written yet."""
+    from .assemble import assemble
+
     assembled = assemble(repo, agreement)
     check_renderable(assembled.markdown, agreement.path)
     settings = render_settings(repo, agreement, assembled)
@@ -140,33 +146,34 @@ class BatchRenderer:
                                   language="fr", date="", timestamp=0, title="Contrat", lang_tag="fr-FR")
         self.pandoc.warm_up(settings, formats)
 
-    def begin(self, repo: Repository, agreement_id: str, formats: tuple[str, ...]) -> None:
-        """Before the first agreement is read: compile its kept source in a thread (Typst runs
-        outside Python's lock, on the spare core) while this one assembles and converts it."""
+    def begin(self, root: Path, logo: str | None, agreement_id: str, formats: tuple[str, ...]) -> None:
+        """Before the first agreement is read: have its kept source compiled in a thread (Typst
+        runs outside Python's lock, on the spare core) while this one assembles and converts it.
+        `logo`: clausier.yml's, as the building process knows it."""
         self.documents += 1
         if self.documents > 1 or "pdf" not in formats or self.kept is None or not self.kept.read:
             return
-        logo = None
-        if repo.config is not None and repo.config.branding.logo:
-            try:
-                logo = safe_asset_path(repo.root, repo.config.branding.logo, "clausier.yml", "branding.logo")
-            except ClausierError:
-                return  # the agreement will fail with that error anyway
-        self._warming = threading.Thread(target=self._warm_typst, args=(repo.root, logo, agreement_id), daemon=True)
-        self._warming.start()
-
-    def _warm_typst(self, root: Path, logo: Path | None, agreement_id: str) -> None:
-        """Speculative work, in the warm-up thread: whatever goes wrong here only means no warm-up."""
-        try:
+        try:  # speculative: whatever goes wrong here only means no warm-up
             kept = self.kept.find(agreement_id)
             if kept is None:
                 return
-            if not kept.settings.get("logo"):
-                logo = None  # an agreement with another provider: the workspace without the logo
-            if self._workspace(root, logo).warm_up(kept):
-                self.warm_ups += 1
-        except Exception:  # noqa: BLE001 - the document itself is compiled afterwards, and fails there if it must
+            # (no logo in the kept settings: an agreement with another provider, in the workspace without it)
+            path = safe_asset_path(root, logo, "clausier.yml", "branding.logo") if logo and kept.settings.get("logo") else None
+            workspace = self._workspace(root.resolve(), path)
+            if not workspace.stage(kept):
+                return
+        except Exception:  # noqa: BLE001 - the agreement itself is built next, and fails there if it must
             return
+        self._warming = threading.Thread(target=self._warm_typst, args=(workspace,), daemon=True)
+        self._warming.start()
+
+    def _warm_typst(self, workspace: TypstWorkspace) -> None:
+        try:  # Linux schedules threads one by one: this one yields to the agreement's own work
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WARM_UP_NICENESS)
+        except (AttributeError, OSError):
+            pass
+        if workspace.compile_staged():
+            self.warm_ups += 1
 
     def _settled(self) -> None:
         """Typst's compilers are this thread's again (the warm-up is over)."""
@@ -175,6 +182,8 @@ class BatchRenderer:
             self._warming = None
 
     def render(self, repo: Repository, agreement: AgreementFile, formats: list[str]) -> tuple[Assembled, dict[str, bytes]]:
+        from .assemble import assemble
+
         assembled = assemble(repo, agreement)
         check_renderable(assembled.markdown, agreement.path)
         settings = render_settings(repo, agreement, assembled)
@@ -266,22 +275,33 @@ class _Task:
 
 @dataclass
 class _WorkerState:
-    repo: Repository
+    root: Path
+    logo: str | None  # clausier.yml's, as the building process knows it
     renderer: BatchRenderer
+    repo: Repository | None = None  # loaded at the first agreement, unless inherited
     libraries: "FrozenLibraries | None" = None  # signed agreements: the library as of their commit
+
+    def repository(self) -> Repository:
+        if self.repo is None:
+            from .repository import load_repository
+
+            self.repo = load_repository(self.root)
+        return self.repo
 
 
 _LOADED: Repository | None = None  # the building process's repository, inherited by forked workers
 
 
-def _worker_setup(root: Path, formats: list[str], abbreviations: tuple[str, ...], expected: int,
+def _worker_setup(root: Path, logo: str | None, formats: list[str], abbreviations: tuple[str, ...], expected: int,
                   store: PartStore | None, kept: KeptSources | None) -> _WorkerState:
-    """A forked worker shares the repository already loaded; a spawned one loads its own.
-    `expected`: about how many documents it will build (pandoc is tuned for few or many)."""
+    """A forked worker shares the repository the building process loaded, if it did; otherwise
+    it loads its own at its first agreement, after starting pandoc and Typst's warm-up (a lone
+    rebuild: see _build). `expected`: about how many documents it will build (pandoc is tuned
+    for few or many)."""
     renderer = BatchRenderer(abbreviations, expected, store, kept)
     renderer.warm_up(root, formats)
-    repo = _LOADED if _LOADED is not None and _LOADED.root == root else load_repository(root)
-    return _WorkerState(repo, renderer)
+    inherited = _LOADED if _LOADED is not None and _LOADED.root == root else None
+    return _WorkerState(root, logo, renderer, inherited)
 
 
 def _worker_teardown(state: _WorkerState) -> None:
@@ -292,12 +312,15 @@ def _worker_teardown(state: _WorkerState) -> None:
 
 def _render_task(state: _WorkerState, task: _Task) -> dict:
     """In a worker: one agreement to bytes, or its errors. Never writes."""
-    repo, renderer = state.repo, state.renderer
+    renderer = state.renderer
     outcome: dict = {"index": task.index, "id": None, "errors": []}
     try:
+        renderer.begin(state.root, state.logo, task.id, task.formats)
+        repo = state.repository()
         if repo.config is None:
             raise ClausierError("clausier.yml has errors; fix it first")
-        renderer.begin(repo, task.id, task.formats)
+        from .repository import load_agreement
+
         agreement = load_agreement(repo, task.path)
         outcome["id"] = agreement.id
         if agreement.model.status == "signed":  # its text comes from the library it was signed with
@@ -378,13 +401,6 @@ def _up_to_date_report(plan: Plan) -> BuildReport:
 def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress | None,
            on_started: Callable[[], None] | None) -> BuildReport:
     global _LOADED
-    repo = load_repository(plan.root)
-    library_errors = repo.errors()
-    logo = None
-    if repo.config is not None and repo.config.branding.logo:
-        logo = Path(repo.config.branding.logo).as_posix()
-    plan.record_library(library_errors, logo)
-    report = BuildReport(library_errors=library_errors)
     results: dict[int, AgreementResult] = {}
     manifest_new: dict[str, dict] = {}
 
@@ -403,6 +419,26 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
                                              outputs={f: str(plan.output_path(item, f)) for f in plan.formats})
             if on_result:
                 on_result(results[index])
+    worker_count = min(jobs, len(tasks))
+    spare_core = worker_count < (os.cpu_count() or 1)
+    # A few agreements to build (an edit) and the library as last recorded: this process loads
+    # nothing and its workers start at once, each loading the library itself while its pandoc
+    # and Typst warm up on the spare core. Otherwise the library is loaded here, once, and the
+    # workers forked from this process share it.
+    known = plan.known_library() if tasks and spare_core else None
+    repo = None
+    if known is not None:
+        library_errors, logo = known
+    else:
+        from .repository import load_repository
+
+        repo = load_repository(plan.root)
+        library_errors = repo.errors()
+        logo = None
+        if repo.config is not None and repo.config.branding.logo:
+            logo = Path(repo.config.branding.logo).as_posix()
+        plan.record_library(library_errors, logo)
+    report = BuildReport(library_errors=library_errors)
     tasks = in_building_order(tasks, lambda task: task.path)  # like after like: see order.py
     if progress:
         progress.start(len(tasks))
@@ -449,12 +485,10 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             formats = sorted({f for task in tasks for f in task.formats})
             abbreviations = plan.pandoc_abbreviations() if any(f != "md" for f in formats) else ()
             store = plan.part_store(abbreviations) if "pdf" in formats else None
-            worker_count = min(jobs, len(tasks))
             expected = min(-(-len(tasks) // worker_count), limits.recycle_every)
             # A warm-up needs a core to spare: beside busy workers it would only slow them down.
-            spare_core = worker_count < (os.cpu_count() or 1)
             kept = plan.kept_sources(read=spare_core) if "pdf" in formats else None
-            run(tasks, worker_count, partial(_worker_setup, repo.root, formats, abbreviations, expected, store, kept),
+            run(tasks, worker_count, partial(_worker_setup, plan.root, logo, formats, abbreviations, expected, store, kept),
                 _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None,
                 on_started=partial(_while_workers_start, manifest_as_read, plan, store, kept, on_started))
     finally:

@@ -483,6 +483,12 @@ class Plan:
 
         return KeptSources(str(self.cache.folder / KEPT_DIR), read=read and not self.force)
 
+    def known_library(self) -> tuple[list[Finding], str | None] | None:
+        """The library's errors and logo as recorded for exactly this library and code, if they were."""
+        if not self.library_known:
+            return None
+        return self.cached_library_errors(), self.cache.data["library"].get("logo")
+
     def cached_library_errors(self) -> list[Finding]:
         return [Finding(**f) for f in self.cache.data.get("library", {}).get("errors", [])]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import ContentError, Finding, relpath
+from .paths import safe_asset_path, unsafe_path_reason
 from .models import (
     LANGUAGES,
     Agreement,
@@ -109,7 +110,7 @@ def read_content_file(root: Path, path: Path) -> tuple[str, list[Finding]]:
     """Text of a file inside the repository; symbolic links and outside paths refused."""
     root = root.resolve()
     shown = relpath(path, root)
-    unsafe = _unsafe_path_reason(root, path)
+    unsafe = unsafe_path_reason(root, path)
     if unsafe:
         raise ContentError(Finding(shown, 0, 0, message=unsafe, rule="repository"))
     data = path.read_bytes()
@@ -118,39 +119,6 @@ def read_content_file(root: Path, path: Path) -> tuple[str, list[Finding]]:
             Finding(shown, 0, 0, message=f"file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}", rule="repository")
         )
     return decode_text(data, shown)
-
-
-def _unsafe_path_reason(root: Path, path: Path) -> str | None:
-    absolute = path if path.is_absolute() else root / path
-    try:
-        relative = absolute.relative_to(root)
-    except ValueError:
-        try:
-            relative = absolute.resolve().relative_to(root)
-        except ValueError:
-            return f"{path} is outside the repository; only files inside it are read"
-    current = root
-    for part in relative.parts:
-        current = current / part
-        if current.is_symlink():
-            return f"{relpath(current, root)} is a symbolic link; content must be real files in the repository"
-    if not absolute.exists():
-        return "file not found"
-    return None
-
-
-def safe_asset_path(root: Path, value: str, shown_in: str, field: str) -> Path:
-    """Resolve a path written in a content file (e.g. the logo); refuse escapes and links."""
-    root = root.resolve()
-    candidate = Path(value)
-    reason = None
-    if candidate.is_absolute() or ".." in candidate.parts:
-        reason = f"{value!r} must be a relative path inside the repository"
-    else:
-        reason = _unsafe_path_reason(root, root / candidate)
-    if reason:
-        raise ContentError(Finding(shown_in, 0, 0, message=reason, field=field, rule="repository"))
-    return root / candidate
 
 
 # ---------------------------------------------------------------- loading

@@ -106,13 +106,20 @@ class TypstWorkspace:
         self.included += len(included.parts)
         return pdf
 
-    def warm_up(self, kept: KeptSource) -> bool:
-        """Compile a kept source (see warm_start) and throw the PDF away: what Typst lays out
-        now, the next document's compile finds done. False if it did not compile."""
+    def stage(self, kept: KeptSource) -> bool:
+        """Write a kept source's files (see warm_start) for `compile_staged`. In the calling thread:
+        a thread writing a hundred small files beside a busy one would wait for Python's lock at
+        each. False if the style cannot reuse layout anyway."""
         if not self.reuses_layout:
             return False
         write_typst_settings(self.work, kept.settings)
         self._place(kept.source, kept.spans)
+        return True
+
+    def compile_staged(self) -> bool:
+        """Compile what `stage` wrote and throw the PDF away: what Typst lays out now, the next
+        document's compile finds done. Typst runs outside Python's lock, so a thread can do this
+        beside Python work. False if it did not compile."""
         try:
             self.compiler.compile()
         except Exception:  # whatever the file held: a compiler that failed is not reused
