@@ -12,6 +12,10 @@ Two routes give the same bytes (a test compares them):
 and writes each file atomically from this process. A failing agreement never stops the
 others and never touches its previous outputs: every format is rendered first, and files
 are replaced only when all succeeded.
+
+The pipeline (pydantic models, Jinja, Babel) is imported where it is used, not here: a lone
+rebuild's building process never needs it, and its worker starts pandoc and Typst's warm-up
+before paying for it (see `_build` and warm_start.py).
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
 from .order import in_building_order
 from .output import Manifest, sha256, write_atomic
-from .render import RENDERERS, RenderSettings, check_renderable, split_header, stamp_docx, typst_inputs
 from .paths import safe_asset_path
+from .render import RENDERERS, RenderSettings, check_renderable, split_header, stamp_docx, typst_inputs
 from .typst_batch import TypstWorkspace
 from .warm_start import KeptSource, KeptSources
 from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run
@@ -148,8 +152,9 @@ class BatchRenderer:
 
     def begin(self, root: Path, logo: str | None, agreement_id: str, formats: tuple[str, ...]) -> None:
         """Before the first agreement is read: have its kept source compiled in a thread (Typst
-        runs outside Python's lock, on the spare core) while this one assembles and converts it.
-        `logo`: clausier.yml's, as the building process knows it."""
+        runs outside Python's lock, on the spare core) while this one loads the library (a lone
+        rebuild), assembles and converts the agreement. `logo`: clausier.yml's, as the building
+        process knows it."""
         self.documents += 1
         if self.documents > 1 or "pdf" not in formats or self.kept is None or not self.kept.read:
             return
