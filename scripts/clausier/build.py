@@ -484,6 +484,23 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
         if progress:
             progress.advance(result)
 
+    saved = False
+
+    def save() -> None:
+        """The manifest and the cache, once every result is in: while the last workers tear
+        down (their Typst folders, their pandoc), or after a failure, as the build stops."""
+        nonlocal saved
+        if saved:
+            return
+        saved = True
+        for entry in plan.cache.recovered_entries():
+            if entry.get("manifest") and entry["id"] not in manifest_new:
+                manifest_new[entry["id"]] = entry["manifest"]
+        if manifest_new:
+            manifest_as_read().write(plan.out, manifest_new, plan.tools)
+        plan.remember_files()
+        plan.cache.save()
+
     try:
         if tasks:
             _LOADED = repo
@@ -495,16 +512,11 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             kept = plan.kept_sources(read=spare_core) if "pdf" in formats else None
             run(tasks, worker_count, partial(_worker_setup, plan.root, logo, formats, abbreviations, expected, store, kept),
                 _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None,
-                on_started=partial(_while_workers_start, manifest_as_read, plan, store, kept, on_started))
+                on_started=partial(_while_workers_start, manifest_as_read, plan, store, kept, on_started),
+                on_finished=save)
     finally:
         _LOADED = None
-        for entry in plan.cache.recovered_entries():
-            if entry.get("manifest") and entry["id"] not in manifest_new:
-                manifest_new[entry["id"]] = entry["manifest"]
-        if manifest_new:
-            manifest_as_read().write(plan.out, manifest_new, plan.tools)
-        plan.remember_files()
-        plan.cache.save()
+        save()
     report.results = [results[i] for i in sorted(results)]
     return report
 

@@ -171,13 +171,15 @@ def _deadline(worker: _Worker, time_limit: float) -> float:
 
 def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any, Any], Any],
         teardown: Callable[[Any], None], on_done: Callable[[Any, bool, Any], None], limits: Limits = Limits(),
-        on_tick: Callable[[], None] | None = None, on_started: Callable[[], None] | None = None) -> None:
+        on_tick: Callable[[], None] | None = None, on_started: Callable[[], None] | None = None,
+        on_finished: Callable[[], None] | None = None) -> None:
     """Run `handle(state, task)` for every task in `jobs` worker processes.
 
     `on_done(task, ok, value)` is called in this process for each task as it finishes:
     ok with handle's return value, or not ok with a message (time limit, memory, crash).
     `on_started()` is called once the first tasks are sent: this process's own work that can
-    overlap with theirs (it runs before any on_done).
+    overlap with theirs (it runs before any on_done). `on_finished()` is called once every task
+    is done, while the workers tear down (not if this process stops on an exception).
     setup, handle, teardown and the tasks must pickle (module-level functions, plain data)
     for the `spawn` case.
     """
@@ -272,6 +274,8 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
                                if worker.ready else f"its worker did not start within {SETUP_LIMIT:g} s")
             if on_tick:
                 on_tick()
+        if on_finished is not None:
+            on_finished()
     finally:
         for worker in workers:
             if worker.busy:
