@@ -13,6 +13,7 @@ from clausier.repository import load_agreement, load_repository
 from conftest import PROJECT
 from pdftext import pdf_text
 
+PROVIDER_040 = "Rhône Cuisine Maintenance"  # the provider of agreements/2026-040-…
 EXAMPLES = sorted(p.name[:-3] for p in (PROJECT / "agreements").glob("*.md"))
 
 
@@ -47,6 +48,14 @@ def test_examples_build_to_pdf_and_read_as_contracts(tmp_path):
     english = pdf_text(tmp_path / "2026-021-harbour-light/2026-021-harbour-light.pdf")
     assert "Services Agreement" in english and "Harbour Light Analytics Ltd" in english
     assert "€4,500.00" in english and "four thousand five hundred euros" in english
+    # The PDF's metadata (the style sets them after the body): title, and as author the brand,
+    # or the other provider whose agreement it is.
+    from pypdf import PdfReader
+
+    own = PdfReader(tmp_path / "2026-014-atelier-lumiere/2026-014-atelier-lumiere.pdf").metadata
+    assert (own["/Title"], own["/Author"]) == ("Contrat de prestation de services", "Clair Obscur Studio")
+    theirs = PdfReader(tmp_path / "2026-040-brasserie-des-canuts-maintenance/2026-040-brasserie-des-canuts-maintenance.pdf")
+    assert theirs.metadata["/Author"] == PROVIDER_040 and theirs.metadata["/Title"]
 
 
 def test_the_example_with_a_fallback_records_its_approval(library):
