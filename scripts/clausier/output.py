@@ -33,17 +33,19 @@ def _current_umask() -> int:
 FILE_MODE = 0o666 & ~_current_umask()  # what open() would give a new file
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     """Write beside the target, then rename: readers see the old file or the new one, never half.
-    The file gets the mode a plainly written file would (mkstemp's own is owner-only)."""
+    The file gets the mode a plainly written file would (mkstemp's own is owner-only). `durable`:
+    on disk before the rename (outputs); a cache file that is only ever a speed-up need not be."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError
-from .warm_start import KeptSource
 from .render import (
     RenderSettings, compile_typst_folder, prepare_typst_folder, style_reads_settings_file, typst_inputs,
     typst_options, write_typst_settings,
 )
+from .warm_start import KeptSource
 
 PARTS = "parts"  # folder of the part files, in the compiler's root
 MAIN = "main.typ"

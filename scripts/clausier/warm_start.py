@@ -4,8 +4,8 @@ Typst remembers what it laid out only in memory, so the one worker of a one-agre
 lays the whole document out afresh: 0.15-0.2 s, the largest single step of such a build. Yet
 an edited agreement is mostly what it was. So the build keeps each agreement's Typst source
 (with where its parts lie: see typst_batch), and a worker with a core to spare compiles the
-agreement's kept source in a thread while it assembles and converts the new text (Typst runs
-outside Python's lock). Cut into the same part files, the new document then finds most of its
+agreement's kept source in a thread while it loads the library and assembles and converts the
+new text (Typst runs outside Python's lock). Cut into the same part files, the new document then finds most of its
 layout done: some 0.04 s instead.
 
 A kept source decides nothing. The warm-up's PDF is thrown away, and Typst reuses what it
@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .output import prune_oldest
+from .output import prune_oldest, write_atomic
 
 MAGIC = b"clausier-kept-typst 1"  # a kept file's first line starts so; another format is not read
 SUFFIX = ".typ.kept"
@@ -50,24 +48,13 @@ class KeptSources:
 
     def keep(self, agreement_id: str, kept: KeptSource) -> None:
         """Replace the agreement's kept source, atomically (a reader never sees half a file).
-        Three lines and the source: the magic and a sha256 of the rest, then the spans and the
+        Two lines, then the source: the magic and a sha256 of the rest; the spans and the
         settings as JSON (the source itself is written as it is: encoding 40 KB as JSON or
         compressing it would cost a cold build of 1,000 agreements a second)."""
         header = json.dumps({"spans": kept.spans, "settings": kept.settings}, ensure_ascii=False).encode("utf-8")
         body = header + b"\n" + kept.source
         data = MAGIC + b" " + hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
-        try:
-            handle, temporary = tempfile.mkstemp(dir=self.path, prefix=".", suffix=".tmp")
-        except FileNotFoundError:  # the first one kept
-            os.makedirs(self.path, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, self.file(agreement_id))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(self.file(agreement_id), data, durable=False)
 
     def find(self, agreement_id: str) -> KeptSource | None:
         """The agreement's kept source, or None (none kept, not to be read, or damaged)."""
