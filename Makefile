@@ -9,7 +9,7 @@ CLAUSIER := $(BIN)/clausier
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help pdf docx html md all check docs serve test bench clean
+.PHONY: help pdf docx html md all check docs serve test bench compare clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -61,6 +61,10 @@ bench: $(STAMP) ## Benchmarks (not tests): builds of 1, 100 and 1,000 agreements
 	$(COMPILE)
 	$(BIN)/python benchmarks/build_scale.py
 	$(BIN)/python benchmarks/handbook_scale.py
+
+compare: $(STAMP) ## Side by side with an earlier revision, same minutes: make compare BASE=<revision>
+	@test -n "$(BASE)" || { echo "usage: make compare BASE=<revision>"; exit 2; }
+	$(BIN)/python benchmarks/compare_revisions.py $(BASE)
 
 clean: ## Remove build outputs (keeps the virtual environment)
 	rm -rf build site
