@@ -45,11 +45,9 @@ def _lone_render(repo: Path, kept: KeptSources, path: Path) -> tuple[BatchRender
     try:
         renderer.begin(loaded.root, loaded.config.branding.logo, path.stem, ("pdf",))
         _, outputs = renderer.render(loaded, load_agreement(loaded, path), ["pdf"])
+    finally:
         renderer.close()
-        return renderer, outputs["pdf"]
-    except BaseException:
-        renderer.close()
-        raise
+    return renderer, outputs["pdf"]
 
 
 def _single_route(repo: Path, path: Path) -> bytes:

@@ -140,7 +140,7 @@ class BatchRenderer:
         self.typst: dict[tuple[Path, Path | None], TypstWorkspace] = {}
         self.several = expected > 1  # Typst reuses layout only from a second document on: see typst_batch
         self.kept = kept  # each PDF's Typst source is kept there; read to warm up (see warm_start)
-        self.documents = 0
+        self._begun = False  # a warm-up is for the first agreement only
         self.warm_ups = 0  # kept sources compiled ahead of their agreement
         self._warming: threading.Thread | None = None
 
@@ -155,8 +155,8 @@ class BatchRenderer:
         runs outside Python's lock, on the spare core) while this one loads the library (a lone
         rebuild), assembles and converts the agreement. `logo`: clausier.yml's, as the building
         process knows it."""
-        self.documents += 1
-        if self.documents > 1 or "pdf" not in formats or self.kept is None or not self.kept.read:
+        first, self._begun = not self._begun, True
+        if not first or "pdf" not in formats or self.kept is None or not self.kept.read:
             return
         try:  # speculative: whatever goes wrong here only means no warm-up
             kept = self.kept.find(agreement_id)
@@ -223,10 +223,9 @@ class BatchRenderer:
         self._settled()
         # Cut into parts only when a compile before this one may have laid them out.
         warmed = self.several or self.warm_ups > 0
-        workspace = self._workspace(settings.root, settings.logo)
         slot = (settings.root, settings.logo)
         try:
-            pdf = workspace.compile(source, spans if warmed else [], settings, agreement.path)
+            pdf = self._workspace(*slot).compile(source, spans if warmed else [], settings, agreement.path)
         except BuildError:
             self.typst.pop(slot).close()  # a compiler that failed is not reused
             raise
