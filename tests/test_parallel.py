@@ -7,6 +7,7 @@ import io
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,32 @@ def test_the_batch_converter_reads_like_the_pandoc_command_line(tmp_path, max_pa
                 assert pdf == typst_source.read_bytes(), (round_, number)
     finally:
         converter.close()
+
+
+def test_one_converter_frames_each_title_and_language_as_the_command_line_does(tmp_path):
+    """The standalone template around the parts is made once per title and language and
+    reused: documents alternating between titles (one the writer must escape) and languages,
+    one converter, each the command line's bytes."""
+    text = EDGE_CASES[0]
+    source = tmp_path / "doc.md"
+    source.write_text(text)
+    english = dict(language="en", lang_tag="en-GB")
+    variants = [settings_for("Contrat de prestation"), settings_for("Contrat #2 — « $x$ » \\ *gras* [lien]"),
+                replace(settings_for("Service agreement"), **english), settings_for("Contrat de prestation"),
+                replace(settings_for("Contrat #2 — « $x$ » \\ *gras* [lien]"), **english)]
+    converter = PandocBatch()
+    written = []
+    try:
+        for number, settings in enumerate(variants):
+            (typst,) = converter.convert(f"doc-{number}", text, settings, ["pdf"])
+            expected = tmp_path / "main.typ"
+            _pandoc(["-t", "typst", "--standalone", "-V", "template=style.typ", *settings.metadata_args(),
+                     "-o", str(expected)], source, "doc")
+            assert typst == expected.read_bytes(), number
+            written.append(typst)
+    finally:
+        converter.close()
+    assert written[0] == written[3] and len(set(written)) == 4  # one frame per title and language
 
 
 @pytest.mark.parametrize("text", [

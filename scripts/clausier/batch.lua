@@ -467,9 +467,36 @@ local function body_from_parts(parts, format, meta)
   return table.concat(pieces), spans
 end
 
-local function located(document, body, spans)
+-- The standalone template around a body written from parts depends on the format, the
+-- metadata and the writer's variables, not on the body: it is written once around a marker of
+-- two lines and reused (writing it again cost some 4 ms a document). Only when the marker comes
+-- out once and whole, so the template put the body there as it is; not for a body starting or
+-- ending with a line break, which the marker does not try.
+local frames = {}  -- JSON of what shapes the template → {prefix, suffix}, or false
+local FRAME_MARK = "ClausierBody" .. BOUNDARY_TAG .. "\nClausierBody" .. BOUNDARY_TAG
+
+local function framed(body, meta, job, out)
+  -- The document written around `body`, and where the body starts in it; nil when unsure.
+  if body:sub(1, 1) == "\n" or body:sub(-1) == "\n" then return nil end
+  -- A body written from parts has no metadata of its own: the job's is the document's.
+  local key = json.encode({out, job.meta or {}, out.format == "html5" and job.name or ""})
+  local frame = frames[key]
+  if frame == nil then
+    local marked = write(pandoc.Pandoc({pandoc.RawBlock(out.format, FRAME_MARK)}, meta), job, out)
+    local at = marked:find(FRAME_MARK, 1, true)
+    frame = false
+    if at and not marked:find(FRAME_MARK, at + 1, true) then
+      frame = {prefix = marked:sub(1, at - 1), suffix = marked:sub(at + #FRAME_MARK)}
+    end
+    frames[key] = frame
+  end
+  if not frame then return nil end
+  return frame.prefix .. body .. frame.suffix, #frame.prefix + 1
+end
+
+local function located(document, body, spans, start)
   -- The parts' places in the written document (JSON), or "[]" when the body cannot be found.
-  local start = document:find(body, 1, true)
+  start = start or document:find(body, 1, true)
   if not start or #spans == 0 then return "[]" end
   local placed = {}
   for index, span in ipairs(spans) do placed[index] = {span[1] + start - 1, span[2]} end
@@ -487,9 +514,12 @@ local function convert(job)
     local body, spans
     if parts and #parts > 0 and HEADING_MARK[out.format] then body, spans = body_from_parts(parts, out.format, meta) end
     if body then
-      local document = write(pandoc.Pandoc({pandoc.RawBlock(out.format, body)}, meta), job, out)
+      local document, start = framed(body, meta, job, out)
+      if not document then
+        document = write(pandoc.Pandoc({pandoc.RawBlock(out.format, body)}, meta), job, out)
+      end
       results[#results + 1] = document
-      if out.spans then results[#results + 1] = located(document, body, spans) end
+      if out.spans then results[#results + 1] = located(document, body, spans, start) end
     else
       if not blocks then  -- the parts' blocks, joined only for a format written whole
         ensure_blocks(parts, meta)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 # Characters that start inline markup in pandoc's Markdown (with our extensions).
-_INLINE_SPECIAL = set("\\`*_[]<>#!|~^$@&{}=")
+_INLINE_SPECIAL = "\\`*_[]<>#!|~^$@&{}="
+# Each of them, and a dash next to another (`--` would read as an en dash).
+_ESCAPED = re.compile("[" + re.escape(_INLINE_SPECIAL) + "]|(?<=-)-|-(?=-)")
 _LINE_START_SPECIAL = set("-+:%(")
 _ORDERED_MARKER = re.compile(r"^(\d+)([.)])")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
@@ -18,11 +20,7 @@ class Markdown(str):
 def escape_text(value: object) -> Markdown:
     """Any value as Markdown that reads back as exactly that plain text, on one line."""
     text = _SPACES.sub(" ", str(value)).strip()
-    out = []
-    for index, char in enumerate(text):
-        dash_run = char == "-" and ("-" in text[index - 1 : index] or text[index + 1 : index + 2] == "-")
-        out.append("\\" + char if char in _INLINE_SPECIAL or dash_run else char)
-    escaped = "".join(out)
+    escaped = _ESCAPED.sub(r"\\\g<0>", text)
     if escaped[:1] in _LINE_START_SPECIAL:
         escaped = "\\" + escaped
     escaped = _ORDERED_MARKER.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped, count=1)
@@ -31,6 +29,7 @@ def escape_text(value: object) -> Markdown:
 
 _SUBCLAUSE = re.compile(r"^##(?:[ \t]+(.*?))?[ \t]*$")
 _FENCE = re.compile(r"^(```|~~~)")
+_FENCE_STARTS = ("`", "~")
 _BLOCK_START = re.compile(r"^\s*([-*+|]|\d+[.)]|#|:::)")
 
 
@@ -64,11 +63,14 @@ def number_subclauses(body: str, prefix: str) -> tuple[str, int]:
     pending_number: str | None = None
     in_fence = False
     for index, line in enumerate(lines, start=1):
-        if _FENCE.match(line):
+        first = line[:1]  # most lines start with a letter: no pattern to try on them
+        if first in _FENCE_STARTS and _FENCE.match(line):
             in_fence = not in_fence
-        if not in_fence and re.match(r"^#(?!#)", line):
-            raise StructureError(index, "a '#' heading is reserved for article titles; use '##' for a sub-clause")
-        match = None if in_fence else _SUBCLAUSE.match(line)
+        match = None
+        if first == "#" and not in_fence:
+            if line[1:2] != "#":
+                raise StructureError(index, "a '#' heading is reserved for article titles; use '##' for a sub-clause")
+            match = _SUBCLAUSE.match(line)
         if match:
             count += 1
             number = f"{prefix}.{count}"

@@ -90,6 +90,8 @@ def split_header(markdown: str) -> str:
 
 def check_renderable(markdown: str, path: str) -> None:
     """Refuse what would make pandoc or Typst read a file: images."""
+    if "![" not in markdown:
+        return
     for lineno, line in enumerate(markdown.split("\n"), start=1):
         match = _IMAGE.search(line)
         if match:
