@@ -8,7 +8,7 @@ in the same minutes: the base revision is checked out in a git worktree, each ve
 its own synthetic repository (build_scale.py's, from its own templates and clauses), both are
 built cold, then one agreement is edited and rebuilt in each, in turn, ROUNDS times (the
 edit build_scale.py times). It prints each version's times, their medians, and how many
-pairs this checkout won; two cold builds each, alternated, as well.
+pairs this checkout won; cold builds too, alternated (two each, or --cold N).
 
 The base runs with this checkout's virtual environment (its `scripts/` first on PYTHONPATH),
 so its dependencies must be the ones installed here.
@@ -31,6 +31,7 @@ import build_scale  # noqa: E402
 
 PROJECT = build_scale.PROJECT
 ROUNDS = 12
+COLD_PAIRS = 2
 
 
 def _worktree(revision: str, folder: Path) -> None:
@@ -73,6 +74,8 @@ def main() -> None:
     parser.add_argument("base", help="the revision to compare with (a commit, tag or branch)")
     parser.add_argument("--agreements", type=int, default=1000, help="size of each repository (default 1000)")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"edits in each version (default {ROUNDS})")
+    parser.add_argument("--cold", type=int, default=COLD_PAIRS,
+                        help=f"cold builds in each version, alternated (default {COLD_PAIRS})")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="clausier-compare-") as scratch:
         scratch_path = Path(scratch)
@@ -86,8 +89,8 @@ def main() -> None:
                 _make_repository(checkout, roots[name], options.agreements)
             print(f"speed index before: {build_scale.speed_index()} ms")
             cold: dict[str, list[float]] = {name: [] for name in versions}
-            for order in (("base", "this"), ("this", "base")):
-                for name in order:
+            for pair in range(options.cold):
+                for name in (("base", "this") if pair % 2 == 0 else ("this", "base")):
                     cold[name].append(_build(versions[name], roots[name], "--force"))
             edits: dict[str, list[float]] = {name: [] for name in versions}
             for number in range(options.rounds):
@@ -99,7 +102,7 @@ def main() -> None:
             subprocess.run(["git", "-C", str(PROJECT), "worktree", "remove", "--force", str(base)],
                            capture_output=True)
     print(f"{options.agreements} agreements; base = {options.base}, this = the checkout")
-    print("cold build to PDF, alternated:")
+    print(f"cold build to PDF, {options.cold} times each, alternated:")
     for name in versions:
         print(_summary(name, cold[name]))
     print(f"one agreement edited, {options.rounds} times each, alternated:")
@@ -107,6 +110,8 @@ def main() -> None:
         print(_summary(name, edits[name]))
     won = sum(this < before for before, this in zip(edits["base"], edits["this"]))
     print(f"this checkout faster in {won} of {options.rounds} pairs")
+    won = sum(this < before for before, this in zip(cold["base"], cold["this"]))
+    print(f"cold: this checkout faster in {won} of {options.cold} pairs")
 
 
 if __name__ == "__main__":
