@@ -84,7 +84,8 @@ def _build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: 
     else:
         from ..build import build as run_build
 
-        if not quiet and err.is_terminal and len(plan.dirty) >= PROGRESS_FROM:
+        # (the count first: asking whether stderr is a terminal makes the console, and imports rich)
+        if not quiet and len(plan.dirty) >= PROGRESS_FROM and err.is_terminal:
             progress = ProgressBar()
         try:
             report = run_build(root, formats=formats, on_result=show, jobs=jobs, time_limit=time_limit,
