@@ -220,21 +220,24 @@ def test_a_failed_agreement_is_tried_again_and_keeps_its_outputs(several):
 
 
 def test_a_lone_rebuild_loads_the_library_in_its_worker_only(several):
-    """One agreement edited, the library unchanged: the building process imports nothing of the
-    pipeline (its worker starts at once and loads the library itself); the library's errors
-    recorded last time are reported, and the output is the one a full load gives."""
+    """One agreement edited, the library unchanged: the building process loads no library (no
+    models, YAML or Babel; its worker starts at once and loads the library itself) and only
+    compiles the agreement's templates for it meanwhile, which the worker takes; the library's
+    errors recorded last time are reported, and the output is the one a full load gives."""
     _append(several / "agreements/bravo.md", "Une phrase de plus.")
     code = (
         "import os\n"
         "from pathlib import Path\n"
         "from clausier.build import build\n"
+        "os.environ['CLAUSIER_TEST_WORKER_HOOK'] = 'await-templates'  # the worker waits for them\n"
         "report = build(Path(sys.argv[1]), formats=['md'], jobs=1)\n"
         "assert report.ok and [r.id for r in report.results if not r.up_to_date] == ['bravo'], report\n"
         "assert report.library_errors == [], report.library_errors\n"
         "assert (os.cpu_count() or 1) > 1, 'one core: the library is loaded here, as before'\n"
+        "assert report.templates_ahead >= 3, report.templates_ahead  # the template, its base, clause texts\n"
     )
-    run_importing_none(code, ("jinja2", "pydantic", "babel", "yaml", "clausier.models", "clausier.assemble",
-                              "clausier.repository"), str(several))
+    run_importing_none(code, ("pydantic", "babel", "num2words", "yaml", "clausier.models", "clausier.assemble",
+                              "clausier.formatting", "clausier.repository"), str(several))
     lone = (several / "build/bravo/bravo.md").read_bytes()
     assert "Une phrase de plus." in lone.decode()
     # As many workers as agreements: the library is loaded in the building process, and shared.

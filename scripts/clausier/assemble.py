@@ -7,24 +7,21 @@ Values from front matter pass through `finalize`, which escapes them into plain 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import traceback
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, pass_context
+from jinja2 import BaseLoader, TemplateNotFound
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import formatting
-from .durations import Duration
 from .errors import ContentError, Finding
 from .markdown import Markdown, StructureError, escape_text, number_subclauses
-
 from .parameters import coerce_parameter
 from .repository import AgreementFile, Repository, Template
+from .sandbox import highlighted, make_environment
 
 SPECIAL_CONDITIONS = "special-conditions"
 ARTICLE_WORD = {"fr": "Article", "en": "Clause"}
@@ -212,100 +209,10 @@ class _RepositoryLoader(BaseLoader):
         return self.sources[template], template, lambda: True
 
 
-@pass_context
-def _finalize(context, value: Any) -> str:
-    """Every `{{ value }}` goes through here: data becomes plain text, never markup."""
-    language = context.get("lang", "fr")
-    if isinstance(value, Highlighted):
-        plain = _finalize_plain(value, language)
-        return Markdown(f"=={plain}==")
-    if isinstance(value, Markdown):
-        return value
-    return _finalize_plain(value, language)
-
-
-def _finalize_plain(value: Any, language: str) -> str:
-    if value is None:
-        raise ValueError("a value printed here is empty (None); test it with {% if … %} first")
-    if isinstance(value, bool):
-        raise ValueError("a true/false value cannot be printed; use it in {% if … %}")
-    if isinstance(value, (list, tuple, dict)):
-        raise ValueError("a list or mapping cannot be printed directly; use |and_list or a {% for %} loop")
-    if isinstance(value, dt.date):
-        value = formatting.long_date(value, language)
-    elif isinstance(value, Duration):
-        value = formatting.duration(value, language)
-    return escape_text(value)
-
-
-def _currency(context, currency: str | None) -> str:
-    return currency or context["fees"]["currency"]
-
-
-@pass_context
-def _money(context, value, currency=None):
-    return formatting.money(value, _currency(context, currency), context["lang"])
-
-
-@pass_context
-def _words(context, value, currency=None):
-    return formatting.words(value, _currency(context, currency), context["lang"])
-
-
-def _with_language(function):
-    @pass_context
-    def apply(context, value):
-        return function(value, context["lang"])
-    return apply
-
-
-def make_environment(repo: Repository) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
-        loader=_RepositoryLoader(repo),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-        finalize=_finalize,
-        # Jinja's optimiser folds constants at compile time: little to fold in clause texts, and
-        # compiling is most of a worker's first agreement (about a sixth less without it).
-        optimized=False,
-    )
-    filters = dict(
-        money=_money,
-        words=_words,
-        date=_with_language(formatting.long_date),
-        duration=_with_language(formatting.duration),
-        number=_with_language(formatting.number),
-        percent=_with_language(formatting.percent),
-        and_list=_with_language(formatting.and_list),
-        siren=lambda v: formatting.registration_number(v, "siren"),
-        siret=lambda v: formatting.registration_number(v, "siret"),
-        iban=lambda v: formatting.registration_number(v, "iban"),
-    )
-    env.filters.update({name: _keeping_highlight(f) for name, f in filters.items()})
-    return env
-
-
-def _keeping_highlight(function):
-    """A filter applied to a highlighted parameter gives highlighted text."""
-    if getattr(function, "jinja_pass_arg", None) is not None:
-        @pass_context
-        def wrapped(context, value, *args, **kwargs):
-            result = function(context, value, *args, **kwargs)
-            return _HStr(result) if isinstance(value, Highlighted) else result
-    else:
-        def wrapped(value, *args, **kwargs):
-            result = function(value, *args, **kwargs)
-            return _HStr(result) if isinstance(value, Highlighted) else result
-    return wrapped
-
-
 def _environment(repo: Repository) -> ImmutableSandboxedEnvironment:
     env = getattr(repo, "_environment", None)
-    if env is None:
-        env = make_environment(repo)
+    if env is None:  # templates compiled ahead, if any, are used when their source is the same
+        env = make_environment(_RepositoryLoader(repo), bytecode_cache=repo.precompiled)
         repo._environment = env  # type: ignore[attr-defined]
     return env
 
@@ -411,52 +318,6 @@ def open_session(repo: Repository, agreement: AgreementFile, highlight: bool = F
     marked `==value==` wherever they are printed.
     """
     return Session(repo, agreement, plan_agreement(repo, agreement), highlight)
-
-
-# ---------------------------------------------------------------- highlighted parameters
-
-
-class Highlighted:
-    """A parameter value the handbook wants to see marked in the text."""
-
-
-class _HStr(Highlighted, str):
-    pass
-
-
-class _HInt(Highlighted, int):
-    pass
-
-
-class _HDecimal(Highlighted, Decimal):
-    pass
-
-
-class _HDate(Highlighted, dt.date):
-    pass
-
-
-@dataclass(frozen=True, order=True)
-class _HDuration(Highlighted, Duration):
-    pass
-
-
-def highlighted(value: Any) -> Any:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return _HInt(value)
-    if isinstance(value, Decimal):
-        return _HDecimal(value)
-    if isinstance(value, dt.date):
-        return _HDate(value.year, value.month, value.day)
-    if isinstance(value, Duration):
-        return _HDuration(value.amount, value.unit)
-    if isinstance(value, str):
-        return _HStr(value)
-    if isinstance(value, list):
-        return [highlighted(v) for v in value]
-    return value
 
 
 def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> Markdown:

@@ -34,15 +34,18 @@ from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 from .batch import BatchCrash, BatchError, PandocBatch, PartStore, prune_part_store
 from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
-from .order import in_building_order
+from .order import in_building_order, structure_key
 from .output import Manifest, sha256, write_atomic
 from .paths import safe_asset_path
 from .render import RENDERERS, RenderSettings, check_renderable, split_header, stamp_docx, typst_inputs
 from .typst_batch import TypstWorkspace
 from .warm_start import KeptSource, KeptSources
-from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run
+from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run, single_threaded
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from .precompile import Handoff
     from .assemble import Assembled
     from .repository import AgreementFile, Repository
     from .signoff import FrozenLibraries
@@ -50,7 +53,8 @@ if TYPE_CHECKING:
 __all__ = ["AgreementResult", "BuildReport", "build", "parse_formats", "render_outputs"]
 
 WARM_UP_NICENESS = 10  # the warm-up thread's: below the worker's and its pandoc's, which the agreement waits for
-TEST_HOOK = "CLAUSIER_TEST_WORKER_HOOK"  # tests only: "kill:<id>", "sleep:<id>", "alloc:<id>"
+TEST_HOOK = "CLAUSIER_TEST_WORKER_HOOK"  # tests only: "kill:<id>", "sleep:<id>", "alloc:<id>", "await-templates"
+AWAIT_TEMPLATES = 60.0  # seconds a worker under the "await-templates" hook waits for the templates compiled ahead
 
 
 def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assembled) -> RenderSettings:
@@ -284,6 +288,7 @@ class _WorkerState:
     renderer: BatchRenderer
     repo: Repository | None = None  # loaded at the first agreement, unless inherited
     libraries: "FrozenLibraries | None" = None  # signed agreements: the library as of their commit
+    ahead: "Connection | None" = None  # where the templates compiled ahead come (see precompile.py)
 
     def repository(self) -> Repository:
         if self.repo is None:
@@ -297,7 +302,7 @@ _LOADED: Repository | None = None  # the building process's repository, inherite
 
 
 def _worker_setup(root: Path, logo: str | None, formats: list[str], abbreviations: tuple[str, ...], expected: int,
-                  store: PartStore | None, kept: KeptSources | None) -> _WorkerState:
+                  store: PartStore | None, kept: KeptSources | None, ahead: "Connection | None" = None) -> _WorkerState:
     """A forked worker shares the repository the building process loaded, if it did; otherwise
     it loads its own at its first agreement, after starting pandoc and Typst's warm-up (a lone
     rebuild: see _build). `expected`: about how many documents it will build (pandoc is tuned
@@ -305,7 +310,7 @@ def _worker_setup(root: Path, logo: str | None, formats: list[str], abbreviation
     renderer = BatchRenderer(abbreviations, expected, store, kept)
     renderer.warm_up(root, formats)
     inherited = _LOADED if _LOADED is not None and _LOADED.root == root else None
-    return _WorkerState(root, logo, renderer, inherited)
+    return _WorkerState(root, logo, renderer, inherited, ahead=ahead)
 
 
 def _worker_teardown(state: _WorkerState) -> None:
@@ -321,6 +326,12 @@ def _render_task(state: _WorkerState, task: _Task) -> dict:
     try:
         renderer.begin(state.root, state.logo, task.id, task.formats)
         repo = state.repository()
+        if state.ahead is not None:  # before the first assembly makes the Jinja environment
+            from .precompile import receive
+
+            # Not waiting: late, they are compiled here (tests make sure they come in time).
+            wait = AWAIT_TEMPLATES if "await-templates" in os.environ.get(TEST_HOOK, "").split(",") else 0.0
+            repo.precompiled, state.ahead = receive(state.ahead, wait), None
         if repo.config is None:
             raise ClausierError("clausier.yml has errors; fix it first")
         from .repository import load_agreement
@@ -336,6 +347,8 @@ def _render_task(state: _WorkerState, task: _Task) -> dict:
             if frozen is not None:
                 repo, agreement = frozen
         assembled, data = renderer.render(repo, agreement, list(task.formats))
+        if repo.precompiled is not None:
+            outcome["templates_ahead"] = repo.precompiled.used
         outcome["outputs"] = data
         outcome["sha256"] = {fmt: sha256(content) for fmt, content in data.items()}
         outcome["manifest"] = manifest_entry(repo, agreement, assembled)
@@ -444,6 +457,9 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
         plan.record_library(library_errors, logo)
     report = BuildReport(library_errors=library_errors)
     tasks = in_building_order(tasks, lambda task: task.path)  # like after like: see order.py
+    # One agreement, its worker loading the library itself: this process compiles the agreement's
+    # templates meanwhile, on the other core (see precompile.py; forked workers only).
+    ahead = _templates_ahead(plan, tasks[0]) if known is not None and len(tasks) == 1 and single_threaded() else None
     if progress:
         progress.start(len(tasks))
 
@@ -457,6 +473,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             result.errors = value["errors"]
         else:
             result.id = value["id"]
+            report.templates_ahead += value.get("templates_ahead", 0)
             _remove_stale_temporaries(plan.out / item.id)
             written = {}
             for fmt, content in value["outputs"].items():
@@ -509,22 +526,53 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             expected = min(-(-len(tasks) // worker_count), limits.recycle_every)
             # A warm-up needs a core to spare: beside busy workers it would only slow them down.
             kept = plan.kept_sources(read=spare_core) if "pdf" in formats else None
-            run(tasks, worker_count, partial(_worker_setup, plan.root, logo, formats, abbreviations, expected, store, kept),
+            run(tasks, worker_count,
+                partial(_worker_setup, plan.root, logo, formats, abbreviations, expected, store, kept,
+                        ahead[0].reader if ahead else None),
                 _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None,
-                on_started=partial(_while_workers_start, manifest_as_read, plan, store, kept, on_started),
+                on_started=partial(_while_workers_start, manifest_as_read, plan, store, kept, on_started, ahead),
                 on_finished=save)
     finally:
         _LOADED = None
+        if ahead is not None:
+            ahead[0].close()
         save()
     report.results = [results[i] for i in sorted(results)]
     return report
 
 
+def _templates_ahead(plan: Plan, task: _Task) -> tuple[Handoff, Callable[[], bytes]] | None:
+    """For a lone agreement built before: the pipe to its worker, and what compiles the
+    templates and clause texts it used last time (its front matter may name another template)."""
+    record = plan.cache.data.get("agreements", {}).get(plan.items[task.index].rel)
+    if not record or not record.get("template"):
+        return None
+    try:
+        template, language, _ = structure_key(task.path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    from .precompile import Handoff, compile_ahead, jinja_sources
+
+    sources = partial(jinja_sources, plan.root, template or record["template"], list(record.get("clauses") or []),
+                      language or None)
+    return Handoff(), lambda: compile_ahead(sources())
+
+
 def _while_workers_start(manifest: Callable[[], Manifest], plan: Plan, store: PartStore | None,
-                         kept: KeptSources | None, callers: Callable[[], None] | None) -> None:
-    """This process's own chores, done while the first documents are built: the manifest's
-    and the cache's text prepared (only what changes is serialised at the end), the part store
-    and the kept sources pruned (a worker that finds a file gone does without), and the caller's."""
+                         kept: KeptSources | None, callers: Callable[[], None] | None,
+                         ahead: tuple[Handoff, Callable[[], bytes]] | None = None) -> None:
+    """This process's own chores, done while the first documents are built: a lone agreement's
+    templates compiled for its worker (first: the worker soon needs them), the manifest's and the
+    cache's text prepared (only what changes is serialised at the end), the part store and the
+    kept sources pruned (a worker that finds a file gone does without), and the caller's."""
+    if ahead is not None:
+        handoff, compile_templates = ahead
+        try:
+            payload = compile_templates()
+        except Exception:  # noqa: BLE001 - only a speed-up: the worker compiles them itself
+            handoff.close()
+        else:
+            handoff.send(payload)
     manifest().prepare()
     plan.cache.prepare()
     if store is not None:

@@ -82,6 +82,7 @@ class AgreementResult:
 class BuildReport:
     library_errors: list[Finding] = field(default_factory=list)
     results: list[AgreementResult] = field(default_factory=list)
+    templates_ahead: int = 0  # templates a worker took compiled from this process (precompile.py)
 
     @property
     def failed(self) -> list[AgreementResult]:

@@ -13,6 +13,16 @@ _ORDERED_MARKER = re.compile(r"^(\d+)([.)])")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
+def front_matter_end(lines: list[str]) -> int | None:
+    """Index of the line closing a file's `---` front matter (`---` or `...`); None without one."""
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return index
+    return None
+
+
 class Markdown(str):
     """Text that is already Markdown (rendered clauses, references): inserted as is."""
 

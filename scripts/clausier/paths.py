@@ -1,7 +1,8 @@
 """Paths that content files name (the logo, files met while loading): inside the repository, no links.
 
 Kept apart from repository.py, which brings the models: a lone rebuild's worker checks the
-logo's path before it imports them (see build.py).
+logo's path before it imports them, and its building process reads templates and clause texts
+to compile them ahead (see build.py, precompile.py).
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import ContentError, Finding, relpath
+from .textsafety import decode_text
+
+MAX_FILE_BYTES = 1024 * 1024
+TEMPLATE_SUFFIX = ".md.j2"
 
 
 def unsafe_path_reason(root: Path, path: Path) -> str | None:
@@ -42,3 +47,18 @@ def safe_asset_path(root: Path, value: str, shown_in: str, field: str) -> Path:
     if reason:
         raise ContentError(Finding(shown_in, 0, 0, message=reason, field=field, rule="repository"))
     return root / candidate
+
+
+def read_content_file(root: Path, path: Path) -> tuple[str, list[Finding]]:
+    """Text of a file inside the repository; symbolic links and outside paths refused."""
+    root = root.resolve()
+    shown = relpath(path, root)
+    unsafe = unsafe_path_reason(root, path)
+    if unsafe:
+        raise ContentError(Finding(shown, 0, 0, message=unsafe, rule="repository"))
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise ContentError(
+            Finding(shown, 0, 0, message=f"file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}", rule="repository")
+        )
+    return decode_text(data, shown)

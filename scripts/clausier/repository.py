@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from .errors import ContentError, Finding, relpath
-from .paths import safe_asset_path, unsafe_path_reason
+from .paths import TEMPLATE_SUFFIX, read_content_file, safe_asset_path
 from .models import (
     LANGUAGES,
     Agreement,
@@ -24,13 +24,13 @@ from .models import (
 )
 from .markdown import subclause_titles
 from .parameters import coerce_parameter
-from .textsafety import decode_text
 from .validation import validate
 from .yamlio import Document, LazyPositions, Positions, parse_yaml, split_front_matter
 
-MAX_FILE_BYTES = 1024 * 1024
+if TYPE_CHECKING:
+    from jinja2 import BytecodeCache
+
 CONFIG_FILE = "clausier.yml"
-TEMPLATE_SUFFIX = ".md.j2"
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,8 @@ class Repository:
     templates: dict[str, Template] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)  # clause ids and template names with errors
+    # Templates the building process compiled ahead for this worker (see precompile.py), or None.
+    precompiled: Optional[BytecodeCache] = field(default=None, repr=False, compare=False)
 
     def rel(self, path: Path) -> str:
         return relpath(path, self.root)
@@ -104,21 +106,6 @@ class Repository:
 
 
 # ---------------------------------------------------------------- reading files safely
-
-
-def read_content_file(root: Path, path: Path) -> tuple[str, list[Finding]]:
-    """Text of a file inside the repository; symbolic links and outside paths refused."""
-    root = root.resolve()
-    shown = relpath(path, root)
-    unsafe = unsafe_path_reason(root, path)
-    if unsafe:
-        raise ContentError(Finding(shown, 0, 0, message=unsafe, rule="repository"))
-    data = path.read_bytes()
-    if len(data) > MAX_FILE_BYTES:
-        raise ContentError(
-            Finding(shown, 0, 0, message=f"file is {len(data)} bytes; the limit is {MAX_FILE_BYTES}", rule="repository")
-        )
-    return decode_text(data, shown)
 
 
 # ---------------------------------------------------------------- loading

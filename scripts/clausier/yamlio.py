@@ -12,6 +12,7 @@ from typing import Any
 import yaml as pyyaml
 
 from .errors import ContentError, Finding
+from .markdown import front_matter_end
 
 Path_ = tuple  # a path into the data: ("fees", "amount"), ("schedule", 0, "when")
 
@@ -267,14 +268,12 @@ def split_front_matter(text: str, path: str) -> FrontMatterFile:
         raise ContentError(
             Finding(path, 1, 1, message="missing front matter: the file must start with a line '---'", rule="yaml")
         )
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            meta_text = "\n".join(lines[1:index])
-            document = parse_yaml(meta_text, path, line_offset=1)
-            if document.data is None:
-                document.data = {}
-            body = "\n".join(lines[index + 1 :])
-            return FrontMatterFile(document, body, index + 2)
-    raise ContentError(
-        Finding(path, 1, 1, message="front matter is not closed: add a line '---' after it", rule="yaml")
-    )
+    index = front_matter_end(lines)
+    if index is None:
+        raise ContentError(
+            Finding(path, 1, 1, message="front matter is not closed: add a line '---' after it", rule="yaml")
+        )
+    document = parse_yaml("\n".join(lines[1:index]), path, line_offset=1)
+    if document.data is None:
+        document.data = {}
+    return FrontMatterFile(document, "\n".join(lines[index + 1 :]), index + 2)

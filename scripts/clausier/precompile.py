@@ -1,0 +1,154 @@
+"""Templates compiled ahead for a lone rebuild's worker, on the core it leaves idle.
+
+A worker rebuilding one agreement compiles its template and clause texts with Jinja (lexing,
+parsing, generating and compiling Python: a tenth of a second or more) on the core that also
+loads the library and assembles the text, while its building process waits on the other core.
+So, when a single agreement is to be built, the building process compiles what that agreement
+used last time -- its template and the partials, the texts of its clauses (each variant) in its
+language -- in an environment made by the worker's own function (sandbox.make_environment), and
+hands the code to the worker through a pipe. Nothing is written to disk: no code is ever loaded
+from build/ (README, "Safety rules").
+
+The worker uses a compiled text only when its own source is exactly the one compiled (Jinja's
+bytecode cache compares a checksum of the source, and this cache keys by it); any other text,
+or all of them when the code is late or missing, it compiles itself, as without this.
+"""
+
+from __future__ import annotations
+
+import marshal
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import BytecodeCache
+
+from .errors import ClausierError, relpath
+from .markdown import front_matter_end
+from .paths import TEMPLATE_SUFFIX, read_content_file
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from jinja2.bccache import Bucket
+
+PIPE_BYTES = 1 << 20  # asked of the pipe, so the whole payload is written without waiting for the worker
+
+
+class PrecompiledTemplates(BytecodeCache):
+    """Jinja's bytecode cache, held in memory: (cache key, source checksum) → marshalled code."""
+
+    def __init__(self, codes: dict[tuple[str, str], bytes]) -> None:
+        self.codes = codes
+        self.used = 0  # templates the worker took from here instead of compiling them
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.codes.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = marshal.loads(code)
+            self.used += 1
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        pass  # what the worker compiles itself stays in its environment's own cache
+
+
+def jinja_sources(root: Path, template: str, clauses: list[str], language: str | None) -> dict[str, str]:
+    """Template name → source, as the worker's loader will serve them (repository.py): the
+    template and the partials (`_*.md.j2`), and every text of the given clauses in the given
+    language (None: in each). A file that cannot be read is left out: the worker reports it."""
+    root = root.resolve()
+    sources: dict[str, str] = {}
+
+    def add(path: Path, name: str, whole: bool) -> None:
+        try:
+            text, findings = read_content_file(root, path)
+        except (ClausierError, OSError):
+            return
+        if findings:
+            return
+        if whole:  # a partial has no front matter
+            sources[name] = text
+            return
+        lines = text.split("\n")
+        end = front_matter_end(lines)
+        if end is not None:  # blank lines in place of the front matter keep the line numbers
+            sources[name] = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+
+    for path in sorted((root / "templates").glob("*" + TEMPLATE_SUFFIX)):
+        name = path.name[: -len(TEMPLATE_SUFFIX)]
+        if name == template or name.startswith("_"):
+            add(path, path.name, whole=name.startswith("_"))
+    for clause in clauses:
+        for path in sorted((root / "clauses" / clause).glob("*.md")):
+            if language is None or path.name[: -len(".md")].rpartition(".")[2] == language:
+                add(path, relpath(path, root), whole=False)
+    return sources
+
+
+def compile_ahead(sources: dict[str, str]) -> bytes:
+    """The sources compiled as the worker would compile them, marshalled and compressed."""
+    from .sandbox import make_environment
+
+    environment = make_environment()
+    keys = PrecompiledTemplates({})
+    codes = {}
+    for name, source in sources.items():
+        try:  # as jinja2.loaders.BaseLoader.load compiles: the name is the file name too
+            code = environment.compile(source, name, name)
+        except Exception:  # noqa: BLE001 - a text that does not compile: the worker reports it
+            continue
+        codes[(keys.get_cache_key(name, name), keys.get_source_checksum(source))] = marshal.dumps(code)
+    return zlib.compress(marshal.dumps(codes), 1)
+
+
+class Handoff:
+    """A one-way pipe from the building process to its single worker, made before the worker is
+    forked. The building process sends once and closes; the worker takes it only if it is there
+    when the worker needs it."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        self.reader, self.writer = multiprocessing.Pipe(duplex=False)
+        self.capacity = 1 << 16  # Linux's default
+        try:
+            import fcntl
+
+            self.capacity = fcntl.fcntl(self.writer.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        except (ImportError, AttributeError, OSError):
+            pass
+
+    def send(self, payload: bytes) -> bool:
+        """In the building process, once the worker is forked: the payload if it fits the pipe
+        whole (a worker that never reads must not block this process), then the pipe is closed."""
+        self.reader.close()
+        try:
+            if len(payload) + 8 > self.capacity:
+                return False
+            self.writer.send_bytes(payload)
+            return True
+        except OSError:
+            return False
+        finally:
+            self.writer.close()
+
+    def close(self) -> None:
+        for end in (self.reader, self.writer):
+            end.close()
+
+
+def receive(reader: Connection, wait: float = 0.0) -> PrecompiledTemplates | None:
+    """In the worker: the templates compiled ahead if they have arrived (within `wait` seconds:
+    a build does not wait); None otherwise (late, not sent, or anything wrong with them)."""
+    try:
+        if not reader.poll(wait):
+            return None
+        codes = marshal.loads(zlib.decompress(reader.recv_bytes()))
+        return PrecompiledTemplates(codes) if isinstance(codes, dict) else None
+    except (EOFError, OSError, ValueError, TypeError, zlib.error):
+        return None
+    finally:
+        try:
+            reader.close()
+        except OSError:
+            pass
