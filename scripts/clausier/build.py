@@ -45,8 +45,8 @@ from .workers import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits, run, singl
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from .precompile import Handoff
     from .assemble import Assembled
+    from .precompile import TemplatesAhead
     from .repository import AgreementFile, Repository
     from .signoff import FrozenLibraries
 
@@ -329,7 +329,7 @@ def _render_task(state: _WorkerState, task: _Task) -> dict:
         if state.ahead is not None:  # before the first assembly makes the Jinja environment
             from .precompile import receive
 
-            # Not waiting: late, they are compiled here (tests make sure they come in time).
+            # A build does not wait: what comes late is compiled here (tests wait, to see it used).
             wait = AWAIT_TEMPLATES if "await-templates" in os.environ.get(TEST_HOOK, "").split(",") else 0.0
             repo.precompiled, state.ahead = receive(state.ahead, wait), None
         if repo.config is None:
@@ -528,22 +528,22 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             kept = plan.kept_sources(read=spare_core) if "pdf" in formats else None
             run(tasks, worker_count,
                 partial(_worker_setup, plan.root, logo, formats, abbreviations, expected, store, kept,
-                        ahead[0].reader if ahead else None),
+                        ahead.handoff.reader if ahead else None),
                 _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None,
                 on_started=partial(_while_workers_start, manifest_as_read, plan, store, kept, on_started, ahead),
                 on_finished=save)
     finally:
         _LOADED = None
         if ahead is not None:
-            ahead[0].close()
+            ahead.handoff.close()
         save()
     report.results = [results[i] for i in sorted(results)]
     return report
 
 
-def _templates_ahead(plan: Plan, task: _Task) -> tuple[Handoff, Callable[[], bytes]] | None:
-    """For a lone agreement built before: the pipe to its worker, and what compiles the
-    templates and clause texts it used last time (its front matter may name another template)."""
+def _templates_ahead(plan: Plan, task: _Task) -> TemplatesAhead | None:
+    """For a lone agreement built before: the templates and clause texts it used last time (its
+    front matter may name another template or language now), and the pipe to its worker."""
     record = plan.cache.data.get("agreements", {}).get(plan.items[task.index].rel)
     if not record or not record.get("template"):
         return None
@@ -551,28 +551,20 @@ def _templates_ahead(plan: Plan, task: _Task) -> tuple[Handoff, Callable[[], byt
         template, language, _ = structure_key(task.path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    from .precompile import Handoff, compile_ahead, jinja_sources
+    from .precompile import TemplatesAhead
 
-    sources = partial(jinja_sources, plan.root, template or record["template"], list(record.get("clauses") or []),
-                      language or None)
-    return Handoff(), lambda: compile_ahead(sources())
+    return TemplatesAhead(plan.root, template or record["template"], list(record.get("clauses") or []), language or None)
 
 
 def _while_workers_start(manifest: Callable[[], Manifest], plan: Plan, store: PartStore | None,
                          kept: KeptSources | None, callers: Callable[[], None] | None,
-                         ahead: tuple[Handoff, Callable[[], bytes]] | None = None) -> None:
+                         ahead: TemplatesAhead | None = None) -> None:
     """This process's own chores, done while the first documents are built: a lone agreement's
     templates compiled for its worker (first: the worker soon needs them), the manifest's and the
     cache's text prepared (only what changes is serialised at the end), the part store and the
     kept sources pruned (a worker that finds a file gone does without), and the caller's."""
     if ahead is not None:
-        handoff, compile_templates = ahead
-        try:
-            payload = compile_templates()
-        except Exception:  # noqa: BLE001 - only a speed-up: the worker compiles them itself
-            handoff.close()
-        else:
-            handoff.send(payload)
+        ahead.send()
     manifest().prepare()
     plan.cache.prepare()
     if store is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import marshal
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -152,3 +153,24 @@ def receive(reader: Connection, wait: float = 0.0) -> PrecompiledTemplates | Non
             reader.close()
         except OSError:
             pass
+
+
+@dataclass
+class TemplatesAhead:
+    """What a lone agreement's worker will compile -- what the agreement used last time -- and
+    the pipe the code goes through."""
+
+    root: Path
+    template: str
+    clauses: list[str]
+    language: str | None  # None: the texts in each language
+    handoff: Handoff = field(default_factory=Handoff)
+
+    def send(self) -> bool:
+        """In the building process, once the worker is forked: compile, hand over, close."""
+        try:
+            payload = compile_ahead(jinja_sources(self.root, self.template, self.clauses, self.language))
+        except Exception:  # noqa: BLE001 - only a speed-up: the worker compiles them itself
+            self.handoff.close()
+            return False
+        return self.handoff.send(payload)
