@@ -142,3 +142,4 @@ def test_sources_read_ahead_follow_the_language_and_skip_what_cannot_be_read(rep
     assert "clauses/fees/en.md" not in names  # no front matter: the worker reports it
     assert ("clauses/purpose/en.md" in names) == (language in ("en", None))
     assert not any("no-such-clause" in name for name in names)
+

@@ -198,15 +198,18 @@ class _RepositoryLoader(BaseLoader):
     """Serves only what the repository loaded: templates/ and clause texts. Nothing else."""
 
     def __init__(self, repo: Repository):
+        self.repo = repo
         self.sources = {t.file_name: t.source for t in repo.templates.values()}
-        for clause in repo.clauses.values():
-            for text in clause.texts.values():
-                self.sources[text.path] = text.jinja_source
 
     def get_source(self, environment, template):
-        if template not in self.sources:
+        source = self.sources.get(template)
+        if source is None and template.startswith("clauses/"):  # "clauses/<id>/<file>": asked of the clause
+            clause = self.repo.clauses.get(template.split("/")[1])
+            texts = clause.texts.values() if clause is not None else ()
+            source = next((text.jinja_source for text in texts if text.path == template), None)
+        if source is None:
             raise TemplateNotFound(template)
-        return self.sources[template], template, lambda: True
+        return source, template, lambda: True
 
 
 def _environment(repo: Repository) -> ImmutableSandboxedEnvironment:

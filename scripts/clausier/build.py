@@ -291,10 +291,10 @@ class _WorkerState:
     ahead: "Connection | None" = None  # where the templates compiled ahead come (see precompile.py)
 
     def repository(self) -> Repository:
-        if self.repo is None:
+        if self.repo is None:  # its clauses as they are asked for: the building process reports the library's errors
             from .repository import load_repository
 
-            self.repo = load_repository(self.root)
+            self.repo = load_repository(self.root, lazy_clauses=True)
         return self.repo
 
 

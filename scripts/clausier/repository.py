@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator, MutableMapping
 from typing import TYPE_CHECKING, Optional
 
 from .errors import ContentError, Finding, relpath
@@ -91,7 +92,7 @@ class AgreementFile:
 class Repository:
     root: Path
     config: Optional[Config] = None
-    clauses: dict[str, Clause] = field(default_factory=dict)
+    clauses: MutableMapping[str, Clause] = field(default_factory=dict)  # a dict, or _LazyClauses
     templates: dict[str, Template] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)  # clause ids and template names with errors
@@ -105,22 +106,60 @@ class Repository:
         return [f for f in self.findings if f.level == "error"]
 
 
-# ---------------------------------------------------------------- reading files safely
-
-
 # ---------------------------------------------------------------- loading
 
 
-def load_repository(root: Path) -> Repository:
-    """Load organisation, clauses and templates; problems land in `repo.findings`."""
+def load_repository(root: Path, lazy_clauses: bool = False) -> Repository:
+    """Load organisation, clauses and templates; problems land in `repo.findings`.
+
+    `lazy_clauses`: each clause is loaded when first asked for (see _LazyClauses), so
+    `repo.findings` holds only the asked-for clauses' problems: for a build's worker, whose
+    building process reports the library's errors."""
     repo = Repository(root=Path(root).resolve())
     _load_config(repo)
-    for folder in sorted(p for p in (repo.root / "clauses").glob("*") if p.is_dir() or p.is_symlink()):
+    folders = sorted(p for p in (repo.root / "clauses").glob("*") if p.is_dir() or p.is_symlink())
+    if lazy_clauses:
+        repo.clauses = _LazyClauses(repo, {folder.name: folder for folder in folders})
+    for folder in [] if lazy_clauses else folders:
         _collect(repo, folder.name, lambda f=folder: _load_clause(repo, f))
     for path in sorted((repo.root / "templates").glob("*" + TEMPLATE_SUFFIX)):
         name = path.name[: -len(TEMPLATE_SUFFIX)]
         _collect(repo, name, lambda p=path, n=name: _load_template(repo, p, n))
     return repo
+
+
+class _LazyClauses(MutableMapping):
+    """`repo.clauses`, each clause loaded (and checked, as load_repository does) when first asked
+    for: an agreement uses a few dozen clauses of a library that may hold hundreds, and a lone
+    rebuild's worker would otherwise spend most of its library load on clauses it never reads.
+    Asking whether a clause is there loads it (a clause with errors is not there, and is in
+    `repo.broken`); listing the clauses loads them all, in the order load_repository gives."""
+
+    def __init__(self, repo: Repository, folders: dict[str, Path]) -> None:
+        self._repo, self._folders, self._loaded = repo, folders, {}
+
+    def _load(self, clause_id: str) -> None:
+        folder = self._folders.pop(clause_id, None)
+        if folder is not None:
+            _collect(self._repo, clause_id, lambda: _load_clause(self._repo, folder))
+
+    def __getitem__(self, clause_id: str) -> Clause:
+        self._load(clause_id)
+        return self._loaded[clause_id]
+
+    def __setitem__(self, clause_id: str, clause: Clause) -> None:
+        self._loaded[clause_id] = clause
+
+    def __delitem__(self, clause_id: str) -> None:
+        del self._loaded[clause_id]
+
+    def __iter__(self) -> Iterator[str]:
+        for clause_id in sorted(self._folders):
+            self._load(clause_id)
+        return iter(sorted(self._loaded))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _collect(repo: Repository, name: str, load) -> None:
