@@ -11,6 +11,8 @@ about a tenth). For each size it times, with the real `clausier` command:
 - a no-op rebuild (median of three);
 - a rebuild after editing one agreement (median of three, each editing another agreement);
 - a rebuild after editing one clause used by about a tenth of the agreements;
+- and once, a rebuild after editing one agreement when the library holds five times the project's
+  clauses (200: copies no agreement uses), since a team's library may hold hundreds;
 
 and, in the same run and on the same documents, the naive route: one pandoc process and one
 Typst compile per document, sequentially (`render_outputs`, the single route); for more than
@@ -121,6 +123,17 @@ def make_repository(root: Path, count: int) -> None:
     for number in range(count):
         ident, text = make_agreement(number, bases, optional)
         (root / "agreements" / f"{ident}.md").write_text(text, encoding="utf-8")
+
+
+def widen_library(root: Path, copies: int) -> int:
+    """Every clause `copies` times over, the copies under other names and used by no agreement: a
+    library the size of a large team's (a one-agreement rebuild should not grow with it).
+    Returns how many clauses the library then holds."""
+    folders = sorted(p for p in (root / "clauses").iterdir() if p.is_dir())
+    for folder in folders:
+        for number in range(1, copies):
+            shutil.copytree(folder, root / "clauses" / f"{folder.name}-copy{number}")
+    return len(folders) * copies
 
 
 # ---------------------------------------------------------------- measuring
@@ -281,6 +294,7 @@ def edit_clause(root: Path) -> None:
 
 
 REPEAT = 3  # the no-op and the one-agreement edit: short runs, the most exposed to the machine's noise
+LARGE_LIBRARY_AGREEMENTS, LARGE_LIBRARY_COPIES = 100, 5  # the large-library run: 100 agreements, 5 × the clauses
 
 
 def _median_run(root: Path, change) -> dict:
@@ -316,6 +330,18 @@ def measure(count: int) -> dict:
         return row
 
 
+def measure_large_library(count: int = LARGE_LIBRARY_AGREEMENTS, copies: int = LARGE_LIBRARY_COPIES) -> dict:
+    """One agreement edited (median of REPEAT) in a repository whose library is `copies` times the
+    project's: what a team with hundreds of clauses waits for."""
+    with tempfile.TemporaryDirectory(prefix="clausier-build-bench-library-") as scratch:
+        root = Path(scratch)
+        make_repository(root, count)
+        row: dict = {"agreements": count, "clauses": widen_library(root, copies), "speed_index_ms": speed_index()}
+        row["cold"] = run_clausier(root, "--to", "pdf")
+        row["one_agreement_edited"] = _median_run(root, lambda n: edit_agreement(root, n % count))
+        return row
+
+
 def main(sizes: list[int]) -> None:
     rows = []
     header = (f"{'agreements':>10} {'pages':>6} {'cold s':>8} {'docs/s':>7} {'naive s':>9} {'×naive':>7} {'no-op s':>8} "
@@ -336,6 +362,14 @@ def main(sizes: list[int]) -> None:
         for key in ("cold", "noop", "one_agreement_edited", "one_clause_edited"):
             if row[key]["exit"] != 0:
                 print(f"  {key}: exit {row[key]['exit']}: {row[key]['summary']}")
+    large = measure_large_library()
+    edited = large["one_agreement_edited"]
+    print(f"library of {large['clauses']} clauses ({large['agreements']} agreements): one agreement edited "
+          f"{edited['seconds']:.2f} s (median of {REPEAT}: {', '.join(f'{t:.2f}' for t in edited['all_seconds'])}; "
+          f"speed {large['speed_index_ms']})")
+    for key in ("cold", "one_agreement_edited"):
+        if large[key]["exit"] != 0:
+            print(f"  large library, {key}: exit {large[key]['exit']}: {large[key]['summary']}")
     speed.append(speed_index())
     print(f"speed index at the end: {speed[1]} ms")
     if any(r["naive"]["extrapolated"] for r in rows):
@@ -350,7 +384,7 @@ def main(sizes: list[int]) -> None:
     target = PROJECT / "build" / "bench" / "build.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps({"cpus": os.cpu_count(), "python": platform.python_version(),
-                                  "speed_index_ms": speed, "sizes": rows},
+                                  "speed_index_ms": speed, "sizes": rows, "large_library": large},
                                  indent=2) + "\n", encoding="utf-8")
     print(f"written {target.relative_to(PROJECT)}")
 

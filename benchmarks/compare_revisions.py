@@ -74,6 +74,8 @@ def main() -> None:
     parser.add_argument("base", help="the revision to compare with (a commit, tag or branch)")
     parser.add_argument("--agreements", type=int, default=1000, help="size of each repository (default 1000)")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"edits in each version (default {ROUNDS})")
+    parser.add_argument("--copies", type=int, default=1,
+                        help="the library this many times over, the copies unused (build_scale.widen_library)")
     parser.add_argument("--cold", type=int, default=COLD_PAIRS,
                         help=f"cold builds in each version, alternated (default {COLD_PAIRS})")
     options = parser.parse_args()
@@ -87,6 +89,7 @@ def main() -> None:
             for name, checkout in versions.items():
                 _compile(checkout)
                 _make_repository(checkout, roots[name], options.agreements)
+                build_scale.widen_library(roots[name], options.copies)
             print(f"speed index before: {build_scale.speed_index()} ms")
             cold: dict[str, list[float]] = {name: [] for name in versions}
             for pair in range(options.cold):
@@ -101,7 +104,8 @@ def main() -> None:
         finally:
             subprocess.run(["git", "-C", str(PROJECT), "worktree", "remove", "--force", str(base)],
                            capture_output=True)
-    print(f"{options.agreements} agreements; base = {options.base}, this = the checkout")
+    clauses = sum(1 for p in (PROJECT / "clauses").iterdir() if p.is_dir()) * options.copies
+    print(f"{options.agreements} agreements, {clauses} clauses; base = {options.base}, this = the checkout")
     print(f"cold build to PDF, {options.cold} times each, alternated:")
     for name in versions:
         print(_summary(name, cold[name]))
