@@ -23,6 +23,12 @@ def front_matter_end(lines: list[str]) -> int | None:
     return None
 
 
+def jinja_source(body: str, body_line: int) -> str:
+    """A file's body as Jinja compiles it: blank lines in place of the front matter keep Jinja's
+    line numbers equal to the file's."""
+    return "\n" * (body_line - 1) + body
+
+
 class Markdown(str):
     """Text that is already Markdown (rendered clauses, references): inserted as is."""
 

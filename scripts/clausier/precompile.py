@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from jinja2 import BytecodeCache
 
 from .errors import ClausierError, relpath
-from .markdown import front_matter_end
+from .markdown import front_matter_end, jinja_source
 from .paths import TEMPLATE_SUFFIX, read_content_file
 
 if TYPE_CHECKING:
@@ -71,9 +71,9 @@ def jinja_sources(root: Path, template: str, clauses: list[str], language: str |
             sources[name] = text
             return
         lines = text.split("\n")
-        end = front_matter_end(lines)
-        if end is not None:  # blank lines in place of the front matter keep the line numbers
-            sources[name] = "\n" * (end + 1) + "\n".join(lines[end + 1 :])
+        end = front_matter_end(lines)  # the body as yamlio.split_front_matter gives it
+        if end is not None:
+            sources[name] = jinja_source("\n".join(lines[end + 1 :]), end + 2)
 
     for path in sorted((root / "templates").glob("*" + TEMPLATE_SUFFIX)):
         name = path.name[: -len(TEMPLATE_SUFFIX)]

@@ -7,9 +7,9 @@ anything outside the repository. Problems are collected, never raised one by one
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterator, MutableMapping
 from typing import TYPE_CHECKING, Optional
 
 from .errors import ContentError, Finding, relpath
@@ -23,7 +23,7 @@ from .models import (
     TemplateMeta,
     VariantText,
 )
-from .markdown import subclause_titles
+from .markdown import jinja_source, subclause_titles
 from .parameters import coerce_parameter
 from .validation import validate
 from .yamlio import Document, LazyPositions, Positions, parse_yaml, split_front_matter
@@ -45,8 +45,7 @@ class TextFile:
 
     @property
     def jinja_source(self) -> str:
-        # Blank lines in front keep Jinja's line numbers equal to the file's.
-        return "\n" * (self.body_line - 1) + self.body
+        return jinja_source(self.body, self.body_line)
 
 
 @dataclass(frozen=True)
@@ -120,8 +119,9 @@ def load_repository(root: Path, lazy_clauses: bool = False) -> Repository:
     folders = sorted(p for p in (repo.root / "clauses").glob("*") if p.is_dir() or p.is_symlink())
     if lazy_clauses:
         repo.clauses = _LazyClauses(repo, {folder.name: folder for folder in folders})
-    for folder in [] if lazy_clauses else folders:
-        _collect(repo, folder.name, lambda f=folder: _load_clause(repo, f))
+    else:
+        for folder in folders:
+            _collect(repo, folder.name, lambda f=folder: _load_clause(repo, f))
     for path in sorted((repo.root / "templates").glob("*" + TEMPLATE_SUFFIX)):
         name = path.name[: -len(TEMPLATE_SUFFIX)]
         _collect(repo, name, lambda p=path, n=name: _load_template(repo, p, n))
@@ -295,7 +295,7 @@ def _load_template(repo: Repository, path: Path, name: str) -> list[Finding]:
     meta, findings = validate(TemplateMeta, parsed.meta, shown)
     if meta is None:
         return findings
-    repo.templates[name] = Template(name, shown, meta, "\n" * (parsed.body_line - 1) + parsed.body)
+    repo.templates[name] = Template(name, shown, meta, jinja_source(parsed.body, parsed.body_line))
     return findings
 
 
