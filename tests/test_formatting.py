@@ -54,6 +54,11 @@ def test_percent_and_lists():
          "three thousand six hundred euros and fifty cents"),
         ("0.01", "un centime", "one cent"),
         ("80", "quatre-vingts euros", "eighty euros"),
+        ("80000", "quatre-vingt mille euros", "eighty thousand euros"),
+        ("80000000", "quatre-vingts millions d'euros", "eighty million euros"),
+        ("200100", "deux cent mille cent euros", "two hundred thousand one hundred euros"),
+        ("71021", "soixante et onze mille vingt et un euros", "seventy-one thousand and twenty-one euros"),
+        ("3000000000000", "trois billions d'euros", "three trillion euros"),
     ],
 )
 def test_amounts_in_words(amount, fr, en):
@@ -67,6 +72,30 @@ def test_words_never_say_zero_cents_and_refuse_floats():
         amount_in_words(12000.0, "EUR", "fr")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="no words for currency"):
         amount_in_words(Decimal(1), "XYZ", "fr")
+    with pytest.raises(ValueError, match="stop below"):
+        amount_in_words(Decimal(10**18), "EUR", "en")
+
+
+def _spelled_by_num2words(value: int, language: str) -> str:
+    from num2words import num2words  # a test dependency: the reference our own speller is held to
+
+    return num2words(value, lang=language).replace(",", "")
+
+
+def test_numbers_are_spelled_as_num2words_spells_them():
+    """Every form a group of three digits takes, alone, before « mille » / "thousand" and before
+    a scale noun, then thousands of numbers of every size (num2words is slow: ~0.1 ms a call)."""
+    import random
+
+    from clausier.words import LIMIT, _spell
+
+    rnd = random.Random(7)
+    values = list(range(2000)) + [n * 1000 + rnd.randrange(1000) for n in range(1000)] + [n * 1000 for n in range(1000)]
+    values += [n * 10**6 for n in range(1000)] + [rnd.randrange(10 ** rnd.randint(6, 18)) for _ in range(3000)]
+    values += [10**k for k in range(6, 18)] + [2 * 10**k for k in range(6, 18)] + [LIMIT - 1]
+    for language in ("fr", "en"):
+        differing = [v for v in values if _spell(v, language) != _spelled_by_num2words(v, language)]
+        assert differing == [], f"{language}: first differences at {differing[:5]}"
 
 
 @pytest.mark.parametrize("kind, written, shown", [

@@ -33,7 +33,7 @@ def _finalize(context, value: Any) -> str:
 
 
 def _formatting():
-    """Babel and num2words, imported at the first value formatted: a building process that only
+    """Babel, imported at the first value formatted: a building process that only
     compiles templates ahead (precompile.py) does not need them."""
     from . import formatting
 
