@@ -255,3 +255,29 @@ def test_make_help_lists_every_target():
     assert done.returncode == 0
     for target in ("pdf", "docx", "html", "md", "all", "check", "docs", "serve", "test", "bench", "clean", "help"):
         assert f"make {target} " in done.stdout
+
+
+def test_the_command_does_not_look_for_pydantic_plugins(repo, tmp_path):
+    """A pydantic plugin another package registers is not loaded by `clausier` (looking for them
+    reads every installed package's metadata), though pydantic itself loads it: the control."""
+    site = tmp_path / "site"
+    (site / "fake_plugin-1.0.dist-info").mkdir(parents=True)
+    (site / "fake_plugin-1.0.dist-info/METADATA").write_text("Metadata-Version: 2.1\nName: fake-plugin\nVersion: 1.0\n")
+    (site / "fake_plugin-1.0.dist-info/entry_points.txt").write_text("[pydantic]\nfake = fake_plugin:plugin\n")
+    marker = tmp_path / "plugin-loaded"
+    (site / "fake_plugin.py").write_text(f"open({str(marker)!r}, 'w').close()\n"
+                                          "class Plugin:\n"
+                                          "    def new_schema_validator(self, *args, **kwargs):\n"
+                                          "        return None, None, None\n"
+                                          "plugin = Plugin()\n")
+    env = {**__import__("os").environ, "PYTHONPATH": str(site)}
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    check = subprocess.run([sys.executable, "-c", "from clausier.cli import run; run()", "--root", str(repo), "check"],
+                           env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    assert not marker.exists()
+    control = subprocess.run([sys.executable, "-c", f"from clausier.repository import load_repository; "
+                              f"load_repository(__import__('pathlib').Path({str(repo)!r}))"],
+                             env=env, capture_output=True, text=True)
+    assert control.returncode == 0, control.stderr
+    assert marker.exists()
