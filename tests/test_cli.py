@@ -248,6 +248,19 @@ def test_the_installed_command_exits_with_each_outcome_and_all_its_output(repo):
     assert failed.returncode == 1 and "acme-fr" in failed.stderr
     checked = subprocess.run([*command, "check", "--format", "json"], capture_output=True, text=True)
     assert checked.returncode == 1 and checked.stdout.rstrip().endswith(("]", "}"))
+    assert _processes_naming(repo) == []  # no worker left behind, prestarted (launch.py) or forked
+
+
+def _processes_naming(folder: Path) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if entry.name.isdigit() and str(folder) in command:
+            found.append(f"{entry.name}: {command}")
+    return found
 
 
 def test_make_help_lists_every_target():

@@ -15,7 +15,8 @@ import pytest
 
 from clausier.assemble import _RepositoryLoader, assemble
 from clausier.build import TEST_HOOK, build, render_outputs
-from clausier.precompile import Handoff, PrecompiledTemplates, compile_ahead, jinja_sources, receive
+from clausier.handoff import Handoff
+from clausier.precompile import PrecompiledTemplates, compile_ahead, jinja_sources, receive
 from clausier.repository import agreement_paths, load_agreement, load_repository
 from clausier.sandbox import make_environment
 

@@ -31,6 +31,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
+from . import prestart
 from .batch import BatchCrash, BatchError, PandocBatch, PartStore, prune_part_store
 from .errors import BuildError, ClausierError, ContentError
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from .assemble import Assembled
+    from .handoff import Handoff
     from .precompile import TemplatesAhead
     from .repository import AgreementFile, Repository
     from .signoff import FrozenLibraries
@@ -302,11 +304,13 @@ _LOADED: Repository | None = None  # the building process's repository, inherite
 
 
 def _worker_setup(root: Path, logo: str | None, formats: list[str], abbreviations: tuple[str, ...], expected: int,
-                  store: PartStore | None, kept: KeptSources | None, ahead: "Connection | None" = None) -> _WorkerState:
+                  store: PartStore | None, kept: KeptSources | None, ahead: "Connection | str | None" = None) -> _WorkerState:
     """A forked worker shares the repository the building process loaded, if it did; otherwise
     it loads its own at its first agreement, after starting pandoc and Typst's warm-up (a lone
     rebuild: see _build). `expected`: about how many documents it will build (pandoc is tuned
     for few or many)."""
+    if isinstance(ahead, str):  # prestart.HANDOFF: the pipe this worker was forked with, if it was
+        ahead = prestart.inherited_handoff()
     renderer = BatchRenderer(abbreviations, expected, store, kept)
     renderer.warm_up(root, formats)
     inherited = _LOADED if _LOADED is not None and _LOADED.root == root else None
@@ -349,6 +353,7 @@ def _render_task(state: _WorkerState, task: _Task) -> dict:
         assembled, data = renderer.render(repo, agreement, list(task.formats))
         if repo.precompiled is not None:
             outcome["templates_ahead"] = repo.precompiled.used
+        outcome["prestarted"] = prestart.in_prestarted_worker()
         outcome["outputs"] = data
         outcome["sha256"] = {fmt: sha256(content) for fmt, content in data.items()}
         outcome["manifest"] = manifest_entry(repo, agreement, assembled)
@@ -443,10 +448,14 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     # and Typst warm up on the spare core. Otherwise the library is loaded here, once, and the
     # workers forked from this process share it.
     known = plan.known_library() if tasks and spare_core else None
+    # The worker forked when the command started (prestart.py), importing the pipeline since:
+    # the first worker when the workers load the library themselves; stopped otherwise.
+    prestarted = prestart.take() if known is not None else None
     repo = None
     if known is not None:
         library_errors, logo = known
     else:
+        prestart.dismiss()
         from .repository import load_repository
 
         repo = load_repository(plan.root)
@@ -459,7 +468,12 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     tasks = in_building_order(tasks, lambda task: task.path)  # like after like: see order.py
     # One agreement, its worker loading the library itself: this process compiles the agreement's
     # templates meanwhile, on the other core (see precompile.py; forked workers only).
-    ahead = _templates_ahead(plan, tasks[0]) if known is not None and len(tasks) == 1 and single_threaded() else None
+    ahead = None
+    if known is not None and len(tasks) == 1 and (prestarted is not None or single_threaded()):
+        ahead = _templates_ahead(plan, tasks[0], prestarted.handoff if prestarted is not None else None)
+    if prestarted is not None and ahead is None:
+        prestarted.handoff.close()  # nothing will come down it
+    handoff = None if ahead is None else prestart.HANDOFF if prestarted is not None else ahead.handoff.reader
     if progress:
         progress.start(len(tasks))
 
@@ -474,6 +488,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
         else:
             result.id = value["id"]
             report.templates_ahead += value.get("templates_ahead", 0)
+            report.prestarted += bool(value.get("prestarted"))
             _remove_stale_temporaries(plan.out / item.id)
             written = {}
             for fmt, content in value["outputs"].items():
@@ -527,23 +542,25 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             # A warm-up needs a core to spare: beside busy workers it would only slow them down.
             kept = plan.kept_sources(read=spare_core) if "pdf" in formats else None
             run(tasks, worker_count,
-                partial(_worker_setup, plan.root, logo, formats, abbreviations, expected, store, kept,
-                        ahead.handoff.reader if ahead else None),
+                partial(_worker_setup, plan.root, logo, formats, abbreviations, expected, store, kept, handoff),
                 _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None,
                 on_started=partial(_while_workers_start, manifest_as_read, plan, store, kept, on_started, ahead),
-                on_finished=save)
+                on_finished=save, prestarted=prestarted)
     finally:
         _LOADED = None
         if ahead is not None:
             ahead.handoff.close()
+        if prestarted is not None and not prestarted.adopted:
+            prestarted.kill()  # the build stopped before its workers started
         save()
     report.results = [results[i] for i in sorted(results)]
     return report
 
 
-def _templates_ahead(plan: Plan, task: _Task) -> TemplatesAhead | None:
+def _templates_ahead(plan: Plan, task: _Task, handoff: Handoff | None = None) -> TemplatesAhead | None:
     """For a lone agreement built before: the templates and clause texts it used last time (its
-    front matter may name another template or language now), and the pipe to its worker."""
+    front matter may name another template or language now), and the pipe to its worker (made
+    here, or the prestarted worker's `handoff`)."""
     record = plan.cache.data.get("agreements", {}).get(plan.items[task.index].rel)
     if not record or not record.get("template"):
         return None
@@ -553,7 +570,9 @@ def _templates_ahead(plan: Plan, task: _Task) -> TemplatesAhead | None:
         return None
     from .precompile import TemplatesAhead
 
-    return TemplatesAhead(plan.root, template or record["template"], list(record.get("clauses") or []), language or None)
+    ahead = TemplatesAhead(plan.root, template or record["template"], list(record.get("clauses") or []),
+                           language or None, **({"handoff": handoff} if handoff is not None else {}))
+    return ahead
 
 
 def _while_workers_start(manifest: Callable[[], Manifest], plan: Plan, store: PartStore | None,

@@ -83,6 +83,7 @@ class BuildReport:
     library_errors: list[Finding] = field(default_factory=list)
     results: list[AgreementResult] = field(default_factory=list)
     templates_ahead: int = 0  # templates a worker took compiled from this process (precompile.py)
+    prestarted: int = 0  # agreements built by the worker forked when the command started (prestart.py)
 
     @property
     def failed(self) -> list[AgreementResult]:

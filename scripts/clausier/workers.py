@@ -54,27 +54,44 @@ def single_threaded() -> bool:
 
 
 class _Worker:
-    def __init__(self, context, setup: Callable[[], Any], handle: Callable[[Any, Any], Any],
-                 teardown: Callable[[Any], None], limits: Limits, others: list[_Worker]):
-        self.conn, child = context.Pipe()
-        # A forked child closes every parent-side end it inherits, so it sees EOF when the
-        # building process is gone (and no worker keeps another's pipe open).
-        forked = context.get_start_method() == "fork"
-        inherited = [self.conn, *(w.conn for w in others)] if forked else []
-        self.process = context.Process(target=_main, args=(child, inherited, setup, handle, teardown,
-                                                           limits.memory_mb), daemon=True)
-        gc.freeze()  # a forked worker's collector leaves what it inherits alone (no copy-on-write of every object)
-        try:
-            self.process.start()
-        finally:
-            gc.unfreeze()
-        child.close()
+    def __init__(self, conn, process) -> None:
+        self.conn, self.process = conn, process
         self.task = None
         self.started = 0.0
         self.ready = False  # set up: a task's time limit counts from then, not while it starts
         self.created = time.monotonic()
         self.done = 0
         self.leaving = False  # asked to stop: it tears down (closes its pandoc) on its own
+
+    @classmethod
+    def forked(cls, context, setup: Callable[[], Any], handle: Callable[[Any, Any], Any],
+               teardown: Callable[[Any], None], limits: Limits, others: list[_Worker]) -> _Worker:
+        conn, child = context.Pipe()
+        # A forked child closes every parent-side end it inherits, so it sees EOF when the
+        # building process is gone (and no worker keeps another's pipe open).
+        forked = context.get_start_method() == "fork"
+        inherited = [conn, *(w.conn for w in others)] if forked else []
+        process = context.Process(target=_main, args=(child, inherited, setup, handle, teardown, limits.memory_mb),
+                                  daemon=True)
+        gc.freeze()  # a forked worker's collector leaves what it inherits alone (no copy-on-write of every object)
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
+        child.close()
+        return cls(conn, process)
+
+    @classmethod
+    def adopted(cls, prestarted, setup: Callable[[], Any], handle: Callable[[Any, Any], Any],
+                teardown: Callable[[Any], None], limits: Limits) -> _Worker | None:
+        """A worker forked earlier (prestart.py), waiting for its setup: None if it is gone."""
+        try:
+            prestarted.conn.send((setup, handle, teardown, limits.memory_mb))
+        except (OSError, ValueError):
+            prestarted.kill()
+            return None
+        prestarted.adopted = True
+        return cls(prestarted.conn, prestarted.process)
 
     @property
     def busy(self) -> bool:
@@ -119,15 +136,30 @@ class _Worker:
 def _main(conn, inherited, setup, handle, teardown, memory_mb) -> None:
     for other in inherited:
         other.close()
+    become_worker()
+    limit_memory(memory_mb)
+    serve(conn, setup, handle, teardown, memory_mb)
+
+
+def become_worker() -> None:
+    """A worker's own process group (stopping it stops its pandoc too), and no Ctrl-C: the
+    building process decides when to stop."""
     gc.enable()  # whatever the building process does: a worker makes garbage document after document
     os.setpgrp()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the building process decides when to stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def limit_memory(memory_mb: int | None) -> None:
     if memory_mb:
         _, hard = resource.getrlimit(resource.RLIMIT_DATA)
         limit = memory_mb * MiB
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def serve(conn, setup, handle, teardown, memory_mb) -> None:
+    """A worker's life: set up, say so, then one task after another until told to stop."""
     state = setup()
     conn.send(("ready", None))
     try:
@@ -172,7 +204,7 @@ def _deadline(worker: _Worker, time_limit: float) -> float:
 def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any, Any], Any],
         teardown: Callable[[Any], None], on_done: Callable[[Any, bool, Any], None], limits: Limits = Limits(),
         on_tick: Callable[[], None] | None = None, on_started: Callable[[], None] | None = None,
-        on_finished: Callable[[], None] | None = None) -> None:
+        on_finished: Callable[[], None] | None = None, prestarted=None) -> None:
     """Run `handle(state, task)` for every task in `jobs` worker processes.
 
     `on_done(task, ok, value)` is called in this process for each task as it finishes:
@@ -180,8 +212,9 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
     `on_started()` is called once the first tasks are sent: this process's own work that can
     overlap with theirs (it runs before any on_done). `on_finished()` is called once every task
     is done, while the workers tear down (not if this process stops on an exception).
+    `prestarted` (prestart.py), if alive, is the first worker, set up by the same `setup`.
     setup, handle, teardown and the tasks must pickle (module-level functions, plain data)
-    for the `spawn` case.
+    for the `spawn` case and a prestarted worker.
     """
     import multiprocessing
     from multiprocessing.connection import wait
@@ -192,7 +225,13 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
     leaving: list[_Worker] = []  # no task left for them: tearing down while this process carries on
 
     def spawn() -> None:
-        workers.append(_Worker(context, setup, handle, teardown, limits, workers + leaving))
+        nonlocal prestarted
+        if prestarted is not None:
+            adopted, prestarted = _Worker.adopted(prestarted, setup, handle, teardown, limits), None
+            if adopted is not None:
+                workers.append(adopted)
+                return
+        workers.append(_Worker.forked(context, setup, handle, teardown, limits, workers + leaving))
 
     def retire(worker: _Worker, message: str | None) -> None:
         workers.remove(worker)

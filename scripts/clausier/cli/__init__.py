@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from .. import prestart
 from .build import build
 from .check import check
 from .common import find_root
@@ -59,4 +60,5 @@ def run() -> None:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (`clausier list | head`): nothing to save
             pass
+    prestart.dismiss()  # a worker forked at the start (launch.py) that no build took
     os._exit(code)

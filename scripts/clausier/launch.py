@@ -1,0 +1,37 @@
+"""The installed `clausier` command's first step, before anything heavy is imported.
+
+For `clausier build` on a machine with a core to spare, it forks the build's first worker at
+once (prestart.py), so the worker imports the pipeline while this process imports the command
+and plans the build. Then the command runs (cli.run).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def run() -> None:
+    # Before the fork, so the worker has it too: see cli.run.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if asks_for_build(sys.argv[1:]) and (os.cpu_count() or 1) > 1:
+        from . import prestart
+
+        prestart.start()
+    from .cli import run as run_command
+
+    run_command()
+
+
+def asks_for_build(args: list[str]) -> bool:
+    """Whether the command line names the `build` command (the group's one option taking a
+    value is --root)."""
+    takes_value = False
+    for arg in args:
+        if takes_value:
+            takes_value = False
+        elif arg == "--root":
+            takes_value = True
+        elif not arg.startswith("-"):
+            return arg == "build"
+    return False
