@@ -53,10 +53,17 @@ def _make_repository(checkout: Path, root: Path, count: int) -> None:
     subprocess.run([sys.executable, "-c", code, str(checkout / "benchmarks"), str(root), str(count)], check=True)
 
 
+def _command(checkout: Path) -> list[str]:
+    """The `clausier` command as `checkout`'s own entry point starts it (launch.py since the
+    prestarted worker; cli.run before): the installed script names this checkout's."""
+    entry = "launch" if (checkout / "scripts" / "clausier" / "launch.py").is_file() else "cli"
+    return [sys.executable, "-c", f"import sys; sys.argv[0] = 'clausier'; from clausier.{entry} import run; run()"]
+
+
 def _build(checkout: Path, root: Path, *args: str) -> float:
     env = {**os.environ, "PYTHONPATH": str(checkout / "scripts")}
     start = time.perf_counter()
-    done = subprocess.run([build_scale.CLAUSIER, "--root", str(root), "build", "--quiet", "--to", "pdf", *args],
+    done = subprocess.run([*_command(checkout), "--root", str(root), "build", "--quiet", "--to", "pdf", *args],
                           env=env, capture_output=True, text=True, cwd=root)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
