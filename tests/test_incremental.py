@@ -171,6 +171,23 @@ def test_after_a_partial_rebuild_the_state_and_manifest_are_those_written_from_s
     assert "Et une autre." in (several / "build/bravo/bravo.md").read_text()
 
 
+def test_a_manifest_in_another_layout_is_written_back_whole_in_ours(several):
+    """Its lines are reused only when they are the one-line entries the build writes."""
+    from clausier.output import manifest_text
+
+    assert build(several, formats=["md"]).ok
+    path = several / "build/manifest.json"
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=True))  # reformatted by hand or a tool
+    _append(several / "agreements/bravo.md", "Une phrase de plus.")
+    assert _built(build(several, formats=["md"])) == {"bravo"}
+    text = path.read_text()
+    rewritten = json.loads(text)
+    assert text == manifest_text(rewritten)
+    assert rewritten["agreements"]["acme-fr"] == manifest["agreements"]["acme-fr"]
+    assert rewritten["agreements"]["bravo"]["outputs"]["md"]["sha256"] == _sha(several / "build/bravo/bravo.md")
+
+
 def test_a_damaged_cache_is_never_trusted(several):
     state = several / "build" / CACHE_DIR / STATE_FILE
     state.write_bytes(state.read_bytes()[: len(state.read_bytes()) // 2])  # a torn state

@@ -142,3 +142,56 @@ def test_a_document_that_fails_in_parts_is_compiled_whole_and_a_real_error_is_re
             raise AssertionError("an unknown name must fail")
     finally:
         workspace.close()
+
+
+def test_a_workspace_goes_in_memory_unless_tmpdir_names_a_place(monkeypatch, tmp_path):
+    """Its part files are many and small: in memory, making one costs microseconds, not a journal
+    write on a busy disk."""
+    from clausier import typst_batch
+
+    assert Path(typst_batch.MEMORY_FOLDER).is_dir()  # Linux, as the machines this runs on
+    monkeypatch.delenv("TMPDIR", raising=False)
+    typst_batch.scratch_parent.cache_clear()
+    workspace = typst_batch.TypstWorkspace(PROJECT, None)
+    try:
+        assert workspace.work.parent == Path(typst_batch.MEMORY_FOLDER)
+        assert workspace.work.name.startswith(f"{typst_batch.PREFIX}{__import__('os').getpid()}-")
+        assert (workspace.work / "style.typ").is_file()
+    finally:
+        workspace.close()
+    assert not workspace.work.exists()
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    typst_batch.scratch_parent.cache_clear()
+    monkeypatch.setattr("tempfile.tempdir", None)  # tempfile reads TMPDIR once
+    workspace = typst_batch.TypstWorkspace(PROJECT, None)
+    try:
+        assert workspace.work.parent == tmp_path
+    finally:
+        workspace.close()
+        typst_batch.scratch_parent.cache_clear()
+
+
+def test_only_a_dead_workers_workspace_unused_for_an_hour_is_removed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from clausier import typst_batch
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = int(gone.stdout), os.getpid()
+    long_ago = time.time() - 2 * typst_batch.ABANDONED_AFTER
+    folders = {}
+    for name, pid, old in (("abandoned", dead, True), ("recent", dead, False), ("running", alive, True)):
+        folder = tmp_path / f"{typst_batch.PREFIX}{pid}-{name}"
+        (folder / PARTS).mkdir(parents=True)
+        (folder / "main.typ").write_text("= Title\n")
+        if old:
+            for path in (folder / "main.typ", folder):
+                os.utime(path, (long_ago, long_ago))
+        folders[name] = folder
+    (tmp_path / "not-ours").mkdir()
+    assert typst_batch.remove_abandoned_workspaces(str(tmp_path)) == 1
+    assert not folders["abandoned"].exists()
+    assert folders["recent"].is_dir() and folders["running"].is_dir() and (tmp_path / "not-ours").is_dir()

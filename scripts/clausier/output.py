@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -92,12 +93,20 @@ def _remove(path: str) -> int:
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
+    return _read_manifest(out)[0]
+
+
+def _read_manifest(out: Path) -> tuple[dict[str, Any], str]:
+    """The manifest's data and its text ("" when there is none, or it is not JSON)."""
     try:
-        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        text = (out / MANIFEST).read_text(encoding="utf-8")
+        manifest = json.loads(text)
     except (FileNotFoundError, json.JSONDecodeError):
-        return {"agreements": {}}
+        return {"agreements": {}}, ""
+    if not isinstance(manifest, dict):
+        return {"agreements": {}}, ""
     manifest.setdefault("agreements", {})
-    return manifest
+    return manifest, text
 
 
 class Serialised:
@@ -108,8 +117,10 @@ class Serialised:
         self._serialise = serialise
         self._texts: dict[str, tuple[Any, str]] = {}
 
-    def prepare(self, items: Iterable[tuple[str, Any]]) -> None:
-        self._texts = {key: (value, self._serialise(key, value)) for key, value in items}
+    def prepare(self, items: Iterable[tuple[str, Any]], known: dict[str, str] | None = None) -> None:
+        """`known`: texts already made (as read from a file this serialiser wrote), by key."""
+        known = known or {}
+        self._texts = {key: (value, known.get(key) or self._serialise(key, value)) for key, value in items}
 
     def text(self, key: str, value: Any) -> str:
         known = self._texts.get(key)
@@ -120,17 +131,22 @@ class Manifest:
     """The manifest as read, its agreements' lines serialisable ahead: a build that rebuilds a
     few of thousands serialises only those at the end."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], text: str = "") -> None:
         self.data = data
         self.agreements: dict[str, Any] = data["agreements"]
         self._lines = Serialised(_agreement_line)
+        self._text = text  # as read: its agreements' lines are their serialised form
 
     @classmethod
     def read(cls, out: Path) -> "Manifest":
-        return cls(read_manifest(out))
+        return cls(*_read_manifest(out))
 
     def prepare(self) -> None:
-        self._lines.prepare(self.agreements.items())
+        """Each agreement's line, ready for write(): as the file holds it when it has the lines
+        manifest_text writes (serialising a thousand entries again took some 50 ms of the
+        building process, on the core a lone rebuild's warm-ups share), else made now."""
+        self._lines.prepare(self.agreements.items(), _agreement_lines(self._text))
+        self._text = ""
 
     def write(self, out: Path, entries: dict[str, dict[str, Any]], tools: dict[str, str]) -> None:
         """Merge this run's entries (agreements not rebuilt keep their last record) and write."""
@@ -146,6 +162,32 @@ def _json_line(value: Any) -> str:
 
 def _agreement_line(ident: str, entry: Any) -> str:
     return f"    {_json_line(ident)}: {_json_line(entry)}"
+
+
+_AGREEMENTS_OPEN, _AGREEMENTS_CLOSE = '  "agreements": {', "  }"
+_LINE_KEY = re.compile(r'    ("(?:[^"\\]|\\.)*"): \{')
+
+
+def _agreement_lines(text: str) -> dict[str, str]:
+    """Agreement id → its line, in a manifest as manifest_text writes it: one line per agreement
+    between the block's opening and closing lines. Any other layout gives none (the lines are
+    then serialised again); a line that is not one whole entry is left out alike."""
+    lines = text.split("\n")
+    try:
+        start = lines.index(_AGREEMENTS_OPEN)
+    except ValueError:
+        return {}
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip(",") == _AGREEMENTS_CLOSE), None)
+    if end is None:
+        return {}
+    found = {}
+    for line in lines[start + 1 : end]:
+        line = line.removesuffix(",")
+        match = _LINE_KEY.match(line)
+        if match is None or not line.endswith("}"):
+            return {}
+        found[json.loads(match.group(1))] = line
+    return found
 
 
 def manifest_text(manifest: dict[str, Any], lines: Serialised | None = None) -> str:
