@@ -104,7 +104,7 @@ def main() -> None:
                     cold[name].append(_build(versions[name], roots[name], "--force"))
             edits: dict[str, list[float]] = {name: [] for name in versions}
             for number in range(options.rounds):
-                for name in versions:
+                for name in (("base", "this") if number % 2 == 0 else ("this", "base")):
                     build_scale.edit_agreement(roots[name], number % options.agreements)
                     edits[name].append(_build(versions[name], roots[name]))
             print(f"speed index after: {build_scale.speed_index()} ms")
