@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 from . import prestart
 from .batch import BatchCrash, BatchError, PandocBatch, PartStore, prune_part_store
 from .errors import BuildError, ClausierError, ContentError
+from .handoff import Handoff
 from .incremental import AgreementResult, BuildReport, Plan, parse_formats, plan_build
 from .order import in_building_order, structure_key
 from .output import Manifest, sha256, write_atomic
@@ -47,8 +48,6 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from .assemble import Assembled
-    from .handoff import Handoff
-    from .precompile import TemplatesAhead
     from .repository import AgreementFile, Repository
     from .signoff import FrozenLibraries
 
@@ -467,13 +466,15 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     report = BuildReport(library_errors=library_errors)
     tasks = in_building_order(tasks, lambda task: task.path)  # like after like: see order.py
     # One agreement, its worker loading the library itself: this process compiles the agreement's
-    # templates meanwhile, on the other core (see precompile.py; forked workers only).
-    ahead = None
-    if known is not None and len(tasks) == 1 and (prestarted is not None or single_threaded()):
-        ahead = _templates_ahead(plan, tasks[0], prestarted.handoff if prestarted is not None else None)
-    if prestarted is not None and ahead is None:
+    # templates meanwhile, on the other core, and hands them through a pipe the worker was forked
+    # with (see precompile.py): the prestarted worker's, or one made now for a forked worker.
+    handoff = None
+    if known is not None and len(tasks) == 1:
+        handoff = prestarted.handoff if prestarted is not None else Handoff() if single_threaded() else None
+    elif prestarted is not None:
         prestarted.handoff.close()  # nothing will come down it
-    handoff = None if ahead is None else prestart.HANDOFF if prestarted is not None else ahead.handoff.reader
+    worker_end = None if handoff is None else prestart.HANDOFF if prestarted is not None else handoff.reader
+    ahead = partial(_send_templates_ahead, plan, tasks[0], handoff) if handoff is not None else None
     if progress:
         progress.start(len(tasks))
 
@@ -542,14 +543,14 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             # A warm-up needs a core to spare: beside busy workers it would only slow them down.
             kept = plan.kept_sources(read=spare_core) if "pdf" in formats else None
             run(tasks, worker_count,
-                partial(_worker_setup, plan.root, logo, formats, abbreviations, expected, store, kept, handoff),
+                partial(_worker_setup, plan.root, logo, formats, abbreviations, expected, store, kept, worker_end),
                 _render_task, _worker_teardown, done, limits, on_tick=progress.tick if progress else None,
                 on_started=partial(_while_workers_start, manifest_as_read, plan, store, kept, on_started, ahead),
                 on_finished=save, prestarted=prestarted)
     finally:
         _LOADED = None
-        if ahead is not None:
-            ahead.handoff.close()
+        if handoff is not None:
+            handoff.close()
         if prestarted is not None and not prestarted.adopted:
             prestarted.kill()  # the build stopped before its workers started
         save()
@@ -557,33 +558,35 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     return report
 
 
-def _templates_ahead(plan: Plan, task: _Task, handoff: Handoff | None = None) -> TemplatesAhead | None:
-    """For a lone agreement built before: the templates and clause texts it used last time (its
-    front matter may name another template or language now), and the pipe to its worker (made
-    here, or the prestarted worker's `handoff`)."""
+def _send_templates_ahead(plan: Plan, task: _Task, handoff: Handoff) -> bool:
+    """In this process, once the worker has started: for a lone agreement built before, compile
+    the templates and clause texts it used last time (its front matter may name another template
+    or language now) and send them down `handoff`, which is then closed."""
     record = plan.cache.data.get("agreements", {}).get(plan.items[task.index].rel)
-    if not record or not record.get("template"):
-        return None
     try:
-        template, language, _ = structure_key(task.path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    from .precompile import TemplatesAhead
+        if not record or not record.get("template"):
+            return False
+        try:
+            template, language, _ = structure_key(task.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        from .precompile import TemplatesAhead
 
-    ahead = TemplatesAhead(plan.root, template or record["template"], list(record.get("clauses") or []),
-                           language or None, **({"handoff": handoff} if handoff is not None else {}))
-    return ahead
+        return TemplatesAhead(plan.root, template or record["template"], list(record.get("clauses") or []),
+                              language or None, handoff).send()
+    finally:
+        handoff.close()
 
 
 def _while_workers_start(manifest: Callable[[], Manifest], plan: Plan, store: PartStore | None,
                          kept: KeptSources | None, callers: Callable[[], None] | None,
-                         ahead: TemplatesAhead | None = None) -> None:
+                         ahead: Callable[[], bool] | None = None) -> None:
     """This process's own chores, done while the first documents are built: a lone agreement's
     templates compiled for its worker (first: the worker soon needs them), the manifest's and the
     cache's text prepared (only what changes is serialised at the end), the part store and the
     kept sources pruned (a worker that finds a file gone does without), and the caller's."""
     if ahead is not None:
-        ahead.send()
+        ahead()
     manifest().prepare()
     plan.cache.prepare()
     if store is not None:
