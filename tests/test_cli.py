@@ -223,9 +223,24 @@ def test_an_up_to_date_build_imports_no_other_command_nor_the_pipeline(repo):
         "    assert exc.code == 0, exc.code\n"
     )
     done = run_importing_none(code, ("typst", "jinja2", "pydantic", "babel", "ruamel.yaml", "clausier.models",
-                                     "clausier.lint", "clausier.comparison", "clausier.signoff", "clausier.build"),
+                                     "clausier.lint", "clausier.comparison", "clausier.signoff", "clausier.build",
+                                     "rich"),
                               str(repo))
     assert "built 0, up to date 1, failed 0" in done.stderr
+
+
+def test_a_build_prints_its_lines_coloured_on_a_terminal_only(repo):
+    """Piped, the lines are plain; FORCE_COLOR (or a terminal) colours them, NO_COLOR refuses."""
+    command = [str(Path(sys.executable).parent / "clausier"), "--root", str(repo), "build", "--to", "md"]
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    piped = subprocess.run(command, capture_output=True, text=True, env=env, cwd=repo)
+    assert piped.stderr.splitlines() == ["✓ acme-fr  →  build/acme-fr/acme-fr.md", "built 1, up to date 0, failed 0"]
+    (repo / "agreements/acme-fr.md").write_text((repo / "agreements/acme-fr.md").read_text() + "\nPlus.\n")
+    forced = subprocess.run(command, capture_output=True, text=True, env={**env, "FORCE_COLOR": "1"})
+    assert forced.stderr.startswith("\x1b[32m✓\x1b[0m acme-fr  →  ")
+    assert forced.stderr.endswith("\x1b[32mbuilt 1, up to date 0, failed 0\x1b[0m\n")
+    refused = subprocess.run(command, capture_output=True, text=True, env={**env, "NO_COLOR": "1"})
+    assert "\x1b[" not in refused.stderr and refused.stderr.endswith("built 0, up to date 1, failed 0\n")
 
 
 def test_the_installed_command_runs():

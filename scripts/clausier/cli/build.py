@@ -16,7 +16,7 @@ import click
 from ..errors import ClausierError
 from ..incremental import AgreementResult, parse_formats, parse_shard, plan_build, report_up_to_date, save_if_changed
 from ..workers import MEMORY_LIMIT, TIME_LIMIT
-from .common import err, shown
+from .common import err, paint, say, shown
 
 PROGRESS_FROM = 4  # documents: below this a progress bar is noise
 
@@ -66,17 +66,23 @@ def _build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: 
                       force=force, shard=slice_)
     progress = None
 
+    def line(text: str) -> None:  # while the progress bar is drawn, through its console
+        if progress is None:
+            say(text)
+        else:
+            err.print(text, markup=False, highlight=False)
+
     def show(result: AgreementResult) -> None:
         if result.up_to_date:
             return
         if result.ok:
             if not quiet and progress is None:
                 files = ", ".join(shown(Path(p)) for p in result.outputs.values())
-                err.print(f"[green]✓[/] {result.id}  →  {files}")
+                line(f"{paint('✓', 'green')} {result.id}  →  {files}")
         else:
-            err.print(f"[red]✗[/] {result.path}")
-            for line in result.errors:
-                err.print(f"  {line}", markup=False)
+            line(f"{paint('✗', 'red')} {result.path}")
+            for error in result.errors:
+                line(f"  {error}")
 
     if not plan.needs_work:
         report = report_up_to_date(plan)
@@ -89,18 +95,19 @@ def _build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: 
             progress = ProgressBar()
         try:
             report = run_build(root, formats=formats, on_result=show, jobs=jobs, time_limit=time_limit,
-                               memory_limit=memory_limit, progress=progress, plan=plan, on_started=err.get)
+                               memory_limit=memory_limit, progress=progress, plan=plan)
         finally:
             if progress is not None:
                 progress.close()
+                progress = None
     for finding in report.library_errors:
-        err.print(str(finding), markup=False)
+        say(str(finding))
     built, fresh, failed = len(report.built), len(report.up_to_date), len(report.failed)
     colour = "red" if failed or report.library_errors else "green"
-    err.print(f"[{colour}]built {built}, up to date {fresh}, failed {failed}[/]"
-              + (f", library errors {len(report.library_errors)}" if report.library_errors else ""))
+    say(paint(f"built {built}, up to date {fresh}, failed {failed}"
+              + (f", library errors {len(report.library_errors)}" if report.library_errors else ""), colour))
     if failed:
-        err.print("failed: " + ", ".join(r.path for r in report.failed), markup=False)
+        say("failed: " + ", ".join(r.path for r in report.failed))
     sys.exit(0 if report.ok else 1)
 
 
