@@ -188,6 +188,28 @@ def test_a_manifest_in_another_layout_is_written_back_whole_in_ours(several):
     assert rewritten["agreements"]["bravo"]["outputs"]["md"]["sha256"] == _sha(several / "build/bravo/bravo.md")
 
 
+def test_the_manifest_keeps_the_lines_of_the_agreements_not_rebuilt_as_they_were(several):
+    """Read lazily: an unchanged agreement's line is written back as read, a rebuilt one's anew."""
+    from clausier.output import Manifest
+
+    assert build(several, formats=["md"]).ok
+    path = several / "build/manifest.json"
+    lines = path.read_text().splitlines()
+    charlie = next(i for i, line in enumerate(lines) if line.startswith('    "charlie": '))
+    lines[charlie] = lines[charlie].replace('", "', '","')  # tighter, still the same entry
+    path.write_text("\n".join(lines) + "\n")
+    manifest = Manifest.read(several / "build")
+    assert manifest.entry("charlie") == json.loads(path.read_text())["agreements"]["charlie"]
+    assert manifest.entry("nobody") == {}
+    _append(several / "agreements/bravo.md", "Une phrase de plus.")
+    assert _built(build(several, formats=["md"])) == {"bravo"}
+    after = path.read_text().splitlines()
+    assert after[charlie] == lines[charlie]
+    bravo = next(line for line in after if line.startswith('    "bravo": '))
+    assert json.loads("{" + bravo.rstrip(",") + "}")["bravo"]["outputs"]["md"]["sha256"] == _sha(
+        several / "build/bravo/bravo.md")
+
+
 def test_a_damaged_cache_is_never_trusted(several):
     state = several / "build" / CACHE_DIR / STATE_FILE
     state.write_bytes(state.read_bytes()[: len(state.read_bytes()) // 2])  # a torn state

@@ -498,7 +498,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
                 written[fmt] = (target, value["sha256"][fmt])
             entry = plan.entry(item, value["template"], value["clauses"], logo, written)
             manifest = value["manifest"]
-            previous = manifest_as_read().agreements.get(item.id, {}).get("outputs", {})
+            previous = manifest_as_read().entry(item.id).get("outputs", {})
             for fmt in plan.formats:
                 if fmt in written:
                     manifest["outputs"][fmt] = {"path": written[fmt][0].relative_to(plan.out).as_posix(),

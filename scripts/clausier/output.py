@@ -93,20 +93,14 @@ def _remove(path: str) -> int:
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
-    return _read_manifest(out)[0]
-
-
-def _read_manifest(out: Path) -> tuple[dict[str, Any], str]:
-    """The manifest's data and its text ("" when there is none, or it is not JSON)."""
     try:
-        text = (out / MANIFEST).read_text(encoding="utf-8")
-        manifest = json.loads(text)
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
-        return {"agreements": {}}, ""
+        return {"agreements": {}}
     if not isinstance(manifest, dict):
-        return {"agreements": {}}, ""
+        return {"agreements": {}}
     manifest.setdefault("agreements", {})
-    return manifest, text
+    return manifest
 
 
 class Serialised:
@@ -117,36 +111,69 @@ class Serialised:
         self._serialise = serialise
         self._texts: dict[str, tuple[Any, str]] = {}
 
-    def prepare(self, items: Iterable[tuple[str, Any]], known: dict[str, str] | None = None) -> None:
-        """`known`: texts already made (as read from a file this serialiser wrote), by key."""
-        known = known or {}
-        self._texts = {key: (value, known.get(key) or self._serialise(key, value)) for key, value in items}
+    def prepare(self, items: Iterable[tuple[str, Any]]) -> None:
+        self._texts = {key: (value, self._serialise(key, value)) for key, value in items}
 
     def text(self, key: str, value: Any) -> str:
         known = self._texts.get(key)
         return known[1] if known is not None and known[0] is value else self._serialise(key, value)
 
 
+class _Line:
+    """An agreement's entry as the manifest's line holds it, parsed only when asked for."""
+
+    __slots__ = ("line", "value_at")
+
+    def __init__(self, line: str, value_at: int) -> None:
+        self.line, self.value_at = line, value_at
+
+    def parsed(self) -> Any:
+        return json.loads(self.line[self.value_at :])
+
+
 class Manifest:
     """The manifest as read, its agreements' lines serialisable ahead: a build that rebuilds a
-    few of thousands serialises only those at the end."""
+    few of thousands serialises only those at the end. Read from a file in the layout
+    manifest_text writes, each agreement's entry stays its line until asked for (`entry`): a
+    thousand entries parsed and serialised again took some 80 ms of the building process, on
+    the core a lone rebuild's warm-ups share."""
 
-    def __init__(self, data: dict[str, Any], text: str = "") -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
-        self.agreements: dict[str, Any] = data["agreements"]
+        self.agreements: dict[str, Any] = data["agreements"]  # id → entry, or its _Line
         self._lines = Serialised(_agreement_line)
-        self._text = text  # as read: its agreements' lines are their serialised form
 
     @classmethod
     def read(cls, out: Path) -> "Manifest":
-        return cls(*_read_manifest(out))
+        try:
+            text = (out / MANIFEST).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls({"agreements": {}})
+        split = _agreement_lines(text)
+        if split is not None:
+            rest, lines = split
+            try:
+                data = json.loads(rest)
+            except json.JSONDecodeError:
+                data = None
+            if isinstance(data, dict) and data.get("agreements") == {}:
+                data["agreements"] = lines
+                return cls(data)
+        return cls(read_manifest(out))
+
+    def entry(self, ident: str) -> dict[str, Any]:
+        """An agreement's entry ({} if it has none)."""
+        value = self.agreements.get(ident)
+        if isinstance(value, _Line):
+            try:
+                value = self.agreements[ident] = value.parsed()
+            except json.JSONDecodeError:  # damaged by hand: as if it had none (it is rebuilt, so replaced)
+                value = self.agreements[ident] = {}
+        return value if isinstance(value, dict) else {}
 
     def prepare(self) -> None:
-        """Each agreement's line, ready for write(): as the file holds it when it has the lines
-        manifest_text writes (serialising a thousand entries again took some 50 ms of the
-        building process, on the core a lone rebuild's warm-ups share), else made now."""
-        self._lines.prepare(self.agreements.items(), _agreement_lines(self._text))
-        self._text = ""
+        """The entries parsed from the file (in another layout) serialised ahead."""
+        self._lines.prepare((k, v) for k, v in self.agreements.items() if not isinstance(v, _Line))
 
     def write(self, out: Path, entries: dict[str, dict[str, Any]], tools: dict[str, str]) -> None:
         """Merge this run's entries (agreements not rebuilt keep their last record) and write."""
@@ -161,33 +188,35 @@ def _json_line(value: Any) -> str:
 
 
 def _agreement_line(ident: str, entry: Any) -> str:
+    if isinstance(entry, _Line):  # as read, unchanged
+        return entry.line
     return f"    {_json_line(ident)}: {_json_line(entry)}"
 
 
 _AGREEMENTS_OPEN, _AGREEMENTS_CLOSE = '  "agreements": {', "  }"
-_LINE_KEY = re.compile(r'    ("(?:[^"\\]|\\.)*"): \{')
+_LINE_KEY = re.compile(r'    ("(?:[^"\\]|\\.)*"): (?=\{)')
 
 
-def _agreement_lines(text: str) -> dict[str, str]:
-    """Agreement id → its line, in a manifest as manifest_text writes it: one line per agreement
-    between the block's opening and closing lines. Any other layout gives none (the lines are
-    then serialised again); a line that is not one whole entry is left out alike."""
+def _agreement_lines(text: str) -> tuple[str, dict[str, _Line]] | None:
+    """A manifest in the layout manifest_text writes (one line per agreement between the
+    block's opening and closing lines): its text without those lines, and id → line. None for
+    any other layout, or a line that is not one whole entry."""
     lines = text.split("\n")
     try:
         start = lines.index(_AGREEMENTS_OPEN)
     except ValueError:
-        return {}
+        return None
     end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip(",") == _AGREEMENTS_CLOSE), None)
     if end is None:
-        return {}
+        return None
     found = {}
     for line in lines[start + 1 : end]:
         line = line.removesuffix(",")
         match = _LINE_KEY.match(line)
         if match is None or not line.endswith("}"):
-            return {}
-        found[json.loads(match.group(1))] = line
-    return found
+            return None
+        found[json.loads(match.group(1))] = _Line(line, match.end())
+    return "\n".join(lines[: start + 1] + lines[end:]), found
 
 
 def manifest_text(manifest: dict[str, Any], lines: Serialised | None = None) -> str:
