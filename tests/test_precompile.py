@@ -29,8 +29,14 @@ def _used(repo, agreement) -> tuple[str, list[str], str]:
     return plan.template.name, [a.id for a in plan.articles if a.id in repo.clauses], plan.language
 
 
-def _payload_codes(payload: bytes) -> dict:
-    return marshal.loads(zlib.decompress(payload))
+def _payload_codes(payloads) -> dict:
+    """The codes of every message compile_ahead makes (one a text)."""
+    codes = {}
+    for payload in payloads:
+        message = marshal.loads(zlib.decompress(payload))
+        assert len(message) == 1
+        codes.update(message)
+    return codes
 
 
 def test_the_code_compiled_ahead_is_the_code_the_worker_compiles():
@@ -39,7 +45,7 @@ def test_the_code_compiled_ahead_is_the_code_the_worker_compiles():
     repo = load_repository(PROJECT)
     loader = _RepositoryLoader(repo)
     worker = make_environment(loader)
-    keys = PrecompiledTemplates({})
+    keys = PrecompiledTemplates()
     seen = 0
     for path in agreement_paths(repo):
         template, clauses, language = _used(repo, load_agreement(repo, path))
@@ -62,7 +68,7 @@ def test_an_assembly_from_templates_compiled_ahead_is_the_same_text(repo):
     agreement = load_agreement(library, repo / "agreements/acme-fr.md")
     expected = assemble(library, agreement).markdown
     template, clauses, language = _used(library, agreement)
-    payload = compile_ahead(jinja_sources(repo, template, clauses, language))
+    payload = list(compile_ahead(jinja_sources(repo, template, clauses, language)))
 
     ahead = load_repository(repo)
     ahead.precompiled = PrecompiledTemplates(_payload_codes(payload))
@@ -104,33 +110,56 @@ def _worker_end(handoff: Handoff) -> Connection:
 
 
 def test_the_handoff_never_waits_for_its_worker():
-    """Nothing sent yet, or garbage: the worker gets nothing and compiles itself. A payload too
-    big for the pipe, or a worker gone: the building process does not block, and says so."""
+    """Nothing sent yet, or garbage: the worker has nothing and compiles itself. Payloads too big
+    for the pipe, or a worker gone: the building process does not block, and says so."""
     handoff = Handoff()
     worker = _worker_end(handoff)
-    assert receive(worker) is None  # nothing there yet: no waiting
+    cache = receive(worker)
+    cache.take_arrived()
+    assert cache.codes == {}  # nothing there yet: no waiting
     handoff.close()
 
     handoff = Handoff()
     worker = _worker_end(handoff)
-    assert handoff.send(zlib.compress(marshal.dumps({("k", "c"): b"x"}))) is True
     cache = receive(worker)
-    assert isinstance(cache, PrecompiledTemplates) and cache.codes == {("k", "c"): b"x"}
+    assert handoff.send(zlib.compress(marshal.dumps({("k", "c"): b"x"}))) is True
+    cache.take_arrived()
+    assert cache.codes == {("k", "c"): b"x"}
 
     handoff = Handoff()
     worker = _worker_end(handoff)
-    assert handoff.send(b"not a payload") is True
-    assert receive(worker) is None
+    assert handoff.send_each([zlib.compress(marshal.dumps({("a", "1"): b"x"})), b"not a payload",
+                              zlib.compress(marshal.dumps({("b", "2"): b"y"}))]) == 3
+    cache = receive(worker)
+    cache.take_arrived()
+    assert cache.codes == {("a", "1"): b"x"}  # what came before the garbage; nothing after it
 
     handoff = Handoff()
     worker = _worker_end(handoff)
     start = time.monotonic()
-    assert handoff.send(b"\0" * (handoff.capacity + 1)) is False
+    small = zlib.compress(marshal.dumps({("k", "c"): b"x"}))
+    assert handoff.send_each([small, b"\0" * handoff.capacity, small]) == 1  # stops at what would not fit
     assert time.monotonic() - start < 5
-    assert receive(worker) is None  # closed without a word: the worker compiles itself
+    cache = receive(worker, wait=1)
+    assert cache.codes == {("k", "c"): b"x"}
 
     handoff = Handoff()  # the worker has gone (it compiled itself, or died): no reader left
     assert handoff.send(b"payload") is False
+
+
+def test_the_worker_takes_each_text_as_it_arrives():
+    """Jinja asks the cache at each template: what has come since is there."""
+    handoff = Handoff()
+    worker = _worker_end(handoff)
+    cache = receive(worker)
+    handoff.reader.close()
+    handoff.writer.send_bytes(zlib.compress(marshal.dumps({("first", "1"): marshal.dumps(compile("1", "f", "eval"))})))
+    cache.take_arrived()
+    assert set(cache.codes) == {("first", "1")}
+    handoff.writer.send_bytes(zlib.compress(marshal.dumps({("second", "2"): b"y"})))
+    cache.take_arrived()
+    assert set(cache.codes) == {("first", "1"), ("second", "2")}
+    handoff.close()
 
 
 @pytest.mark.parametrize("language", ["fr", "en", None])

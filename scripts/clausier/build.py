@@ -357,7 +357,8 @@ def _render_task(state: _WorkerState, task: _Task) -> dict:
         outcome["sha256"] = {fmt: sha256(content) for fmt, content in data.items()}
         outcome["manifest"] = manifest_entry(repo, agreement, assembled)
         outcome["template"] = agreement.model.template
-        outcome["clauses"] = sorted({a.id for a in assembled.plan.articles if a.id in repo.clauses})
+        # In the articles' order: the order its templates are compiled ahead in at its next rebuild.
+        outcome["clauses"] = list(dict.fromkeys(a.id for a in assembled.plan.articles if a.id in repo.clauses))
     except ContentError as exc:
         outcome["errors"] = [str(f) for f in sorted(exc.findings, key=lambda f: (f.path, f.line, f.col))]
     except ClausierError as exc:

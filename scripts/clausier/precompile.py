@@ -17,10 +17,11 @@ or all of them when the code is late or missing, it compiles itself, as without 
 from __future__ import annotations
 
 import marshal
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from jinja2 import BytecodeCache
 
@@ -37,13 +38,41 @@ if TYPE_CHECKING:
 
 
 class PrecompiledTemplates(BytecodeCache):
-    """Jinja's bytecode cache, held in memory: (cache key, source checksum) → marshalled code."""
+    """Jinja's bytecode cache, held in memory: (cache key, source checksum) → marshalled code.
+    Fed by the building process through a pipe, one template at a time: each time Jinja asks,
+    it first takes what has arrived (never waiting), so the worker compiles only the texts it
+    needs before their code comes."""
 
-    def __init__(self, codes: dict[tuple[str, str], bytes]) -> None:
-        self.codes = codes
+    def __init__(self, codes: dict[tuple[str, str], bytes] | None = None, reader: Connection | None = None) -> None:
+        self.codes = dict(codes or {})
         self.used = 0  # templates the worker took from here instead of compiling them
+        self._reader = reader
+
+    def take_arrived(self, wait: float = 0.0) -> None:
+        """Take what has come down the pipe (waiting up to `wait` seconds for all of it: tests);
+        the pipe is closed at its end, or at anything wrong in it."""
+        deadline = time.monotonic() + wait
+        while self._reader is not None:
+            try:
+                if not self._reader.poll(max(0.0, deadline - time.monotonic())):
+                    return
+                codes = marshal.loads(zlib.decompress(self._reader.recv_bytes()))
+                if not isinstance(codes, dict):
+                    raise ValueError("not a payload")
+                self.codes.update(codes)
+            except (EOFError, OSError, ValueError, TypeError, zlib.error):
+                self.close()
+
+    def close(self) -> None:
+        if self._reader is not None:
+            try:
+                self._reader.close()
+            except OSError:
+                pass
+            self._reader = None
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        self.take_arrived()
         code = self.codes.get((bucket.key, bucket.checksum))
         if code is not None:
             bucket.code = marshal.loads(code)
@@ -75,10 +104,10 @@ def jinja_sources(root: Path, template: str, clauses: list[str], language: str |
         if end is not None:
             sources[name] = jinja_source("\n".join(lines[end + 1 :]), end + 2)
 
-    for path in sorted((root / "templates").glob("*" + TEMPLATE_SUFFIX)):
-        name = path.name[: -len(TEMPLATE_SUFFIX)]
-        if name == template or name.startswith("_"):
-            add(path, path.name, whole=name.startswith("_"))
+    # In the order the worker asks for them: the template, the partials, the clauses' texts.
+    add(root / "templates" / f"{template}{TEMPLATE_SUFFIX}", f"{template}{TEMPLATE_SUFFIX}", whole=False)
+    for path in sorted((root / "templates").glob("_*" + TEMPLATE_SUFFIX)):
+        add(path, path.name, whole=True)
     for clause in clauses:
         for path in sorted((root / "clauses" / clause).glob("*.md")):
             if language is None or path.name[: -len(".md")].rpartition(".")[2] == language:
@@ -86,37 +115,29 @@ def jinja_sources(root: Path, template: str, clauses: list[str], language: str |
     return sources
 
 
-def compile_ahead(sources: dict[str, str]) -> bytes:
-    """The sources compiled as the worker would compile them, marshalled and compressed."""
+def compile_ahead(sources: dict[str, str]) -> Iterator[bytes]:
+    """The sources compiled as the worker would compile them, one message each (marshalled and
+    compressed), in their order."""
     from .sandbox import make_environment
 
     environment = make_environment()
-    keys = PrecompiledTemplates({})
-    codes = {}
+    keys = PrecompiledTemplates()
     for name, source in sources.items():
         try:  # as jinja2.loaders.BaseLoader.load compiles: the name is the file name too
             code = environment.compile(source, name, name)
         except Exception:  # noqa: BLE001 - a text that does not compile: the worker reports it
             continue
-        codes[(keys.get_cache_key(name, name), keys.get_source_checksum(source))] = marshal.dumps(code)
-    return zlib.compress(marshal.dumps(codes), 1)
+        key = (keys.get_cache_key(name, name), keys.get_source_checksum(source))
+        yield zlib.compress(marshal.dumps({key: marshal.dumps(code)}), 1)
 
 
-def receive(reader: Connection, wait: float = 0.0) -> PrecompiledTemplates | None:
-    """In the worker: the templates compiled ahead if they have arrived (within `wait` seconds:
-    a build does not wait); None otherwise (late, not sent, or anything wrong with them)."""
-    try:
-        if not reader.poll(wait):
-            return None
-        codes = marshal.loads(zlib.decompress(reader.recv_bytes()))
-        return PrecompiledTemplates(codes) if isinstance(codes, dict) else None
-    except (EOFError, OSError, ValueError, TypeError, zlib.error):
-        return None
-    finally:
-        try:
-            reader.close()
-        except OSError:
-            pass
+def receive(reader: Connection, wait: float = 0.0) -> PrecompiledTemplates:
+    """In the worker: the bytecode cache the building process feeds through `reader` (with what
+    arrives within `wait` seconds: a build does not wait; tests do)."""
+    cache = PrecompiledTemplates(reader=reader)
+    if wait:
+        cache.take_arrived(wait)
+    return cache
 
 
 @dataclass
@@ -130,11 +151,13 @@ class TemplatesAhead:
     language: str | None  # None: the texts in each language
     handoff: Handoff = field(default_factory=Handoff)
 
-    def send(self) -> bool:
-        """In the building process, once the worker is forked: compile, hand over, close."""
+    def send(self) -> int:
+        """In the building process, once the worker is forked: compile and hand over each text
+        in turn, then close. Returns how many were sent."""
         try:
-            payload = compile_ahead(jinja_sources(self.root, self.template, self.clauses, self.language))
+            return self.handoff.send_each(compile_ahead(jinja_sources(self.root, self.template, self.clauses,
+                                                                      self.language)))
         except Exception:  # noqa: BLE001 - only a speed-up: the worker compiles them itself
+            return 0
+        finally:
             self.handoff.close()
-            return False
-        return self.handoff.send(payload)
