@@ -559,18 +559,18 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
     return report
 
 
-def _send_templates_ahead(plan: Plan, task: _Task, handoff: Handoff) -> bool:
+def _send_templates_ahead(plan: Plan, task: _Task, handoff: Handoff) -> int:
     """In this process, once the worker has started: for a lone agreement built before, compile
     the templates and clause texts it used last time (its front matter may name another template
-    or language now) and send them down `handoff`, which is then closed."""
+    or language now) and send them down `handoff`, which is then closed. Returns how many."""
     record = plan.cache.data.get("agreements", {}).get(plan.items[task.index].rel)
     try:
         if not record or not record.get("template"):
-            return False
+            return 0
         try:
             template, language, _ = structure_key(task.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return False
+            return 0
         from .precompile import TemplatesAhead
 
         return TemplatesAhead(plan.root, template or record["template"], list(record.get("clauses") or []),
@@ -581,7 +581,7 @@ def _send_templates_ahead(plan: Plan, task: _Task, handoff: Handoff) -> bool:
 
 def _while_workers_start(manifest: Callable[[], Manifest], plan: Plan, store: PartStore | None,
                          kept: KeptSources | None, callers: Callable[[], None] | None,
-                         ahead: Callable[[], bool] | None = None) -> None:
+                         ahead: Callable[[], int] | None = None) -> None:
     """This process's own chores, done while the first documents are built: a lone agreement's
     templates compiled for its worker (first: the worker soon needs them), the manifest's and the
     cache's text prepared (only what changes is serialised at the end), the part store and the

@@ -16,6 +16,7 @@ templates compiled ahead (precompile.py) is made before the fork, like a forked 
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 # In the order a worker first needs them: its tools (pandoc's client, Typst for the warm-up),
@@ -110,6 +111,7 @@ def _worker_main(conn, parent_end, handoff) -> None:
     from .workers import become_worker, limit_memory, serve
 
     become_worker()
+    gc.disable()  # imports make little garbage, and what they make stays
     for name in PIPELINE:
         if conn.poll():
             break  # the setup has come: what is left is imported as the work needs it
@@ -117,6 +119,8 @@ def _worker_main(conn, parent_end, handoff) -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the work imports it again, and reports what fails there
             pass
+    gc.freeze()  # what the imports made lives as long as the worker: its collector need not scan it
+    gc.enable()
     try:
         message = conn.recv()
     except (EOFError, OSError):

@@ -87,7 +87,7 @@ class _Worker:
         """A worker forked earlier (prestart.py), waiting for its setup: None if it is gone."""
         try:
             prestarted.conn.send((setup, handle, teardown, limits.memory_mb))
-        except (OSError, ValueError):
+        except Exception:  # noqa: BLE001 - gone, or a setup that does not pickle: a worker is forked instead
             prestarted.kill()
             return None
         prestarted.adopted = True
