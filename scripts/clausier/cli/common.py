@@ -1,10 +1,10 @@
-"""What every command shares: the consoles and finding the repository."""
+"""What every command shares: the consoles, plain coloured lines, and finding the repository."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -54,8 +54,6 @@ def colours_on(stream) -> bool:
 
 def paint(text: str, colour: str) -> str:
     """`text` in `colour` on standard error, when it shows colours."""
-    import sys
-
     return f"\x1b[{_COLOURS[colour]}m{text}\x1b[0m" if colours_on(sys.stderr) else text
 
 
@@ -63,8 +61,6 @@ def say(line: str) -> None:
     """One line on standard error, as it is (no markup): what a build prints without rich, whose
     import and console took some 0.1 s of CPU, on the core a one-agreement rebuild's warm-ups
     share (rich draws the progress bar only)."""
-    import sys
-
     sys.stderr.write(line + "\n")
 
 
