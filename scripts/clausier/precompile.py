@@ -19,7 +19,7 @@ from __future__ import annotations
 import marshal
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -149,7 +149,7 @@ class TemplatesAhead:
     template: str
     clauses: list[str]
     language: str | None  # None: the texts in each language
-    handoff: Handoff = field(default_factory=Handoff)
+    handoff: Handoff  # made before the worker was forked
 
     def send(self) -> int:
         """In the building process, once the worker is forked: compile and hand over each text
