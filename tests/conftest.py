@@ -153,3 +153,25 @@ def run_importing_none(code: str, forbidden: tuple[str, ...], *args: str) -> sub
     assert done.returncode == 0, done.stderr
     return done
 
+
+
+def built_then_edited(repo: Path, formats: list[str]) -> Path:
+    """The example agreement built, then its client renamed: one agreement for a lone rebuild."""
+    from clausier.build import build
+
+    assert build(repo, formats=formats).ok
+    path = repo / "agreements/acme-fr.md"
+    path.write_text(path.read_text().replace("Atelier Lumière SARL", "Atelier Lumière SAS"))
+    return path
+
+
+def assert_rebuilt_as_one_by_one(repo: Path, path: Path, formats: list[str]) -> None:
+    """The edited agreement's outputs (the new name in them) are the one-by-one route's bytes,
+    every template compiled here."""
+    from clausier.build import render_outputs
+    from clausier.repository import load_agreement, load_repository
+
+    outputs = {fmt: (repo / f"build/acme-fr/acme-fr.{fmt}").read_bytes() for fmt in formats}
+    assert b"Atelier Lumi\xc3\xa8re SAS" in outputs["md"]
+    library = load_repository(repo)
+    assert render_outputs(library, load_agreement(library, path), formats)[1] == outputs

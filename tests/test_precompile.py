@@ -14,13 +14,13 @@ from multiprocessing.connection import Connection
 import pytest
 
 from clausier.assemble import _RepositoryLoader, assemble
-from clausier.build import TEST_HOOK, build, render_outputs
+from clausier.build import TEST_HOOK
 from clausier.handoff import Handoff
 from clausier.precompile import PrecompiledTemplates, compile_ahead, jinja_sources, receive
 from clausier.repository import agreement_paths, load_agreement, load_repository
 from clausier.sandbox import make_environment
 
-from conftest import PROJECT
+from conftest import PROJECT, assert_rebuilt_as_one_by_one, built_then_edited
 
 
 def _used(repo, agreement) -> tuple[str, list[str], str]:
@@ -87,9 +87,7 @@ def test_an_assembly_from_templates_compiled_ahead_is_the_same_text(repo):
 def test_a_lone_rebuild_takes_the_templates_compiled_ahead_and_gives_the_same_bytes(repo):
     """In a building process of its own (one thread: its worker is forked, as `clausier build`'s),
     the worker told to wait for them (a build does not wait: see the hook)."""
-    assert build(repo, formats=["md", "pdf"]).ok
-    path = repo / "agreements/acme-fr.md"
-    path.write_text(path.read_text().replace("Atelier Lumière SARL", "Atelier Lumière SAS"))
+    path = built_then_edited(repo, ["md", "pdf"])
     code = ("from pathlib import Path\nfrom clausier.build import build\n"
             "report = build(Path(sys.argv[1]), formats=['md', 'pdf'], jobs=1)\n"
             "assert report.ok and [r.id for r in report.results if not r.up_to_date] == ['acme-fr'], report\n"
@@ -98,10 +96,7 @@ def test_a_lone_rebuild_takes_the_templates_compiled_ahead_and_gives_the_same_by
                           env={**os.environ, TEST_HOOK: "await-templates"})
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.split()[-1]) >= 3  # the template, its base and the clause texts
-    outputs = {fmt: (repo / f"build/acme-fr/acme-fr.{fmt}").read_bytes() for fmt in ("md", "pdf")}
-    assert b"Atelier Lumi\xc3\xa8re SAS" in outputs["md"]
-    library = load_repository(repo)  # the one-by-one route, every template compiled here
-    assert render_outputs(library, load_agreement(library, path), ["md", "pdf"])[1] == outputs
+    assert_rebuilt_as_one_by_one(repo, path, ["md", "pdf"])
 
 
 def _worker_end(handoff: Handoff) -> Connection:

@@ -12,9 +12,10 @@ import sys
 
 import pytest
 
-from clausier.build import TEST_HOOK, build, render_outputs
+from clausier.build import TEST_HOOK, build
 from clausier.launch import asks_for_build
-from clausier.repository import load_agreement, load_repository
+
+from conftest import assert_rebuilt_as_one_by_one, built_then_edited
 
 START = "import sys\nfrom pathlib import Path\nfrom clausier import prestart\nassert prestart.start()\n"
 
@@ -41,9 +42,7 @@ def test_the_launcher_forks_a_worker_for_the_build_command_only(args, builds):
 
 
 def test_a_lone_rebuild_is_built_by_the_prestarted_worker_with_the_same_bytes(repo):
-    assert build(repo, formats=["md", "pdf"]).ok
-    path = repo / "agreements/acme-fr.md"
-    path.write_text(path.read_text().replace("Atelier Lumière SARL", "Atelier Lumière SAS"))
+    path = built_then_edited(repo, ["md", "pdf"])
     code = ("from clausier.build import build\n"
             "report = build(Path(sys.argv[1]), formats=['md', 'pdf'], jobs=1)\n"
             "assert report.ok and [r.id for r in report.results if not r.up_to_date] == ['acme-fr'], report\n"
@@ -51,10 +50,7 @@ def test_a_lone_rebuild_is_built_by_the_prestarted_worker_with_the_same_bytes(re
     prestarted, templates = _run(code, str(repo), env={TEST_HOOK: "await-templates"})
     assert prestarted == "1"
     assert int(templates) >= 3  # through the pipe the worker was forked with
-    outputs = {fmt: (repo / f"build/acme-fr/acme-fr.{fmt}").read_bytes() for fmt in ("md", "pdf")}
-    assert b"Atelier Lumi\xc3\xa8re SAS" in outputs["md"]
-    library = load_repository(repo)
-    assert render_outputs(library, load_agreement(library, path), ["md", "pdf"])[1] == outputs
+    assert_rebuilt_as_one_by_one(repo, path, ["md", "pdf"])
 
 
 def test_a_prestarted_worker_reports_errors_and_keeps_the_limits(repo):
@@ -93,9 +89,7 @@ def test_the_prestarted_worker_is_stopped_when_nothing_or_much_is_to_be_built(re
 
 
 def test_a_prestarted_worker_gone_before_its_setup_is_replaced(repo):
-    assert build(repo, formats=["md"]).ok
-    path = repo / "agreements/acme-fr.md"
-    path.write_text(path.read_text().replace("Atelier Lumière SARL", "Atelier Lumière SAS"))
+    built_then_edited(repo, ["md"])
     code = ("from clausier.build import build\n"
             "prestart._waiting.process.kill(); prestart._waiting.process.join()\n"
             "report = build(Path(sys.argv[1]), formats=['md'], jobs=1)\n"

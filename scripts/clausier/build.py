@@ -303,12 +303,12 @@ _LOADED: Repository | None = None  # the building process's repository, inherite
 
 
 def _worker_setup(root: Path, logo: str | None, formats: list[str], abbreviations: tuple[str, ...], expected: int,
-                  store: PartStore | None, kept: KeptSources | None, ahead: "Connection | str | None" = None) -> _WorkerState:
+                  store: PartStore | None, kept: KeptSources | None, ahead: "Connection | None" = None) -> _WorkerState:
     """A forked worker shares the repository the building process loaded, if it did; otherwise
     it loads its own at its first agreement, after starting pandoc and Typst's warm-up (a lone
     rebuild: see _build). `expected`: about how many documents it will build (pandoc is tuned
     for few or many)."""
-    if isinstance(ahead, str):  # prestart.HANDOFF: the pipe this worker was forked with, if it was
+    if ahead is None:  # a prestarted worker's pipe was made before its fork (closed when nothing comes)
         ahead = prestart.inherited_handoff()
     renderer = BatchRenderer(abbreviations, expected, store, kept)
     renderer.warm_up(root, formats)
@@ -474,7 +474,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
         handoff = prestarted.handoff if prestarted is not None else Handoff() if single_threaded() else None
     elif prestarted is not None:
         prestarted.handoff.close()  # nothing will come down it
-    worker_end = None if handoff is None else prestart.HANDOFF if prestarted is not None else handoff.reader
+    worker_end = handoff.reader if handoff is not None and prestarted is None else None  # (see _worker_setup)
     ahead = partial(_send_templates_ahead, plan, tasks[0], handoff) if handoff is not None else None
     if progress:
         progress.start(len(tasks))

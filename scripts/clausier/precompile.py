@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from jinja2.bccache import Bucket
 
 
-
 class PrecompiledTemplates(BytecodeCache):
     """Jinja's bytecode cache, held in memory: (cache key, source checksum) → marshalled code.
     Fed by the building process through a pipe, one template at a time: each time Jinja asks,

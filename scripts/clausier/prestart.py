@@ -24,7 +24,6 @@ import importlib
 PIPELINE = ("typst", "clausier.build", "pydantic", "pydantic.main", "pydantic.types", "clausier.yamlio",
             "clausier.models", "clausier.repository", "jinja2", "clausier.sandbox", "clausier.assemble",
             "clausier.precompile", "babel.numbers", "babel.dates", "clausier.formatting")
-HANDOFF = "prestarted"  # build.py's setup names the pipe this worker was forked with by this word
 
 
 class Prestarted:
@@ -48,8 +47,7 @@ class Prestarted:
 
 
 _waiting: Prestarted | None = None  # in the building process: forked, not yet taken
-_inherited_reader = None  # in the worker: its end of the handoff
-_in_worker = False  # this process is a prestarted worker
+_inherited_reader = None  # in the worker: its end of the handoff (set: this process is a prestarted worker)
 
 
 def start() -> bool:
@@ -99,12 +97,11 @@ def inherited_handoff():
 
 
 def in_prestarted_worker() -> bool:
-    return _in_worker
+    return _inherited_reader is not None
 
 
 def _worker_main(conn, parent_end, handoff) -> None:
-    global _inherited_reader, _in_worker
-    _in_worker = True
+    global _inherited_reader
     parent_end.close()
     handoff.writer.close()
     _inherited_reader = handoff.reader

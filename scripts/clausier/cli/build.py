@@ -99,7 +99,6 @@ def _build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: 
         finally:
             if progress is not None:
                 progress.close()
-                progress = None
     for finding in report.library_errors:
         say(str(finding))
     built, fresh, failed = len(report.built), len(report.up_to_date), len(report.failed)
