@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from clausier.build import BatchRenderer, build, render_outputs
+from clausier.assemble import assemble
+from clausier.batch import PandocBatch
+from clausier.build import BatchRenderer, build, render_outputs, render_settings
+from clausier.render import split_header, typst_inputs, write_typst_settings
 from clausier.repository import agreement_paths, load_agreement, load_repository
-from clausier.typst_batch import PARTS, with_included_parts
+from clausier.typst_batch import MAIN, PARTS, TypstWorkspace, with_included_parts
 
 from conftest import PROJECT, write
 from test_parallel import settings_for
@@ -195,3 +199,33 @@ def test_only_a_dead_workers_workspace_unused_for_an_hour_is_removed(tmp_path):
     assert typst_batch.remove_abandoned_workspaces(str(tmp_path)) == 1
     assert not folders["abandoned"].exists()
     assert folders["recent"].is_dir() and folders["running"].is_dir() and (tmp_path / "not-ours").is_dir()
+
+
+def test_the_signature_block_styles_its_own_tables_and_the_others_keep_the_house_rules():
+    """style.typ restyles tables without `context` or state (a table whose look depended on where
+    it sits would be laid out again in every document): the signature block's table by a rule of
+    its own -- no rules, equal columns, room to sign -- and every other table with the house's
+    rules and a first column taking the width. Read from Typst's own view of the example."""
+    repo = load_repository(PROJECT)
+    agreement = load_agreement(repo, agreement_paths(repo)[0])
+    assembled = assemble(repo, agreement)
+    settings = render_settings(repo, agreement, assembled)
+    converter = PandocBatch()
+    try:
+        (source,) = converter.convert(agreement.id, split_header(assembled.markdown), settings, ["pdf"])
+    finally:
+        converter.close()
+    workspace = TypstWorkspace(PROJECT, settings.logo)
+    try:
+        write_typst_settings(workspace.work, typst_inputs(settings))
+        (workspace.work / MAIN).write_bytes(source)
+        tables = json.loads(workspace.compiler.query("<clausier-styled-table>"))
+    finally:
+        workspace.close()
+    assert len(tables) >= 2
+    *body, signatures = tables  # the signature block closes the contract
+    assert signatures["stroke"] is None and signatures["fill"] is None
+    assert signatures["columns"] == ["1fr"] * len(signatures["columns"]) and len(signatures["columns"]) == 2
+    for table in body:
+        assert table["stroke"] is not None and table["columns"][0] == "1fr"
+        assert all(column == "auto" for column in table["columns"][1:])
