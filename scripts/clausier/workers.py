@@ -1,7 +1,8 @@
 """Worker processes: documents built in parallel, each under a time and a memory limit.
 
 The pool forks its workers from the building process (which has loaded the repository
-once), hands them one task at a time, and collects what they send back. Forking is only
+once), hands them one task at a time (each worker the next of a run of neighbours in the
+building order: dealing.py), and collects what they send back. Forking is only
 safe from a single-threaded process: when the caller already runs threads (a program that
 compiled Typst in-process has Typst's thread pool, whose locks a forked child would inherit
 held), workers are started with `spawn` instead, and set themselves up from scratch. A worker:
@@ -25,9 +26,10 @@ import os
 import resource
 import signal
 import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from .dealing import Dealer
 
 MiB = 1024 * 1024
 TICK = 0.2  # seconds between two progress refreshes while waiting
@@ -220,7 +222,7 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork" if single_threaded() else "spawn")
-    pending = deque(tasks)
+    pending = Dealer(tasks, jobs)  # each worker on a run of neighbours in the building order (dealing.py)
     workers: list[_Worker] = []
     leaving: list[_Worker] = []  # no task left for them: tearing down while this process carries on
 
@@ -235,6 +237,7 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
 
     def retire(worker: _Worker, message: str | None) -> None:
         workers.remove(worker)
+        pending.release(worker)
         task, worker.task = worker.task, None
         if message is not None and task is not None:
             on_done(task, False, message)
@@ -247,11 +250,11 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
         while pending or any(w.busy for w in workers):
             for worker in list(workers):
                 if not worker.busy and pending:
-                    task = pending.popleft()
+                    task = pending.take(worker)
                     try:
                         worker.send(task)
                     except (OSError, ValueError):  # it died while idle: not this task's fault
-                        pending.appendleft(task)
+                        pending.give_back(task)
                         worker.kill()
                         retire(worker, None)
             if not workers:
@@ -289,14 +292,15 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
                         worker.stop()
                         retire(worker, None)
                     elif pending:  # its next task first: the worker works while this process writes
-                        next_task = pending.popleft()
+                        next_task = pending.take(worker)
                         try:
                             worker.send(next_task)
                         except (OSError, ValueError):
-                            pending.appendleft(next_task)
+                            pending.give_back(next_task)
                     else:  # nothing left for it: it tears down while this process writes
                         worker.leave()
                         workers.remove(worker)
+                        pending.release(worker)
                         leaving.append(worker)
                     on_done(task, status == "ok", value)
                 elif worker.process.sentinel in ready:
