@@ -154,7 +154,6 @@ class TreeMemory:
     def __init__(self, pid: int, interval: float = 0.1, pss_interval: float = 1.0, tree_interval: float = 0.5):
         self.pid, self.interval, self.pss_interval, self.tree_interval = pid, interval, pss_interval, tree_interval
         self.peak_pss = self.peak_rss = 0
-        self.pss_reads = 0
         self._page = os.sysconf("SC_PAGE_SIZE")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -209,7 +208,7 @@ class TreeMemory:
                 self.peak_rss, pss_due = rss, True
             if pss_due and now - last_pss >= self.pss_interval:
                 self.peak_pss = max(self.peak_pss, self._pss(tree))
-                self.pss_reads, last_pss, pss_due = self.pss_reads + 1, now, False
+                last_pss, pss_due = now, False
             self._stop.wait(self.interval)
 
     def stop(self) -> None:

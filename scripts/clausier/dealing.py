@@ -64,7 +64,7 @@ class Dealer(Generic[T]):
     def _new_run(self, worker: Hashable) -> list[int] | None:
         self._held.pop(worker, None)
         self._runs = [run for run in self._runs if run[0] < run[1]]
-        held = [id(run) for run in self._held.values()]
+        held = {id(run) for run in self._held.values()}
         free = [run for run in self._runs if id(run) not in held]
         if free:
             run = free[0]
