@@ -147,8 +147,9 @@ class TreeMemory:
     /proc/PID/statm (a counter) every `interval`; PSS needs /proc/PID/smaps_rollup, which walks
     every mapping (some 20 ms of CPU for a build's five processes: at every tenth of a second,
     a tenth of a two-core machine, and it holds each process's memory map lock meanwhile). So
-    PSS is read only after the RSS sum reached a new high, at most every `pss_interval`: PSS is
-    never above RSS, and a build's memory climbs, then stays level. The process tree is listed
+    PSS is read only after the RSS sum reached a new high: at once if it grew by a twentieth since
+    the last reading, else at most every `pss_interval` (PSS is never above RSS, and a build's
+    memory climbs in its first seconds, then stays level: some sixty readings in all). The process tree is listed
     again every `tree_interval` (workers are replaced now and then)."""
 
     def __init__(self, pid: int, interval: float = 0.1, pss_interval: float = 1.0, tree_interval: float = 0.5):
@@ -198,7 +199,7 @@ class TreeMemory:
         return total
 
     def _run(self) -> None:
-        tree, listed, last_pss, pss_due = [], 0.0, 0.0, False
+        tree, listed, last_pss, rss_at_pss, pss_due = [], 0.0, 0.0, 0, False
         while not self._stop.is_set():
             now = time.monotonic()
             if now - listed >= self.tree_interval:
@@ -206,9 +207,11 @@ class TreeMemory:
             rss = self._rss(tree)
             if rss > self.peak_rss:
                 self.peak_rss, pss_due = rss, True
-            if pss_due and now - last_pss >= self.pss_interval:
+            # At once when memory grew by a twentieth since the last reading (a build's first
+            # seconds), else at most every pss_interval.
+            if pss_due and (rss > rss_at_pss * 1.05 or now - last_pss >= self.pss_interval):
                 self.peak_pss = max(self.peak_pss, self._pss(tree))
-                last_pss, pss_due = now, False
+                last_pss, rss_at_pss, pss_due = now, rss, False
             self._stop.wait(self.interval)
 
     def stop(self) -> None:
