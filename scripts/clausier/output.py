@@ -94,8 +94,16 @@ def _remove(path: str) -> int:
 
 def read_manifest(out: Path) -> dict[str, Any]:
     try:
-        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        return parse_manifest((out / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"agreements": {}}
+
+
+def parse_manifest(text: str) -> dict[str, Any]:
+    """The manifest's JSON, whatever its layout ({"agreements": {}} when it is not one)."""
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError:
         return {"agreements": {}}
     if not isinstance(manifest, dict):
         return {"agreements": {}}
@@ -159,7 +167,7 @@ class Manifest:
             if isinstance(data, dict) and data.get("agreements") == {}:
                 data["agreements"] = lines
                 return cls(data)
-        return cls(read_manifest(out))
+        return cls(parse_manifest(text))  # another layout: the text already read, parsed whole
 
     def entry(self, ident: str) -> dict[str, Any]:
         """An agreement's entry ({} if it has none)."""

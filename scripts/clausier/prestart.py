@@ -105,7 +105,7 @@ def _worker_main(conn, parent_end, handoff) -> None:
     parent_end.close()
     handoff.writer.close()
     _inherited_reader = handoff.reader
-    from .workers import become_worker, limit_memory, serve
+    from .workers import become_worker, serve
 
     become_worker()
     gc.disable()  # imports make little garbage, and what they make stays
@@ -125,5 +125,4 @@ def _worker_main(conn, parent_end, handoff) -> None:
     if message is None:
         return
     setup, handle, teardown, memory_mb = message
-    limit_memory(memory_mb)
     serve(conn, setup, handle, teardown, memory_mb)

@@ -139,7 +139,6 @@ def _main(conn, inherited, setup, handle, teardown, memory_mb) -> None:
     for other in inherited:
         other.close()
     become_worker()
-    limit_memory(memory_mb)
     serve(conn, setup, handle, teardown, memory_mb)
 
 
@@ -161,7 +160,9 @@ def limit_memory(memory_mb: int | None) -> None:
 
 
 def serve(conn, setup, handle, teardown, memory_mb) -> None:
-    """A worker's life: set up, say so, then one task after another until told to stop."""
+    """A worker's life under its memory limit: set up, say so, then one task after another until
+    told to stop."""
+    limit_memory(memory_mb)
     state = setup()
     conn.send(("ready", None))
     try:
