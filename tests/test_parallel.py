@@ -94,6 +94,9 @@ EDGE_CASES = [
     "    code indenté\n\nAprès le code.\n\nTerme\n\n:   définition\n\nAutre terme\n:   sa définition\n\n"
     "**1.2** Gras en tête.\n\n**Gras** puis texte.\n\n* liste étoile\n\nÉtat final, 1er mars.\n",
     "# A\n\n- point\n\n  suite indentée\nligne paresseuse\n\nParagraphe.\n\n::: {#bloc}\nDans le bloc.\n\nEncore.\n:::\n\nFin.\n",
+    # a `]` ending the text (unescaped: read whole; escaped: in parts); a line of spaces before a heading
+    "# A\n\nUn [renvoi](#art-a) et \\] échappé.\n\n# B\n\nfin ]",
+    "# A\n\nUn [renvoi](#art-a).\n   \n# B\n\n## B.1\n\t\n## B.2\n\nfin \\]",
 ]
 
 

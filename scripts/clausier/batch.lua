@@ -122,18 +122,28 @@ end
 local function whole_document_state(text)
   -- What would make pandoc's reader link one part of the text to another.
   if text:find("[^", 1, true) or text:find("]:", 1, true) or text:find("(@", 1, true) then return true end
-  for position in text:gmatch("()%]") do
-    local after = text:sub(position + 1, position + 1)
-    if after ~= "(" and after ~= "{" then
+  -- An unescaped `]` that does not open a link target or attributes (one ending the text too).
+  local position = 1
+  while true do
+    local at = text:find("]", position, true)
+    if not at then return false end
+    local after = text:byte(at + 1)
+    if after ~= 40 and after ~= 123 then  -- "(" and "{"
       local backslashes = 0
-      while position - backslashes > 1 and text:sub(position - backslashes - 1, position - backslashes - 1) == "\\" do
+      while at - backslashes > 1 and text:byte(at - backslashes - 1) == 92 do  -- "\\"
         backslashes = backslashes + 1
       end
       if backslashes % 2 == 0 then return true end
     end
+    position = at + 1
   end
-  return false
 end
+
+-- The first bytes of a line that cut() must look at: a line of spaces or an indented one, a
+-- fence, a div, a rule or setext underline, a heading. Any other line is empty or text (most of a
+-- contract's lines), and only ends a run of blank lines.
+local LINE_MARKS = {}
+for _, mark in ipairs {" ", "\t", "\r", "\v", "\f", "`", "~", ":", "-", "=", "#"} do LINE_MARKS[mark:byte()] = true end
 
 local function cut(text)
   -- The text cut before each `# ` or `## ` heading that starts a top-level block; nil when unsure.
@@ -141,6 +151,11 @@ local function cut(text)
   local depth, fence = 0, nil
   while position <= #text do
     local stop = text:find("\n", position, true) or (#text + 1)
+    if stop == position or not LINE_MARKS[text:byte(position)] then  -- empty, or text: nothing to look at
+      previous_blank = stop == position
+      position = stop + 1
+      goto continue
+    end
     local line = text:sub(position, stop - 1)
     if fence then
       if line:match("^ ? ? ?" .. fence) then fence = nil end
@@ -162,6 +177,7 @@ local function cut(text)
     end
     previous_blank = line:match("^%s*$") ~= nil
     position = stop + 1
+    ::continue::
   end
   if fence or depth ~= 0 then return nil end
   parts[#parts + 1] = text:sub(start)
@@ -552,7 +568,9 @@ while true do
   local body = size and read_exact(size)
   if not body then break end
   local ok, result = pcall(function()
-    local request = json.decode(body)
+    -- Plain Lua tables: decoding into pandoc's own types (the default) costs about five times as
+    -- much on a document's text, and a request holds no document tree.
+    local request = json.decode(body, false)
     if request.init then
       init(request.init)
       return {""}
