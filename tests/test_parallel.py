@@ -97,6 +97,17 @@ EDGE_CASES = [
     # a `]` ending the text (unescaped: read whole; escaped: in parts); a line of spaces before a heading
     "# A\n\nUn [renvoi](#art-a) et \\] échappé.\n\n# B\n\nfin ]",
     "# A\n\nUn [renvoi](#art-a).\n   \n# B\n\n## B.1\n\t\n## B.2\n\nfin \\]",
+    # a div's paragraphs read apart, its attributes from its fences alone: the parties, the
+    # signatures (a table just before the closing fence), a list just before it, a quote and a
+    # definition list inside, a longer fence and attributes; read whole when unsure: text
+    # against a fence, two divs, an indented fence
+    "# A\n\n## Entre\n\n::: {#parties}\n**Cuivres SARL**, une société,\n\nci-après « le Prestataire » ;\n\n**Et**\n\n"
+    "**Atelier 12 SAS**, Dr. Martin,\n\nLes Parties sont convenues de ce qui suit.\n:::\n\n# B\n\ntexte\n",
+    "# Signatures\n\n::: {#signatures}\nFait à Paris, le \\_\\_\\_, en deux exemplaires.\n\n| Pour le Prestataire | Pour le Client |\n"
+    "|:--|:--|\n| Cuivres | Atelier 12 |\n| Signature | Signature |\n:::\n",
+    "# A\n\n::: note\n- un\n- deux\n:::\n\n# B\n\nAvant.\n\n:::: {#c .x key=\"v\"} ::::\n> citée\n\nTerme\n:   déf\n\n"
+    "Fin, 1er mars.\n::::\n\nAprès.\n",
+    "# A\n\nTexte\n::: {#x}\ny\n:::\nSuite\n\n# B\n\n::: {#a}\nun\n:::\n\n::: {#b}\ndeux\n:::\n\n# C\n\n  ::: {#i}\n  z\n  :::\n",
 ]
 
 

@@ -221,6 +221,42 @@ local function cut_paragraphs(text)
   return pieces
 end
 
+local function div_around(text)
+  -- A part holding one fenced div among its paragraphs (the parties, the signatures: a few
+  -- names in paragraphs that repeat) as {before, open, inner, after}: the opening line, and the
+  -- texts before it, between the fences and after the closing one; nil unless sure. Sure: no
+  -- code fence, exactly two lines of colons, at the line start: the opening (`::: {#id}` or
+  -- `::: name`), after a blank line or at the start, and the closing (`:::`), followed by a blank
+  -- line or the end. Its inside then reads as the same blocks apart, as its paragraphs do.
+  if text:find("```", 1, true) or text:find("~~~", 1, true) then return nil end
+  local fences, position = {}, 1
+  while true do
+    local at = text:find(":::", position, true)
+    if not at then break end
+    local line_start = text:sub(1, at - 1):match(".*\n()") or 1
+    if line_start ~= at then
+      if text:sub(line_start, at - 1):match("^%s*$") then return nil end  -- an indented fence
+    else
+      fences[#fences + 1] = at
+      if #fences > 2 then return nil end
+    end
+    position = (text:find("\n", at, true) or #text) + 1
+  end
+  if #fences ~= 2 then return nil end
+  local open_stop = text:find("\n", fences[1], true)
+  local close_stop = text:find("\n", fences[2], true) or (#text + 1)
+  if not open_stop then return nil end
+  local open, close = text:sub(fences[1], open_stop - 1), text:sub(fences[2], close_stop - 1)
+  if not (open:match("^:::+%s*{[^{}]*}%s*:*%s*$") or open:match("^:::+%s*[%w_-]+%s*:*%s*$"))
+      or not close:match("^:::+%s*$") then
+    return nil
+  end
+  local before, after = text:sub(1, fences[1] - 1), text:sub(close_stop + 1)
+  if not (before == "" or before:sub(-2) == "\n\n") then return nil end
+  if not (after:match("^%s*$") or after:match("^[ \t]*\n")) then return nil end
+  return {before = before, open = open, inner = text:sub(open_stop + 1, fences[2] - 1), after = after}
+end
+
 local function forget_rare_parts()
   -- Keep the parts that documents share; a build of thousands would otherwise grow without end.
   local kept, count = {}, 0
@@ -332,6 +368,27 @@ local function read_texts(texts, meta)
   return groups
 end
 
+local function pieces_of(text)
+  -- What a part's text is read as: its paragraphs (cut_paragraphs), a string each; and a
+  -- fenced div among them ({open = its opening line, inner = the pieces inside it}): its shell
+  -- (`open` and a closing line) is read apart for the div's attributes. Or the text whole.
+  local div = div_around(text)
+  if not div then return cut_paragraphs(text) or {text} end
+  local pieces = {}
+  if div.before ~= "" then
+    for _, piece in ipairs(cut_paragraphs(div.before) or {div.before}) do pieces[#pieces + 1] = piece end
+  end
+  pieces[#pieces + 1] = {open = div.open, shell = div.open .. "\n:::\n", inner = cut_paragraphs(div.inner) or {div.inner}}
+  if not div.after:match("^%s*$") then
+    for _, piece in ipairs(cut_paragraphs(div.after) or {div.after}) do pieces[#pieces + 1] = piece end
+  end
+  return pieces
+end
+
+local function empty_div(blocks)
+  return blocks and #blocks == 1 and blocks[1].t == "Div" and #blocks[1].content == 0
+end
+
 local function read_parts(texts, meta)
   -- The blocks of parts never read, paragraph by paragraph where that is sure to read the same:
   -- two agreements' versions of a part differ by a name or an amount, and the paragraphs they
@@ -339,29 +396,60 @@ local function read_parts(texts, meta)
   local language = meta.lang and pandoc.utils.stringify(meta.lang) or ""
   if paragraphs_count > MAX_PARTS then paragraphs_seen, paragraphs_count = {}, 0 end  -- before, not during
   local pieces, unseen, queued = {}, {}, {}
+  local function want(piece)
+    local key = language .. "\0" .. piece
+    if not paragraphs_seen[key] and not queued[key] then
+      queued[key], unseen[#unseen + 1] = true, piece
+    end
+  end
   for index, text in ipairs(texts) do
-    pieces[index] = cut_paragraphs(text) or {text}
+    pieces[index] = pieces_of(text)
     for _, piece in ipairs(pieces[index]) do
-      local key = language .. "\0" .. piece
-      if not paragraphs_seen[key] and not queued[key] then
-        queued[key], unseen[#unseen + 1] = true, piece
+      if type(piece) == "string" then
+        want(piece)
+      else
+        want(piece.shell)
+        for _, inner in ipairs(piece.inner) do want(inner) end
       end
     end
   end
-  if #unseen > 0 then
-    for index, blocks in ipairs(read_texts(unseen, meta)) do
-      paragraphs_seen[language .. "\0" .. unseen[index]] = blocks
+  local function read_unseen()
+    if #unseen > 0 then
+      for index, blocks in ipairs(read_texts(unseen, meta)) do
+        paragraphs_seen[language .. "\0" .. unseen[index]] = blocks
+      end
+      paragraphs_count = paragraphs_count + #unseen
+      counts.paragraphs = counts.paragraphs + #unseen
     end
-    paragraphs_count = paragraphs_count + #unseen
   end
+  read_unseen()
+  -- A shell that did not read as one empty div (not seen yet): its part is read whole.
+  unseen, queued = {}, {}
+  for index, list in ipairs(pieces) do
+    for _, piece in ipairs(list) do
+      if type(piece) == "table" and not empty_div(paragraphs_seen[language .. "\0" .. piece.shell]) then
+        pieces[index] = {texts[index]}
+        want(texts[index])
+        break
+      end
+    end
+  end
+  read_unseen()
   local groups = {}
   for index, list in ipairs(pieces) do
     local blocks = pandoc.Blocks {}
-    for _, piece in ipairs(list) do blocks:extend(paragraphs_seen[language .. "\0" .. piece]) end
+    for _, piece in ipairs(list) do
+      if type(piece) == "string" then
+        blocks:extend(paragraphs_seen[language .. "\0" .. piece])
+      else
+        local inside = pandoc.Blocks {}
+        for _, inner in ipairs(piece.inner) do inside:extend(paragraphs_seen[language .. "\0" .. inner]) end
+        blocks:insert(pandoc.Div(inside, paragraphs_seen[language .. "\0" .. piece.shell][1].attr))
+      end
+    end
     groups[index] = blocks
   end
   counts.read = counts.read + #texts
-  counts.paragraphs = counts.paragraphs + #unseen
   return groups
 end
 
