@@ -233,7 +233,8 @@ local function div_around(text)
   while true do
     local at = text:find(":::", position, true)
     if not at then break end
-    local line_start = text:sub(1, at - 1):match(".*\n()") or 1
+    local line_start = at
+    while line_start > 1 and text:byte(line_start - 1) ~= 10 do line_start = line_start - 1 end
     if line_start ~= at then
       if text:sub(line_start, at - 1):match("^%s*$") then return nil end  -- an indented fence
     else
@@ -370,15 +371,15 @@ end
 
 local function pieces_of(text)
   -- What a part's text is read as: its paragraphs (cut_paragraphs), a string each; and a
-  -- fenced div among them ({open = its opening line, inner = the pieces inside it}): its shell
-  -- (`open` and a closing line) is read apart for the div's attributes. Or the text whole.
+  -- fenced div among them ({shell = its opening line and a closing one, read apart for the div's
+  -- attributes; inner = the pieces inside it}). Or the text whole.
   local div = div_around(text)
   if not div then return cut_paragraphs(text) or {text} end
   local pieces = {}
   if div.before ~= "" then
     for _, piece in ipairs(cut_paragraphs(div.before) or {div.before}) do pieces[#pieces + 1] = piece end
   end
-  pieces[#pieces + 1] = {open = div.open, shell = div.open .. "\n:::\n", inner = cut_paragraphs(div.inner) or {div.inner}}
+  pieces[#pieces + 1] = {shell = div.open .. "\n:::\n", inner = cut_paragraphs(div.inner) or {div.inner}}
   if not div.after:match("^%s*$") then
     for _, piece in ipairs(cut_paragraphs(div.after) or {div.after}) do pieces[#pieces + 1] = piece end
   end
