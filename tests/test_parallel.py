@@ -100,7 +100,7 @@ EDGE_CASES = [
     # a div's paragraphs read apart, its attributes from its fences alone: the parties, the
     # signatures (a table just before the closing fence), a list just before it, a quote and a
     # definition list inside, a longer fence and attributes; read whole when unsure: text
-    # against a fence, two divs, an indented fence
+    # against a fence, two divs, an indented fence, fences whose attributes make no div
     "# A\n\n## Entre\n\n::: {#parties}\n**Cuivres SARL**, une société,\n\nci-après « le Prestataire » ;\n\n**Et**\n\n"
     "**Atelier 12 SAS**, Dr. Martin,\n\nLes Parties sont convenues de ce qui suit.\n:::\n\n# B\n\ntexte\n",
     "# Signatures\n\n::: {#signatures}\nFait à Paris, le \\_\\_\\_, en deux exemplaires.\n\n| Pour le Prestataire | Pour le Client |\n"
@@ -108,6 +108,7 @@ EDGE_CASES = [
     "# A\n\n::: note\n- un\n- deux\n:::\n\n# B\n\nAvant.\n\n:::: {#c .x key=\"v\"} ::::\n> citée\n\nTerme\n:   déf\n\n"
     "Fin, 1er mars.\n::::\n\nAprès.\n",
     "# A\n\nTexte\n::: {#x}\ny\n:::\nSuite\n\n# B\n\n::: {#a}\nun\n:::\n\n::: {#b}\ndeux\n:::\n\n# C\n\n  ::: {#i}\n  z\n  :::\n",
+    "# A\n\nAvant.\n\n::: {#a b}\ntexte, 12 000 €\n:::\n\n# B\n\nx\n",
 ]
 
 
