@@ -396,11 +396,12 @@ local function read_parts(texts, meta)
   -- share are read once.
   local language = meta.lang and pandoc.utils.stringify(meta.lang) or ""
   if paragraphs_count > MAX_PARTS then paragraphs_seen, paragraphs_count = {}, 0 end  -- before, not during
+  local function key(piece) return language .. "\0" .. piece end  -- the filter depends on the language
+  local function seen(piece) return paragraphs_seen[key(piece)] end
   local pieces, unseen, queued = {}, {}, {}
   local function want(piece)
-    local key = language .. "\0" .. piece
-    if not paragraphs_seen[key] and not queued[key] then
-      queued[key], unseen[#unseen + 1] = true, piece
+    if not seen(piece) and not queued[piece] then
+      queued[piece], unseen[#unseen + 1] = true, piece
     end
   end
   for index, text in ipairs(texts) do
@@ -417,7 +418,7 @@ local function read_parts(texts, meta)
   local function read_unseen()
     if #unseen > 0 then
       for index, blocks in ipairs(read_texts(unseen, meta)) do
-        paragraphs_seen[language .. "\0" .. unseen[index]] = blocks
+        paragraphs_seen[key(unseen[index])] = blocks
       end
       paragraphs_count = paragraphs_count + #unseen
       counts.paragraphs = counts.paragraphs + #unseen
@@ -428,7 +429,7 @@ local function read_parts(texts, meta)
   unseen, queued = {}, {}
   for index, list in ipairs(pieces) do
     for _, piece in ipairs(list) do
-      if type(piece) == "table" and not empty_div(paragraphs_seen[language .. "\0" .. piece.shell]) then
+      if type(piece) == "table" and not empty_div(seen(piece.shell)) then
         pieces[index] = {texts[index]}
         want(texts[index])
         break
@@ -441,11 +442,11 @@ local function read_parts(texts, meta)
     local blocks = pandoc.Blocks {}
     for _, piece in ipairs(list) do
       if type(piece) == "string" then
-        blocks:extend(paragraphs_seen[language .. "\0" .. piece])
+        blocks:extend(seen(piece))
       else
         local inside = pandoc.Blocks {}
-        for _, inner in ipairs(piece.inner) do inside:extend(paragraphs_seen[language .. "\0" .. inner]) end
-        blocks:insert(pandoc.Div(inside, paragraphs_seen[language .. "\0" .. piece.shell][1].attr))
+        for _, inner in ipairs(piece.inner) do inside:extend(seen(inner)) end
+        blocks:insert(pandoc.Div(inside, seen(piece.shell)[1].attr))
       end
     end
     groups[index] = blocks
