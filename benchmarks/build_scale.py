@@ -41,6 +41,8 @@ from pathlib import Path
 
 import yaml
 
+from clausier import allocator
+
 PROJECT = Path(__file__).resolve().parents[1]
 CLAUSIER = str(Path(sys.executable).parent / "clausier")
 SIZES = [1, 100, 1000]
@@ -344,7 +346,8 @@ def measure(count: int) -> dict:
         root = Path(scratch)
         make_repository(root, count)
         users = sum(1 for p in (root / "agreements").glob("*.md") if "-consulting" in p.name)
-        row: dict = {"agreements": count, "users_of_edited_clause": users, "speed_index_ms": speed_index()}
+        row: dict = {"agreements": count, "users_of_edited_clause": users, "speed_index_ms": speed_index(),
+                     "cold_allocator": allocator_for(count)}
         row["cold"] = run_clausier(root, "--to", "pdf", memory=True)
         row["pages_per_doc"] = pages_per_document(root)
         row["noop"] = _median_run(root, lambda _: None)
@@ -374,11 +377,20 @@ def measure_large_library(count: int = LARGE_LIBRARY_AGREEMENTS, copies: int = L
         return row
 
 
+def allocator_for(count: int) -> str:
+    """The allocator `clausier build` runs a cold build of `count` agreements with (allocator.py)."""
+    library = allocator.wanted(count)
+    return f"jemalloc ({library})" if library is not None else "glibc malloc"
+
+
 def main(sizes: list[int]) -> None:
     rows = []
     header = (f"{'agreements':>10} {'pages':>6} {'cold s':>8} {'docs/s':>7} {'naive s':>9} {'×naive':>7} {'no-op s':>8} "
               f"{'1 agr. s':>8} {'1 clause s':>10} {'rebuilt':>8} {'peak MB':>8} {'speed':>6}")
     print(f"cpus: {os.cpu_count()}, python {platform.python_version()}")
+    library = allocator.wanted(max(sizes + [allocator.MIN_AGREEMENTS]))
+    print(f"allocator: builds of {allocator.MIN_AGREEMENTS} agreements or more restart with "
+          + (f"jemalloc ({library})" if library else f"nothing: jemalloc is not installed or {allocator.SETTING}=system"))
     speed = [speed_index()]
     print(f"speed index (CPU ms for one Typst compile of a 14-page example contract): {speed[0]}")
     print(header)

@@ -2,7 +2,8 @@
 
 For `clausier build` on a machine with a core to spare, it forks the build's first worker at
 once (prestart.py), so the worker imports the pipeline while this process imports the command
-and plans the build. Then the command runs (cli.run).
+and plans the build. Then the command runs (cli.run). A large build may run the command again
+with another memory allocator (allocator.py): this process is the command's own to replace.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ import sys
 def run() -> None:
     # Before the fork, so the worker has it too: see cli.run.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    if asks_for_build(sys.argv[1:]) and (os.cpu_count() or 1) > 1:
+    from . import allocator
+
+    allocator.allow_restart()  # this process is the command's own (allocator.py)
+    # Restarted for a large build with jemalloc: the plan said no early worker would be used.
+    restarted = os.environ.pop(allocator.RESTARTED, None) is not None
+    if asks_for_build(sys.argv[1:]) and (os.cpu_count() or 1) > 1 and not restarted:
         from . import prestart
 
         prestart.start()

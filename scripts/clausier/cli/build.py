@@ -88,6 +88,12 @@ def _build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: 
         report = report_up_to_date(plan)
         save_if_changed(plan)
     else:
+        from .. import allocator
+
+        try:
+            allocator.restart_for_build(len(plan.dirty))  # returns only when it does not restart
+        except allocator.AllocatorSettingError as exc:
+            raise click.UsageError(str(exc)) from None
         from ..build import build as run_build
 
         # (the count first: asking whether stderr is a terminal makes the console, and imports rich)
