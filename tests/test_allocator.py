@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from clausier import allocator
+from clausier import allocator, launch
 from clausier.build import TEST_HOOK
 from clausier.cli import main
 from conftest import write
@@ -98,10 +99,31 @@ def test_an_unknown_setting_is_a_usage_error(repo, monkeypatch):
 def test_the_command_called_in_process_never_restarts(repo, monkeypatch):
     """Only the `clausier` command owns its process: a program calling the CLI goes on running."""
     monkeypatch.setenv(allocator.SETTING, "jemalloc")
-    monkeypatch.setattr(allocator, "_may_restart", False)
+    assert not launch.owns_process()  # (pytest's process)
     result = CliRunner().invoke(main, ["--root", str(repo), "build", "--to", "md"])
     assert result.exit_code == 0, result.output
     assert (repo / "build/acme-fr/acme-fr.md").exists()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the launcher forks its first worker only with a core to spare")
+def test_the_launcher_imports_nothing_for_it_before_the_first_worker_is_forked():
+    """Every millisecond before the fork (launch.py) delays a one-agreement rebuild's worker:
+    pathlib alone is some 20 ms. What is imported when the worker would be forked:"""
+    code = textwrap.dedent("""
+        import sys
+        from clausier import prestart
+        def forked():
+            print(sorted(m for m in ("pathlib", "clausier.allocator") if m in sys.modules))
+            raise SystemExit(0)
+        prestart.start = forked
+        sys.argv = ["clausier", "build"]
+        from clausier.launch import run
+        run()
+        raise SystemExit("the launcher forked no worker")
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def _many(repo: Path, count: int) -> None:

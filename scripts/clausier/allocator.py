@@ -25,26 +25,16 @@ import stat
 import sys
 from pathlib import Path
 
+from . import launch
+
 LIBRARY = "libjemalloc.so.2"
 MIN_AGREEMENTS = 40  # to build, for `auto`: below this, planning twice costs more than it saves
 SETTING = "CLAUSIER_ALLOCATOR"
 CHOICES = ("auto", "jemalloc", "system")
-# Set on the restarted command only (launch.py takes it off at once): its first worker need not
-# be forked early, the build being a large one.
-RESTARTED = "CLAUSIER_ALLOCATOR_RESTARTED"
-
-_may_restart = False  # set by the `clausier` command (launch.py): the process is its own to replace
 
 
 class AllocatorSettingError(ValueError):
     """CLAUSIER_ALLOCATOR holds none of CHOICES."""
-
-
-def allow_restart() -> None:
-    """Called by the `clausier` command: this process may run itself again. A program that calls
-    the CLI in-process (tests, scripts) never is replaced."""
-    global _may_restart
-    _may_restart = True
 
 
 def system_folders() -> list[Path]:
@@ -111,7 +101,7 @@ def restart_with(library: Path) -> None:
     could not (the build then goes on as it is)."""
     environ = dict(os.environ)
     environ["LD_PRELOAD"] = " ".join([str(library), *environ.get("LD_PRELOAD", "").split()])
-    environ[RESTARTED] = "1"
+    environ[launch.RESTARTED] = "1"  # its first worker need not be forked early: a large build uses none
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -128,7 +118,7 @@ def restart_for_build(to_build: int) -> None:
     library is there. Does nothing in a process the command does not own (the setting is checked
     all the same: AllocatorSettingError)."""
     library = wanted(to_build)
-    if not _may_restart:
+    if not launch.owns_process():
         return
     if library is None:
         return

@@ -12,14 +12,23 @@ import os
 import sys
 
 
+# Set on a command that allocator.py runs again: taken off at once, so its children never see it.
+RESTARTED = "CLAUSIER_ALLOCATOR_RESTARTED"
+_owns_process = False  # set by run(): this process is the `clausier` command's (no module imported for it)
+
+
+def owns_process() -> bool:
+    """Whether this process was started as the `clausier` command (not a program calling it)."""
+    return _owns_process
+
+
 def run() -> None:
     # Before the fork, so the worker has it too: see cli.run.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from . import allocator
-
-    allocator.allow_restart()  # this process is the command's own (allocator.py)
+    global _owns_process
+    _owns_process = True  # the command's own process, which allocator.py may replace
     # Restarted for a large build with jemalloc: the plan said no early worker would be used.
-    restarted = os.environ.pop(allocator.RESTARTED, None) is not None
+    restarted = os.environ.pop(RESTARTED, None) is not None
     if asks_for_build(sys.argv[1:]) and (os.cpu_count() or 1) > 1 and not restarted:
         from . import prestart
 
