@@ -74,7 +74,7 @@ def trustworthy(path: Path) -> bool:
 def preloaded(library: Path, environ: dict[str, str] | os._Environ = os.environ) -> bool:
     """Whether LD_PRELOAD already names the library (so a restart would change nothing)."""
     names = environ.get("LD_PRELOAD", "").replace(":", " ").split()
-    return str(library) in names or any(Path(name).name == library.name for name in names)
+    return any(Path(name).name == library.name for name in names)  # by name: any path to it will do
 
 
 def choice(environ: dict[str, str] | os._Environ = os.environ) -> str:
@@ -118,9 +118,7 @@ def restart_for_build(to_build: int) -> None:
     library is there. Does nothing in a process the command does not own (the setting is checked
     all the same: AllocatorSettingError)."""
     library = wanted(to_build)
-    if not launch.owns_process():
-        return
-    if library is None:
+    if library is None or not launch.owns_process():
         return
     from . import prestart
 
