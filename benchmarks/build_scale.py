@@ -388,9 +388,8 @@ def main(sizes: list[int]) -> None:
     header = (f"{'agreements':>10} {'pages':>6} {'cold s':>8} {'docs/s':>7} {'naive s':>9} {'×naive':>7} {'no-op s':>8} "
               f"{'1 agr. s':>8} {'1 clause s':>10} {'rebuilt':>8} {'peak MB':>8} {'speed':>6}")
     print(f"cpus: {os.cpu_count()}, python {platform.python_version()}")
-    library = allocator.wanted(max(sizes + [allocator.MIN_AGREEMENTS]))
-    print(f"allocator: builds of {allocator.MIN_AGREEMENTS} agreements or more restart with "
-          + (f"jemalloc ({library})" if library else f"nothing: jemalloc is not installed or {allocator.SETTING}=system"))
+    print(f"allocator of a cold build of {allocator.MIN_AGREEMENTS} agreements or more: "
+          f"{allocator_for(allocator.MIN_AGREEMENTS)}")
     speed = [speed_index()]
     print(f"speed index (CPU ms for one Typst compile of a 14-page example contract): {speed[0]}")
     print(header)

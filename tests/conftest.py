@@ -140,6 +140,17 @@ def make_repo(root: Path) -> Path:
     return root
 
 
+def many_agreements(repo: Path, count: int) -> Path:
+    """The example agreement and `count - 1` copies for other clients, every other one in English."""
+    text = (repo / "agreements/acme-fr.md").read_text()
+    for number in range(1, count):
+        language = "en" if number % 2 else "fr"
+        write(repo, f"agreements/client-{number:02d}.md",
+              text.replace("Atelier Lumière SARL", f"Client {number} SAS").replace("language: fr", f"language: {language}")
+              .replace("amount: 12000", f"amount: {12000 + 500 * number}"))
+    return repo
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo")

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from clausier import allocator, launch
 from clausier.build import TEST_HOOK
 from clausier.cli import main
-from conftest import write
+from conftest import many_agreements
 
 CLAUSIER = Path(sys.executable).with_name("clausier")
 SYSTEM_LIBRARY = allocator.find_library()
@@ -126,13 +126,6 @@ def test_the_launcher_imports_nothing_for_it_before_the_first_worker_is_forked()
     assert done.stdout.strip() == "[]"
 
 
-def _many(repo: Path, count: int) -> None:
-    text = (repo / "agreements/acme-fr.md").read_text()
-    for number in range(1, count):
-        write(repo, f"agreements/client-{number:02d}.md",
-              text.replace("Atelier Lumière SARL", f"Client {number} SAS").replace("amount: 12000", f"amount: {12000 + 500 * number}"))
-
-
 def _mapped(pid: int) -> set[str]:
     """The shared libraries a process and its children have mapped (empty once they are gone)."""
     found = set()
@@ -166,7 +159,7 @@ def _run_watching(repo: Path, setting: str, *args: str) -> tuple[subprocess.Comp
 
 @needs_jemalloc
 def test_a_build_restarted_with_jemalloc_gives_the_same_bytes(repo):
-    _many(repo, 3)
+    many_agreements(repo, 3)
     plain, seen = _run_watching(repo, "system", "--to", "pdf,md")
     assert plain.returncode == 0, plain.stdout
     assert allocator.LIBRARY not in seen
@@ -182,7 +175,7 @@ def test_a_build_restarted_with_jemalloc_gives_the_same_bytes(repo):
 
 @needs_jemalloc
 def test_with_jemalloc_a_document_over_the_memory_limit_still_fails_alone(repo, monkeypatch):
-    _many(repo, 3)
+    many_agreements(repo, 3)
     monkeypatch.setenv(TEST_HOOK, "alloc:acme-fr")
     result, seen = _run_watching(repo, "jemalloc", "--to", "md", "--memory-limit", "1024", "--jobs", "1")
     assert allocator.LIBRARY in seen

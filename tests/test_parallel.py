@@ -21,7 +21,7 @@ from clausier.incremental import CACHE_DIR, in_shard
 from clausier.render import RENDERERS, RenderSettings, _pandoc, stamp_docx
 from clausier.repository import agreement_paths, load_agreement, load_repository
 
-from conftest import PROJECT, write
+from conftest import PROJECT, many_agreements, write
 
 ALL = ["pdf", "docx", "html", "md"]
 
@@ -201,16 +201,6 @@ def _files(out: Path) -> dict[str, str]:
             for p in sorted(out.rglob("*")) if p.is_file() and CACHE_DIR not in p.parts}
 
 
-def _many(repo: Path, count: int) -> Path:
-    text = (repo / "agreements/acme-fr.md").read_text()
-    for number in range(1, count):
-        language = "en" if number % 2 else "fr"
-        write(repo, f"agreements/client-{number:02d}.md",
-              text.replace("Atelier Lumière SARL", f"Client {number} SAS").replace("language: fr", f"language: {language}")
-              .replace("amount: 12000", f"amount: {12000 + 500 * number}"))
-    return repo
-
-
 def _compare_with_single_route(root: Path, out: Path) -> int:
     repo = load_repository(root)
     compared = 0
@@ -250,7 +240,7 @@ def test_the_batch_route_gives_the_bytes_of_the_single_route_for_tricky_text(rep
 
 
 def test_parallel_sequential_and_recycled_builds_give_identical_outputs(repo, tmp_path):
-    _many(repo, 6)
+    many_agreements(repo, 6)
     outs = []
     for name, options in {"one": dict(jobs=1), "three": dict(jobs=3), "recycled": dict(jobs=2, recycle_every=1)}.items():
         report = build(repo, formats=ALL, out=tmp_path / name, **options)
@@ -271,7 +261,7 @@ def _leftovers(repo: Path) -> list[str]:
 @pytest.fixture
 def three(repo):
     """Three agreements built to PDF and Markdown, then two of them edited."""
-    _many(repo, 3)
+    many_agreements(repo, 3)
     assert build(repo, formats=["pdf", "md"]).ok
     for name in ("acme-fr", "client-01"):
         path = repo / f"agreements/{name}.md"
@@ -326,7 +316,7 @@ def test_shards_cover_every_agreement_exactly_once():
 
 
 def test_sharded_builds_partition_the_agreements(repo):
-    _many(repo, 7)
+    many_agreements(repo, 7)
     seen = []
     for k in (1, 2, 3):
         report = build(repo, formats=["md"], shard=(k, 3))
@@ -358,7 +348,7 @@ def test_build_jobs_must_be_positive(repo):
 
 
 def test_build_shard_option(repo):
-    _many(repo, 5)
+    many_agreements(repo, 5)
     counts = []
     for shard in ("1/2", "2/2"):
         result = run(repo, "build", "--to", "md", "--quiet", "--shard", shard)
@@ -372,7 +362,7 @@ def test_build_shard_option(repo):
 
 
 def test_build_time_limit_option(repo, monkeypatch):
-    _many(repo, 2)
+    many_agreements(repo, 2)
     monkeypatch.setenv(TEST_HOOK, "sleep:acme-fr")
     result = run(repo, "build", "--to", "md", "--time-limit", "2", "--memory-limit", "1024")
     assert result.exit_code == 1
@@ -391,7 +381,7 @@ def terminal(monkeypatch):
 
 
 def test_a_progress_bar_on_a_terminal_for_more_than_a_few_documents(repo, terminal):
-    _many(repo, 5)
+    many_agreements(repo, 5)
     result = run(repo, "build", "--to", "md")
     assert result.exit_code == 0
     shown = terminal.getvalue()
@@ -401,7 +391,7 @@ def test_a_progress_bar_on_a_terminal_for_more_than_a_few_documents(repo, termin
 
 
 def test_no_progress_bar_when_quiet_or_for_few_documents(repo, terminal):
-    _many(repo, 5)
+    many_agreements(repo, 5)
     assert run(repo, "build", "--to", "md", "--quiet").exit_code == 0
     assert "building" not in terminal.getvalue()
     terminal.seek(0)
@@ -412,7 +402,7 @@ def test_no_progress_bar_when_quiet_or_for_few_documents(repo, terminal):
 
 
 def test_no_progress_bar_when_not_a_terminal(repo):
-    _many(repo, 5)
+    many_agreements(repo, 5)
     result = run(repo, "build", "--to", "md")
     assert "building" not in result.output and result.output.count("✓") == 5
 

@@ -199,14 +199,14 @@ end
 local function cut_paragraphs(text)
   -- A part's text cut before each paragraph that follows a blank line at the top level, so a
   -- part read for its few changed words (a name, an amount) costs only the paragraph holding
-  -- them; nil when there is nothing to cut or when unsure (any fence or div). Read apart, the
+  -- them; the text whole when there is nothing to cut or when unsure (any fence or div). Read apart, the
   -- pieces give the blocks they give together: a paragraph after a blank line ends any list,
   -- quote or table before it, and nothing else in this reader links two of them.
   local pieces, start, position, previous_blank = {}, 1, 1, false
   while position <= #text do
     local stop = text:find("\n", position, true) or (#text + 1)
     local line = text:sub(position, stop - 1)
-    if line:match("^ ? ? ?```") or line:match("^ ? ? ?~~~") or line:match("^%s*:::") then return nil end
+    if line:match("^ ? ? ?```") or line:match("^ ? ? ?~~~") or line:match("^%s*:::") then return {text} end
     -- A definition list goes on over blank lines (the next term may belong to it): no cut after one.
     if line:match("^ ? ? ?[:~][ \t]") then break end
     if previous_blank and position > 1 and starts_a_paragraph(line) then
@@ -216,7 +216,7 @@ local function cut_paragraphs(text)
     previous_blank = line:match("^%s*$") ~= nil
     position = stop + 1
   end
-  if #pieces == 0 then return nil end
+  if #pieces == 0 then return {text} end
   pieces[#pieces + 1] = text:sub(start)  -- the rest, whole
   return pieces
 end
@@ -374,15 +374,14 @@ local function pieces_of(text)
   -- fenced div among them ({shell = its opening line and a closing one, read apart for the div's
   -- attributes; inner = the pieces inside it}). Or the text whole.
   local div = div_around(text)
-  if not div then return cut_paragraphs(text) or {text} end
+  if not div then return cut_paragraphs(text) end
   local pieces = {}
-  if div.before ~= "" then
-    for _, piece in ipairs(cut_paragraphs(div.before) or {div.before}) do pieces[#pieces + 1] = piece end
+  local function add_paragraphs(part)
+    for _, piece in ipairs(cut_paragraphs(part)) do pieces[#pieces + 1] = piece end
   end
-  pieces[#pieces + 1] = {shell = div.open .. "\n:::\n", inner = cut_paragraphs(div.inner) or {div.inner}}
-  if not div.after:match("^%s*$") then
-    for _, piece in ipairs(cut_paragraphs(div.after) or {div.after}) do pieces[#pieces + 1] = piece end
-  end
+  if div.before ~= "" then add_paragraphs(div.before) end
+  pieces[#pieces + 1] = {shell = div.open .. "\n:::\n", inner = cut_paragraphs(div.inner)}
+  if not div.after:match("^%s*$") then add_paragraphs(div.after) end
   return pieces
 end
 
