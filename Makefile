@@ -90,14 +90,18 @@ export BASE
 impact: $(STAMP) ## Agreements whose text changes since BASE, with the words changed
 	$(CLAUSIER) impact $${BASE:+--base "$$BASE"}
 
+# File names go from impact to build and diff separated by NUL bytes and after `--`: never
+# word-split, never read as options, whatever they hold (spaces, newlines, leading dashes).
 changed-pdf: $(STAMP) ## Build to PDF only the agreements whose text changes since BASE
-	@paths="$$($(CLAUSIER) impact $${BASE:+--base "$$BASE"} --format paths)" || exit $$?; \
-	if [ -z "$$paths" ]; then echo "no agreement's text changes"; else $(CLAUSIER) build --to pdf $$paths; fi
+	@list="$$(mktemp)" || exit 1; trap 'rm -f "$$list"' EXIT; \
+	$(CLAUSIER) impact $${BASE:+--base "$$BASE"} --format paths0 >"$$list" || exit $$?; \
+	if [ ! -s "$$list" ]; then echo "no agreement's text changes"; \
+	else xargs -0 $(CLAUSIER) build --to pdf -- <"$$list"; fi
 
 redlines: $(STAMP) ## Redlines (HTML, PDF, DOCX) and summaries of the changed agreements in build/diff/
-	@paths="$$($(CLAUSIER) impact $${BASE:+--base "$$BASE"} --format paths)" || exit $$?; status=0; \
-	for path in $$paths; do $(CLAUSIER) diff "$$path" $${BASE:+--base "$$BASE"} >/dev/null || status=$$?; done; \
-	exit $$status
+	@list="$$(mktemp)" || exit 1; trap 'rm -f "$$list"' EXIT; \
+	$(CLAUSIER) impact $${BASE:+--base "$$BASE"} --format paths0 >"$$list" || exit $$?; \
+	if [ -s "$$list" ]; then xargs -0 -n 1 $(CLAUSIER) diff $${BASE:+--base "$$BASE"} -- <"$$list" >/dev/null; fi
 
 check-github: $(STAMP) ## clausier check with GitHub annotations (for CI)
 	$(CLAUSIER) check --format github

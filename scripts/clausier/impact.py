@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .comparison import Revision, Side, SideError, UsageProblem, assemble_side, base_revision, frozen_side
-from .gitsource import CONTENT, changed_files, path_in_repository, tree_at
+from .gitsource import CONTENT, LINK_MARK, changed_files, path_in_repository, tree_at
 from .redline import compare
+from .safefile import UnsafeFile, read_bytes
 from .repository import Repository, agreement_paths, load_repository
 
 
@@ -83,7 +84,9 @@ def _relative(root: Path, given: str) -> str:
 
 
 def _overlay(source: Path, target: Path, relative: str) -> None:
-    """Make `target/relative` what `source/relative` is (or absent), links kept as links."""
+    """Make `target/relative` what `source/relative` is (or absent). Files are copied as safefile
+    reads them (a regular file, no link on the way); a link becomes a link pointing nowhere, which
+    the loader refuses as a link; a FIFO, device, socket or too large a file stops the command."""
     there, here = target / relative, source / relative
     if there.is_symlink() or there.is_file():
         there.unlink()
@@ -91,12 +94,17 @@ def _overlay(source: Path, target: Path, relative: str) -> None:
         shutil.rmtree(there)
     if here.is_symlink():
         there.parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(os.readlink(here), there)
+        os.symlink(LINK_MARK, there)
     elif here.is_dir():
-        shutil.copytree(here, there, symlinks=True)
+        for entry in sorted(here.iterdir()):
+            _overlay(source, target, f"{relative}/{entry.name}")
     elif here.exists():
+        try:
+            data = read_bytes(source, relative)
+        except UnsafeFile as exc:
+            raise UsageProblem(str(exc.findings[0])) from None
         there.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(here, there, follow_symlinks=False)
+        there.write_bytes(data)
 
 
 def _side(root: Path, repo: Repository, relative: str, where: Revision, stack: ExitStack,

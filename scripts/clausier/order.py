@@ -38,16 +38,21 @@ def structure_key(text: str) -> tuple[str, str, str]:
     return (values.get("template", ""), values.get("language", ""), choice)
 
 
-def _read_structure_key(path: Path) -> tuple[str, str, str]:
-    try:
-        return structure_key(path.read_text(encoding="utf-8", errors="replace"))
-    except OSError:  # the worker reports it properly
+def _read_structure_key(root: Path | None, path: Path) -> tuple[str, str, str]:
+    from .errors import ClausierError
+    from .safefile import read_bytes
+
+    try:  # read as any file is (no link, no FIFO, size limit); without a root, the file's own folder
+        data = read_bytes(root, path) if root is not None else read_bytes(path.parent, path.name)
+        return structure_key(data.decode("utf-8", errors="replace"))
+    except (OSError, ClausierError):  # the worker reports it properly
         return ("", "", "")
 
 
-def in_building_order(items: list[T], path_of: Callable[[T], Path]) -> list[T]:
-    """The items grouped by structure, each group in the given order (the sort is stable)."""
+def in_building_order(items: list[T], path_of: Callable[[T], Path], root: Path | None = None) -> list[T]:
+    """The items grouped by structure, each group in the given order (the sort is stable).
+    `root`: the repository the paths lie in (files are read only inside it)."""
     if len(items) < 3:  # nothing to group
         return list(items)
-    keys = {id(item): _read_structure_key(path_of(item)) for item in items}
+    keys = {id(item): _read_structure_key(root, path_of(item)) for item in items}
     return sorted(items, key=lambda item: keys[id(item)])

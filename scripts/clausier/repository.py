@@ -1,19 +1,23 @@
 """Load a Clausier repository: organisation, clause library, templates, agreements.
 
-Every file is read through `read_content_file`, which refuses symbolic links and
-anything outside the repository. Problems are collected, never raised one by one.
+Every file is read through `read_content_file` (safefile), which refuses symbolic links,
+anything but a regular file, and anything outside the repository. Problems are collected,
+never raised one by one.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from .errors import ContentError, Finding, relpath
-from .paths import TEMPLATE_SUFFIX, read_content_file, safe_asset_path
+from .logo import checked_logo
+from .paths import TEMPLATE_SUFFIX, read_content_file
+from .safefile import UnsafeFile, read_bytes
 from .models import (
     LANGUAGES,
     Agreement,
@@ -116,6 +120,7 @@ def load_repository(root: Path, lazy_clauses: bool = False) -> Repository:
     building process reports the library's errors."""
     repo = Repository(root=Path(root).resolve())
     _load_config(repo)
+    _check_styles(repo)
     folders = sorted(p for p in (repo.root / "clauses").glob("*") if p.is_dir() or p.is_symlink())
     if lazy_clauses:
         repo.clauses = _LazyClauses(repo, {folder.name: folder for folder in folders})
@@ -194,7 +199,7 @@ def _load_config(repo: Repository) -> None:
     repo.findings.extend(findings)
     if config and config.branding.logo:
         try:
-            safe_asset_path(repo.root, config.branding.logo, shown, "branding.logo")
+            checked_logo(repo.root, config.branding.logo, locate=False)
         except ContentError as exc:
             line, col = document.positions.of(("branding", "logo"))
             repo.findings.extend(
@@ -202,6 +207,22 @@ def _load_config(repo: Repository) -> None:
             )
             return
     repo.config = config
+
+
+STYLE_FILES = ("style.typ", "reference.docx", "contract.css.html", "redline.css.html")
+
+
+def _check_styles(repo: Repository) -> None:
+    """The style files a build or a diff reads, as safefile will read them (a link, a FIFO, a
+    device or too large a file is refused): so that `check` says what `build` would refuse."""
+    folder = repo.root / "templates" / "styles"
+    for name in STYLE_FILES:
+        path = folder / name
+        if path.exists() or path.is_symlink():
+            try:
+                read_bytes(repo.root, path)
+            except UnsafeFile as exc:
+                repo.findings.extend(exc.findings)
 
 
 def _load_clause(repo: Repository, folder: Path) -> list[Finding]:
@@ -301,20 +322,43 @@ def _load_template(repo: Repository, path: Path, name: str) -> list[Finding]:
 
 def load_agreement(repo: Repository, path: Path) -> AgreementFile:
     """One agreement, validated; raises ContentError with every finding."""
+    shown = repo.rel(path)
+    agreement_id = path.name[:-3] if path.name.endswith(".md") else path.stem
+    problem = agreement_id_problem(agreement_id)
+    if problem:
+        raise ContentError(Finding(shown, 0, 0, message=problem, rule="repository"))
     text, findings = read_content_file(repo.root, path)
     if findings:
         raise ContentError(findings)
-    shown = repo.rel(path)
     parsed = split_front_matter(text, shown)
     model, findings = validate(Agreement, parsed.meta, shown)
     if model is None:
         raise ContentError(findings)
-    agreement_id = path.name[:-3] if path.name.endswith(".md") else path.stem
     if model.id is not None and model.id != agreement_id:
         line, col = parsed.meta.positions.of(("id",))
         raise ContentError(Finding(shown, line, col, message=f"id {model.id!r} differs from the file name "
                                    f"{agreement_id!r}; rename one of them", field="id"))
     return AgreementFile(agreement_id, shown, model, parsed.body, parsed.body_line, LazyPositions(parsed.meta))
+
+
+# Names the build folder keeps for itself (build/<id>/ holds an agreement's outputs).
+RESERVED_IDS = frozenset({"manifest.json", "diff", "site", "build"})
+MAX_ID_BYTES = 100  # outputs are named <id>.<format> and written through temporaries beside them
+
+
+def agreement_id_problem(agreement_id: str) -> str | None:
+    """Why a file name cannot be an agreement's id (it names the agreement's output folder), or None."""
+    if agreement_id in ("", ".", ".."):
+        return f"{agreement_id!r} cannot be an agreement id: name the file <id>.md with a real id"
+    if agreement_id.startswith((".", "_")):
+        return f"agreement id {agreement_id!r} starts with {agreement_id[0]!r}, which the build folder keeps for itself"
+    if agreement_id.lower() in RESERVED_IDS:
+        return f"agreement id {agreement_id!r} is a name the build folder keeps for itself; rename the file"
+    if len(agreement_id.encode("utf-8")) > MAX_ID_BYTES:
+        return f"agreement id is {len(agreement_id.encode('utf-8'))} bytes long; the limit is {MAX_ID_BYTES}"
+    if any(c in "/\\" or unicodedata.category(c) in ("Cc", "Cf") for c in agreement_id):
+        return f"agreement id {agreement_id!r} holds a control character or a slash; rename the file"
+    return None
 
 
 def agreement_paths(repo: Repository, paths: list[Path] | None = None) -> list[Path]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -18,8 +20,9 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("paths", nargs=-1)
 @click.option("--base", help="Revision to compare from (default: the merge base with the main branch).")
-@click.option("--format", "fmt", type=click.Choice(["human", "json", "paths"]), default="human", show_default=True,
-              help="human (a table), json, or paths (the files of the agreements to rebuild, one a line).")
+@click.option("--format", "fmt", type=click.Choice(["human", "json", "paths", "paths0"]), default="human",
+              show_default=True, help="human (a table), json, paths (the files of the agreements to rebuild, one "
+              "a line), or paths0 (the same, each ended by a NUL byte: for `xargs -0 ... --`, any file name).")
 @click.pass_obj
 def impact(root: Path, paths: tuple[str, ...], base: str | None, fmt: str) -> None:
     """Agreements whose rendered text changes because of PATHS (clauses, templates, clausier.yml,
@@ -40,6 +43,11 @@ def impact(root: Path, paths: tuple[str, ...], base: str | None, fmt: str) -> No
         for entry in report.agreements:
             if entry.state not in ("removed", "frozen"):
                 out.print(entry.path, markup=False, soft_wrap=True)
+    elif fmt == "paths0":  # raw bytes: no console wrapping, no escaping, nothing but the names
+        sys.stdout.flush()
+        sys.stdout.buffer.write(b"".join(os.fsencode(e.path) + b"\0" for e in report.agreements
+                                         if e.state not in ("removed", "frozen")))
+        sys.stdout.buffer.flush()
     else:
         _print_human(report)
     for error in report.errors:

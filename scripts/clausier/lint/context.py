@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..assemble import Assembled, Plan, assemble, plan_agreement
 from ..errors import ClausierError, ContentError, Finding
+from ..safefile import read_bytes
 from ..repository import AgreementFile, Repository, agreement_paths, load_agreement, load_repository
 
 
@@ -71,8 +72,8 @@ class CheckedAgreement:
     @cached_property
     def raw_text(self) -> str:
         try:
-            return self.path.read_bytes().decode("utf-8", errors="replace")
-        except OSError:
+            return read_bytes(self.repo.root, self.path).decode("utf-8", errors="replace")
+        except (OSError, ClausierError):  # the loader reports why the file cannot be read
             return ""
 
 

@@ -24,6 +24,7 @@ from stdnum.util import get_cc_module
 
 from ...errors import ContentError, Finding
 from ...repository import CONFIG_FILE
+from ...safefile import read_text
 from ...yamlio import parse_yaml
 from . import Rule
 
@@ -194,7 +195,7 @@ def _same_entity(provider, client) -> str | None:
 
 def _organisation_positions(context):
     try:
-        text = (context.root / CONFIG_FILE).read_text(encoding="utf-8")
+        text = read_text(context.repo.root, CONFIG_FILE)
         return parse_yaml(text, CONFIG_FILE).positions
     except (OSError, UnicodeDecodeError, ContentError):
         return None
