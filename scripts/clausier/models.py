@@ -6,9 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema,
+                      model_validator)
 
 from .durations import Duration, parse_duration
+from .bounds import MAX_NUMBER, plain_number, sane_date
 
 LANGUAGES = ("fr", "en")
 
@@ -44,6 +46,12 @@ DurationValue = Annotated[
     PlainSerializer(str, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": r"^\s*\d+\s*\S+\s*$", "examples": ["30 days", "2 months", "1 year"]}),
 ]
+# Numbers in plain digits, finite (no "1e999999999" as text), bounded by the fields below.
+PlainDecimal = Annotated[Decimal, BeforeValidator(plain_number)]
+Amount = Annotated[Decimal, Field(gt=0, le=MAX_NUMBER), BeforeValidator(plain_number)]
+Percent = Annotated[Decimal, Field(gt=0, le=100), BeforeValidator(plain_number)]
+# Dates a contract can hold: years 1900 to 2999, so that adding a term to them never overflows.
+ContractDate = Annotated[dt.date, AfterValidator(sane_date)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 # Parameter names are used in Jinja as params.<name>: letters, digits, underscores.
 ParameterName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -91,7 +99,7 @@ class BankAccount(Strict):
 class Party(Strict):
     name: str = Field(min_length=1, description="Legal name")
     form: Optional[str] = Field(None, description="Legal form, e.g. SAS, SARL, Ltd")
-    capital: Optional[Decimal] = Field(None, gt=0, description="Share capital, in the fees' currency")
+    capital: Optional[Amount] = Field(None, description="Share capital, in the fees' currency")
     registration: Registration = Field(default_factory=Registration, description="Registration numbers")
     address: str = Field(min_length=1, description="Registered office address")
     representative: Optional[Representative] = Field(None, description="Who signs for the party")
@@ -110,8 +118,8 @@ class Renewal(Strict):
 
 
 class Term(Strict):
-    start: Optional[dt.date] = Field(None, description="Start of the services (default: effective date)")
-    end: Optional[dt.date] = Field(None, description="End date")
+    start: Optional[ContractDate] = Field(None, description="Start of the services (default: effective date)")
+    end: Optional[ContractDate] = Field(None, description="End date")
     duration: Optional[DurationValue] = Field(None, description="Fixed term instead of an end date")
     renewal: Optional[Renewal] = Field(None, description="Tacit renewal, if any")
 
@@ -135,18 +143,18 @@ class Fees(Strict):
     model: Literal["fixed", "daily", "hourly", "retainer"] = Field(
         description="fixed price, daily rate, hourly rate or monthly retainer"
     )
-    amount: Decimal = Field(gt=0, description="Fixed price, daily/hourly rate or monthly retainer")
+    amount: Amount = Field(description="Fixed price, daily/hourly rate or monthly retainer")
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code")
-    estimate: Optional[Decimal] = Field(None, gt=0, description="Estimated days or hours (rate models)")
+    estimate: Optional[Amount] = Field(None, description="Estimated days or hours (rate models)")
     expenses: Literal["included", "reimbursed", "none"] = Field("none", description="Travel and other expenses")
     tax: Literal["excluded", "included"] = Field("excluded", description="Amounts before (excluded) or with VAT")
 
 
 class Milestone(Strict):
     when: str = Field(min_length=1, description="Event that makes the instalment due")
-    percent: Optional[Decimal] = Field(None, gt=0, le=100, description="Share of the total price")
-    amount: Optional[Decimal] = Field(None, gt=0, description="Amount, instead of a percent")
-    date: Optional[dt.date] = Field(None, description="Expected date")
+    percent: Optional[Percent] = Field(None, description="Share of the total price")
+    amount: Optional[Amount] = Field(None, description="Amount, instead of a percent")
+    date: Optional[ContractDate] = Field(None, description="Expected date")
 
     @model_validator(mode="after")
     def _percent_or_amount(self) -> "Milestone":
@@ -165,7 +173,7 @@ class Payment(Strict):
 
 class SignatureInfo(Strict):
     place: Optional[str] = Field(None, description="Where the contract is signed")
-    date: Optional[dt.date] = Field(None, description="Date of signature")
+    date: Optional[ContractDate] = Field(None, description="Date of signature")
 
 
 class ClauseChoices(Strict):
@@ -179,13 +187,13 @@ class Approval(Strict):
     variant: Optional[str] = Field(None, description="clause/variant approved, e.g. liability/fallback-1")
     parameter: Optional[str] = Field(None, description="clause.parameter approved outside its standard range")
     by: str = Field(description="Who approved")
-    on: dt.date = Field(description="When")
+    on: ContractDate = Field(description="When")
 
 
 class Signed(Strict):
     """What `clausier sign-off` records: the text is frozen from then on."""
 
-    on: dt.date = Field(description="Date of signature")
+    on: ContractDate = Field(description="Date of signature")
     commit: str = Field(pattern=r"^[0-9a-f]{40}$", description="Commit of the library the text was rendered from")
     source_sha256: str = Field(pattern=r"^[0-9a-f]{64}$",
                                description="Hash of this agreement's own front matter (without `signed`) and body")
@@ -198,12 +206,12 @@ class Agreement(Strict):
     template: Identifier = Field(description="Contract type: a file templates/<template>.md.j2")
     language: Optional[Literal["fr", "en"]] = Field(None, description="Language (default: clausier.yml)")
     status: Literal["draft", "review", "signed"] = Field("draft", description="Life-cycle status")
-    version: int = Field(1, ge=1, description="Version shown in the running header")
+    version: int = Field(1, ge=1, le=1_000_000, description="Version shown in the running header")
     title: Optional[str] = Field(None, description="Title, instead of the template's")
     reference: Optional[str] = Field(None, description="Reference shown on every page (default: id)")
     provider: Optional[Party] = Field(None, description="Provider (default: organisation in clausier.yml)")
     client: Party = Field(description="The client")
-    effective_date: dt.date = Field(description="Date the contract takes effect")
+    effective_date: ContractDate = Field(description="Date the contract takes effect")
     term: Term = Field(default_factory=Term, description="Duration and renewal")
     services: Services = Field(default_factory=Services, description="Scope of the services")
     fees: Fees = Field(description="Price")
@@ -218,22 +226,23 @@ class Agreement(Strict):
 
 # ---------------------------------------------------------------- clauses
 
+Bound = Annotated[Decimal, Field(ge=-MAX_NUMBER, le=MAX_NUMBER), BeforeValidator(plain_number)]
 ParameterType = Literal["int", "decimal", "money", "date", "duration", "enum", "text", "list"]
 
 
 class StandardRange(Strict):
     """The values sales may use without an approval (the playbook's standard position)."""
 
-    min: Optional[Decimal] = None
-    max: Optional[Decimal] = None
+    min: Optional[Bound] = None
+    max: Optional[Bound] = None
     choices: Optional[list[str]] = None
 
 
 class Parameter(Strict):
     type: ParameterType
-    default: Any = None
-    min: Optional[Decimal] = None
-    max: Optional[Decimal] = None
+    default: Any = None  # checked against its type by parameters.coerce_parameter (repository.py)
+    min: Optional[Bound] = None
+    max: Optional[Bound] = None
     choices: Optional[list[str]] = None
     label: Localized
     standard: Optional[StandardRange] = None

@@ -16,7 +16,9 @@ from typing import Any
 from jinja2 import BaseLoader, BytecodeCache, StrictUndefined, pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from . import budget
 from .durations import Duration
+from .guards import BudgetedSandbox, guarded_filters, lipsum
 from .markdown import Markdown, escape_text
 
 
@@ -26,10 +28,14 @@ def _finalize(context, value: Any) -> str:
     language = context.get("lang", "fr")
     if isinstance(value, Highlighted):
         plain = _finalize_plain(value, language)
-        return Markdown(f"=={plain}==")
-    if isinstance(value, Markdown):
-        return value
-    return _finalize_plain(value, language)
+        shown = Markdown(f"=={plain}==")
+    elif isinstance(value, Markdown):
+        shown = value
+    else:
+        budget.text_of(value, "a printed value")
+        shown = _finalize_plain(value, language)
+    budget.printed(len(shown))
+    return shown
 
 
 def _formatting():
@@ -87,7 +93,7 @@ def make_environment(loader: BaseLoader | None = None, bytecode_cache: BytecodeC
     """The one Jinja environment clause texts and templates run in. Every option here shapes the
     code Jinja compiles a text into, so templates compiled ahead (precompile.py) come from an
     environment made by this same function."""
-    env = ImmutableSandboxedEnvironment(
+    env = BudgetedSandbox(
         loader=loader,
         bytecode_cache=bytecode_cache,
         undefined=StrictUndefined,
@@ -113,6 +119,8 @@ def make_environment(loader: BaseLoader | None = None, bytecode_cache: BytecodeC
         iban=_registration_number("iban"),
     )
     env.filters.update({name: _keeping_highlight(f) for name, f in filters.items()})
+    env.filters = guarded_filters(env.filters)
+    env.globals["lipsum"] = lipsum
     return env
 
 

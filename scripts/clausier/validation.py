@@ -44,7 +44,7 @@ def _finding(model: type[BaseModel], error: dict[str, Any], document: Document, 
     else:
         message = error["msg"].removeprefix("Value error, ")
         if "input" in error and kind not in ("value_error",) and not isinstance(error["input"], (dict, list)):
-            message += f" (got {error['input']!r})"
+            message += f" (got {_shown(error['input'])})"
         line, col = document.positions.of(loc)
     return Finding(path, line, col, message=message, field=dotted)
 
@@ -84,3 +84,9 @@ def _unwrap(annotation: Any) -> Any:
         models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
         annotation = models[0] if models else (args[0] if args else None)
     return annotation
+
+
+def _shown(value: Any) -> str:
+    """A value as the message shows it: its repr, cut short (a value may be a megabyte of text)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"

@@ -13,6 +13,7 @@ import yaml as pyyaml
 
 from .errors import ContentError, Finding
 from .markdown import front_matter_end
+from .yamlhazards import MAX_DEPTH, MAX_DIGITS, PLAIN_DECIMAL, refuse_hazards
 
 Path_ = tuple  # a path into the data: ("fees", "amount"), ("schedule", 0, "when")
 
@@ -127,12 +128,25 @@ def _constructor() -> type:
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> Document:
-    """Parse one YAML 1.2 document; duplicate keys and syntax errors become findings with their place."""
+    """Parse one YAML 1.2 document; duplicate keys, syntax errors and what yamlhazards.py refuses
+    (anchors, aliases, merge keys, deep nesting, unbounded numbers) become findings with their place."""
     try:
-        data = _fast_load(text)
+        if _MAY_SHARE.search(text):  # an anchor, alias or merge key may be there: look before building
+            refuse_hazards(_fast_events(text), path, line_offset)
+        data = _plain_fast(_fast_load(text))
     except _NeedsRoundTrip:
         return _round_trip(text, path, line_offset)
-    return Document(_plain_fast(data), None, text, line_offset)
+    return Document(data, None, text, line_offset)
+
+
+_MAY_SHARE = re.compile(r"[&*]|<<")
+
+
+def _fast_events(text: str):
+    try:
+        yield from pyyaml.parse(text, Loader=_FastLoader)
+    except pyyaml.YAMLError:
+        raise _NeedsRoundTrip() from None  # a syntax error: the round-trip parser says where and why
 
 
 def _round_trip(text: str, path: str, line_offset: int) -> Document:
@@ -145,6 +159,7 @@ def _round_trip(text: str, path: str, line_offset: int) -> Document:
     yaml.Constructor = _constructor()
     yaml.allow_duplicate_keys = False
     try:
+        refuse_hazards(yaml.parse(text), path, line_offset)  # before anything is built from it
         node = yaml.load(text)
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
@@ -199,9 +214,16 @@ for _tag, _pattern, _first in (
 def _fast_int(loader, node):
     text = loader.construct_scalar(node)
     digits = text.lstrip("+-")
-    if len(digits) > 1 and digits.startswith("0"):
-        raise _NeedsRoundTrip()  # YAML 1.1 would read an octal here; leave it to ruamel
+    if len(digits) > 1 and digits.startswith("0") or len(digits) > MAX_DIGITS:
+        raise _NeedsRoundTrip()  # an octal in YAML 1.1, or too long: the round-trip path decides and says where
     return int(text)
+
+
+def _fast_float(loader, node):
+    text = loader.construct_scalar(node)
+    if not PLAIN_DECIMAL.match(text) or len(text) > MAX_DIGITS + 2:
+        raise _NeedsRoundTrip()  # exponent, infinity, NaN or too many digits: refused with its place there
+    return float(text)
 
 
 def _fast_mapping(loader, node):
@@ -217,6 +239,7 @@ def _refuse(loader, node):
 
 
 _FastLoader.add_constructor("tag:yaml.org,2002:int", _fast_int)
+_FastLoader.add_constructor("tag:yaml.org,2002:float", _fast_float)
 _FastLoader.add_constructor("tag:yaml.org,2002:map", _fast_mapping)
 _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _refuse)
 _FastLoader.add_constructor("tag:yaml.org,2002:binary", _refuse)
@@ -235,11 +258,15 @@ def _fast_load(text: str) -> Any:
         raise _NeedsRoundTrip() from None
 
 
-def _plain_fast(node: Any) -> Any:
+def _plain_fast(node: Any, depth: int = 0) -> Any:
     if isinstance(node, dict):
-        return {str(k) if not isinstance(k, str) else k: _plain_fast(v) for k, v in node.items()}
+        if depth >= MAX_DEPTH:
+            raise _NeedsRoundTrip()  # too deep: refused with its place on the round-trip path
+        return {str(k) if not isinstance(k, str) else k: _plain_fast(v, depth + 1) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain_fast(v) for v in node]
+        if depth >= MAX_DEPTH:
+            raise _NeedsRoundTrip()
+        return [_plain_fast(v, depth + 1) for v in node]
     if isinstance(node, float):
         return Decimal(repr(node))
     return node
