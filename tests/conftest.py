@@ -186,3 +186,12 @@ def assert_rebuilt_as_one_by_one(repo: Path, path: Path, formats: list[str]) -> 
     assert b"Atelier Lumi\xc3\xa8re SAS" in outputs["md"]
     library = load_repository(repo)
     assert render_outputs(library, load_agreement(library, path), formats)[1] == outputs
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_key_outside_home(tmp_path_factory):
+    """Builds authenticate build/_cache with the user's cache key (cachekey.py): the tests use a
+    key of their own (subprocesses inherit it), never one in the real home."""
+    import os
+
+    os.environ["CLAUSIER_CACHE_KEY"] = str(tmp_path_factory.mktemp("cache-key") / "cache.key")

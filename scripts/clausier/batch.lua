@@ -6,7 +6,7 @@
 --   request:  "<n>\n" then n bytes of JSON
 --             first {"init": {"reader": "<format spec>", "abbreviations": [...], "max_parts": n,
 --                             "typography": "<path of typography.lua>",
---                             "store": {"path", "salt", "read"} (optional, see the part store)}},
+--                             "store": {"path", "salt", "read", "secret"} (optional, see the part store)}},
 --             then one per document: {"name", "input", "meta": {k: v}, "outputs": [...],
 --                                         "store": false (optional: leave the part store alone)},
 --             or {"stats": true} (how many parts were read, and paragraphs of them, loaded from
@@ -43,12 +43,22 @@
 --
 -- The part store keeps each part's Typst text on disk (build/_cache/parts/<salt>/, a file a part),
 -- so the next process -- a worker of the next build -- does not read again what one read before:
--- after a one-word edit, only the part holding the word is read. A file is named by a sha1 over
+-- after a one-word edit, only the part holding the word is read. A file is named by an HMAC over
 -- the salt (pandoc's version, this converter, the filter, the reader and its abbreviations, all
 -- given by batch.py), the language and the part's text, and holds all three: a file is used only
--- when they equal the part's own (so no hash collision can swap texts). It starts with a sha1 of
--- the rest, and a file that fails it is ignored. A part loaded from the store has no blocks:
--- they are read only if a format written whole (DOCX, HTML) needs them.
+-- when they equal the part's own (so no hash collision can swap texts). It starts with an HMAC of
+-- the rest, and a file that fails it is ignored (and rewritten). A part loaded from the store has
+-- no blocks: they are read only if a format written whole (DOCX, HTML) needs them.
+--
+-- The build folder is not an input: only what this user's builds wrote may be loaded. The HMACs
+-- are keyed with the store's secret, which batch.py derives from the user's cache key (kept
+-- outside the repository, see cachekey.py) and sends in the init request: a planted file has no
+-- valid tag, and cannot even be named, as the names are unguessable without the secret. HMAC is
+-- built here from SHA-1 (RFC 2104), the only hash pandoc's Lua offers: HMAC's security rests on
+-- the hash's compression function being a pseudorandom function, not on collision resistance, so
+-- SHA-1's known collisions do not forge an HMAC-SHA1 (unlike a bare sha1(secret .. text), open to
+-- length extension). The secret is a 32-byte HMAC-SHA256 of the user's key: the key itself never
+-- reaches this process.
 
 local json = pandoc.json
 local SANDBOX_EPOCH = "0"
@@ -60,7 +70,7 @@ local typography  -- the typography filter (typography.lua), loaded at init
 local templates = {}
 local parts_seen, parts_count = {}, 0
 local paragraphs_seen, paragraphs_count = {}, 0  -- pieces of parts read, by language and text
-local store  -- the part store: {path, salt, read}, or nil
+local store  -- the part store: {path, salt, read, inner, outer (the HMAC's padded keys)}, or nil
 local counts = {read = 0, paragraphs = 0, loaded = 0, stored = 0}
 local MAX_PARTS = 20000  -- past this many, the parts used only once are forgotten
 local BOUNDARY_TAG = tostring(os.time()) .. tostring(math.random(100000, 999999))
@@ -270,8 +280,27 @@ local function forget_rare_parts()
   parts_seen, parts_count = kept, count
 end
 
+local function from_hex(hex)
+  return (hex:gsub("%x%x", function(pair) return string.char(tonumber(pair, 16)) end))
+end
+
+local function hmac_pads(secret)
+  -- The key XOR ipad and XOR opad, one SHA-1 block (64 bytes) each; the secret is 32 bytes.
+  local inner, outer = {}, {}
+  for index = 1, 64 do
+    local byte = secret:byte(index) or 0
+    inner[index], outer[index] = string.char(byte ~ 0x36), string.char(byte ~ 0x5c)
+  end
+  return table.concat(inner), table.concat(outer)
+end
+
+local function hmac(message)
+  -- HMAC-SHA1 under the store's secret, hex (RFC 2104).
+  return pandoc.utils.sha1(store.outer .. from_hex(pandoc.utils.sha1(store.inner .. message)))
+end
+
 local function store_key(language, text)
-  return store and pandoc.utils.sha1(store.salt .. "\0" .. language .. "\0" .. text)
+  return store and hmac("name\0" .. store.salt .. "\0" .. language .. "\0" .. text)
 end
 
 local function store_load(part_key, language, text)
@@ -283,7 +312,7 @@ local function store_load(part_key, language, text)
   local content = file:read("a")
   file:close()
   local checksum, payload = (content or ""):match("^(%x+)\n(.*)$")
-  if not checksum or pandoc.utils.sha1(payload) ~= checksum then return nil end
+  if not checksum or hmac("entry\0" .. payload) ~= checksum then return nil end  -- planted or damaged
   local ok, entry = pcall(json.decode, payload, false)
   if not ok or type(entry) ~= "table" or type(entry.empty) ~= "boolean" or type(entry.header) ~= "boolean"
       or entry.salt ~= store.salt or entry.language ~= language or entry.text ~= text then
@@ -309,7 +338,7 @@ local function store_save(part)
   local temporary = target .. "." .. BOUNDARY_TAG .. ".tmp"
   local file = io.open(temporary, "wb")
   if not file then return end  -- a store that cannot be written only costs time
-  local written = file:write(pandoc.utils.sha1(payload), "\n", payload)
+  local written = file:write(hmac("entry\0" .. payload), "\n", payload)
   local closed = file:close()  -- a full disk shows here or in the write: then nothing is stored
   if written and closed and os.rename(temporary, target) then
     counts.stored = counts.stored + 1
@@ -646,7 +675,11 @@ local function init(settings)
   MAX_PARTS = settings.max_parts or MAX_PARTS
   typography = dofile(settings.typography)
   if settings.store then
-    store = {path = settings.store.path, salt = settings.store.salt, read = settings.store.read ~= false}
+    local secret = from_hex(settings.store.secret or "")
+    if #secret < 16 then error("the part store needs its secret", 0) end
+    local inner, outer = hmac_pads(secret)
+    store = {path = settings.store.path, salt = settings.store.salt, read = settings.store.read ~= false,
+             inner = inner, outer = outer}
   end
 end
 

@@ -12,10 +12,19 @@ the cache while its (size, mtime, ctime, inode) are unchanged, and recomputed fr
 otherwise. A digest observed less than two seconds after the file's last change is not
 trusted next time (the clock may not have moved between two edits), so it is re-read.
 
-The cache lives in `<out>/_cache/`: `state` (written whole, atomically, with a checksum of
-its body) and `journal` (one line per agreement built since, each with its own checksum, so
-a build that crashes keeps what it finished; a torn line is ignored). Anything that fails its
-checksum is ignored: the worst a damaged cache can do is rebuild too much.
+The cache lives in `<out>/_cache/`: `state` (written whole, atomically, with a tag of its
+body) and `journal` (one line per agreement built since, each with its own tag, so a build that
+crashes keeps what it finished; a torn line is ignored). The tags are HMACs under this user's
+cache key (cachekey.py), kept outside the repository: a planted or damaged file fails its tag
+and is ignored; the worst it can do is rebuild too much. Files there are read without following
+links, regular files only, under a size limit (safefile.py).
+
+An output is current when its recorded key is, and the file is the one written: the state (so
+authenticated) records each output's size, SHA-256 and stat signature (mtime, ctime, inode,
+device). ctime cannot be set back by its owner, so a file edited in place, even with its size
+and mtime restored, no longer matches the signature and is hashed: a mismatch rebuilds it. A
+signature taken within RACY_NS of the file's change is not kept (the clock may not have moved
+since): the next build hashes that output once, then keeps its signature.
 
 This module imports only the standard library (and the light `render` constants): the
 no-op path of `clausier build` runs it, and nothing else, before answering.
@@ -37,9 +46,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from . import __version__
+from .cachekey import open_own, real_folder, tag, verify
 from .errors import ClausierError, Finding
 from .output import Serialised, write_atomic
 from .render import FORMATS, pandoc_path
+from .safefile import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from .batch import PartStore
@@ -51,14 +62,15 @@ KEPT_DIR = "typst"  # each agreement's last Typst source (see warm_start)
 STATE_FILE = "state"
 JOURNAL_FILE = "journal"
 LOCK_FILE = "lock"
-STATE_MAGIC = b"clausier-build-cache 1 "
+STATE_MAGIC = b"clausier-build-cache 2 "  # 2: HMAC tags (1: plain checksums, not trusted)
+MAX_STATE_BYTES = 1 << 30  # a state or journal larger than this is not read (a planted one)
 RACY_NS = 2_000_000_000
 MISSING = "missing"
 PACKAGE = Path(__file__).resolve().parent
 # The modules that turn assembled data into text and bytes: a change to one of them is a new
 # tool as far as outputs go (loading and validation change outputs only with a new version).
 CODE = ("assemble.py", "markdown.py", "formatting.py", "words.py", "durations.py", "parameters.py",
-        "render.py", "batch.py", "batch.lua", "typography.lua", "build.py")
+        "render.py", "batch.py", "batch.lua", "typography.lua", "build.py", "htmlsafety.py")
 STORE_CODE = ("batch.lua", "typography.lua")  # what makes a part's Typst text, besides pandoc
 
 
@@ -135,6 +147,7 @@ def in_shard(agreement_id: str, shard: tuple[int, int] | None) -> bool:
 def agreement_files(root: Path, paths: list[Path] | None) -> list[Path]:
     """The agreements to build: the given files and folders, or all of agreements/ (files
     starting with `_` or `README` are not agreements). `repository.agreement_paths` calls it."""
+    named = bool(paths)
     if not paths:
         paths = [root / "agreements"]
     found: list[Path] = []
@@ -143,11 +156,20 @@ def agreement_files(root: Path, paths: list[Path] | None) -> list[Path]:
         if not path.is_absolute():
             path = Path.cwd() / path
         if path.is_dir():  # (sorted by name: the order of paths, without comparing a thousand Path objects)
-            found.extend(sorted((p for p in path.glob("*.md") if not p.name.startswith(("_", "README"))),
-                                key=lambda p: p.name))
+            inside = sorted((p for p in path.glob("*.md") if not p.name.startswith(("_", "README"))),
+                            key=lambda p: p.name)
+            if not inside and named:
+                _no_agreement_in(path, root)  # a folder named on the command line (helper E: issue 19)
+            found.extend(inside)
         else:
             found.append(path)
     return found
+
+
+def _no_agreement_in(folder: Path, root: Path) -> None:
+    """A folder given as what to build holds no agreement: say so, rather than build nothing."""
+    raise ClausierError(f"{_rel(folder, root)}: error: a folder with no agreement in it (agreements are "
+                        "`<id>.md` files); name agreement files, or a folder that holds some")
 
 
 def agreement_id(path: Path) -> str:
@@ -196,6 +218,8 @@ class Digests:
             return "link:" + os.readlink(path)
         if not stat.S_ISREG(st.st_mode):
             return "not-a-file"
+        if st.st_size > MAX_FILE_BYTES:  # the loader refuses it (safefile): never read whole here either
+            return f"too-large:{st.st_size}:{st.st_mtime_ns}"
         signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         recorded = self.recorded.get(rel)
         if recorded is not None and recorded[:4] == signature:
@@ -203,7 +227,7 @@ class Digests:
             return recorded[4]
         try:
             with open(path, "rb") as handle:
-                digest = hashlib.sha256(handle.read()).hexdigest()
+                digest = hashlib.sha256(handle.read(MAX_FILE_BYTES + 1)).hexdigest()
         except OSError as exc:
             return f"unreadable:{exc.errno}"
         now = time.time_ns()
@@ -274,8 +298,8 @@ class Cache:
 
         A POSIX record lock: it belongs to this process only (forked workers do not hold it)
         and goes away with it, however it ends."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        self.ensure_folder()
+        fd = open_own(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             try:
                 fcntl.lockf(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
@@ -286,14 +310,19 @@ class Cache:
         finally:
             os.close(fd)
 
+    def ensure_folder(self) -> Path:
+        """The cache folder, a real one (a planted link in its place is removed)."""
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        return real_folder(self.folder.parent, CACHE_DIR)
+
     def record(self, rel: str, entry: dict) -> None:
         """One agreement built: into memory, and a checksummed journal line (survives a crash)."""
         self.data["agreements"][rel] = entry
         if self._journal is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._journal = open(self.folder / JOURNAL_FILE, "ab")
+            self.ensure_folder()
+            self._journal = os.fdopen(open_own(self.folder / JOURNAL_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT), "ab")
         body = json.dumps({"path": rel, "entry": entry}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        self._journal.write(hashlib.sha256(body).hexdigest().encode("ascii") + b" " + body + b"\n")
+        self._journal.write(tag("journal", body).encode("ascii") + b" " + body + b"\n")
         self._journal.flush()
 
     def forget(self, rel: str) -> None:
@@ -325,8 +354,8 @@ class Cache:
         for entry in self.data["agreements"].values():
             entry.pop("manifest", None)  # kept in journal lines only: a crashed build's manifest entries
         body = self.body()
-        write_atomic(self.folder / STATE_FILE, STATE_MAGIC + hashlib.sha256(body).hexdigest().encode("ascii")
-                     + b"\n" + body)
+        self.ensure_folder()
+        write_atomic(self.folder / STATE_FILE, STATE_MAGIC + tag("state", body).encode("ascii") + b"\n" + body)
         (self.folder / JOURNAL_FILE).unlink(missing_ok=True)
 
 
@@ -334,13 +363,20 @@ def _state_json(value) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
-def _read_state(path: Path) -> dict:
+def _read_own(path: Path) -> bytes:
+    """A cache file's bytes: a regular file, no link, under the limit; b"" otherwise."""
+    from .safefile import UnsafeFile, read_bytes
+
     try:
-        raw = path.read_bytes()
-    except OSError:
-        return {}
+        return read_bytes(path.parent, path.name, limit=MAX_STATE_BYTES)
+    except UnsafeFile:
+        return b""
+
+
+def _read_state(path: Path) -> dict:
+    raw = _read_own(path)
     header, _, body = raw.partition(b"\n")
-    if not header.startswith(STATE_MAGIC) or header[len(STATE_MAGIC):] != hashlib.sha256(body).hexdigest().encode():
+    if not header.startswith(STATE_MAGIC) or not verify("state", body, header[len(STATE_MAGIC):]):
         return {}
     try:
         data = json.loads(body)
@@ -350,15 +386,12 @@ def _read_state(path: Path) -> dict:
 
 
 def _read_journal(path: Path) -> list[dict]:
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return []
+    raw = _read_own(path)
     records = []
     for line in raw.split(b"\n"):
         checksum, _, body = line.partition(b" ")
-        if not body or hashlib.sha256(body).hexdigest().encode() != checksum:
-            continue  # a torn or damaged line is never trusted
+        if not body or not verify("journal", body, checksum):
+            continue  # a torn, damaged or planted line is never trusted
         try:
             record = json.loads(body)
         except ValueError:
@@ -468,22 +501,26 @@ class Plan:
     def part_store(self, abbreviations: tuple[str, ...]) -> PartStore:
         """The converter's part store, in the cache folder (see batch.lua). Its salt is what besides
         a part's text can change the part's Typst text: pandoc, the converter and the typography
-        filter, the reader and its abbreviations. A forced build does not read it."""
-        from .batch import PartStore
+        filter, the reader and its abbreviations. A forced build does not read it. Its entries are
+        authenticated with a secret derived from the user's cache key and the salt (see batch.py)."""
+        from .batch import PartStore, part_store_secret
         from .render import READER
 
         salt = _hash(self.tools["pandoc"], [(name, self.code.of(str(PACKAGE / name))) for name in STORE_CODE],
                      READER, list(abbreviations))
-        folder = self.cache.folder / PARTS_DIR / salt[:16]  # one folder per salt: an old one goes whole
-        folder.mkdir(parents=True, exist_ok=True)
-        return PartStore(str(folder), salt, read=not self.force)
+        secret = part_store_secret(salt)
+        # One folder per salt and key (named by neither: a tag of both): an old one goes whole.
+        self.cache.ensure_folder()
+        folder = real_folder(self.cache.folder, PARTS_DIR, tag("part-store-folder", secret.encode("ascii"))[:16])
+        return PartStore(str(folder), salt, read=not self.force, secret=secret)
 
     def kept_sources(self, read: bool = True) -> KeptSources:
         """Where each agreement's Typst source is kept for the next build's warm-up; a forced
         build keeps them but reads none."""
         from .warm_start import KeptSources
 
-        return KeptSources(str(self.cache.folder / KEPT_DIR), read=read and not self.force)
+        self.cache.ensure_folder()
+        return KeptSources(str(real_folder(self.cache.folder, KEPT_DIR)), read=read and not self.force)
 
     def known_library(self) -> tuple[list[Finding], str | None] | None:
         """The library's errors and logo as recorded for exactly this library and code, if they were."""
@@ -548,6 +585,8 @@ class Plan:
         return fresh
 
     def _output_intact(self, item: Item, fmt: str, output: dict) -> bool:
+        """The output on disk is the one written: its stat signature as recorded (ctime included:
+        an edit with size and mtime restored still changes it), else its SHA-256 as recorded."""
         path = self._output_file(item, fmt)
         try:
             st = os.lstat(path)
@@ -555,15 +594,18 @@ class Plan:
             return False
         if not stat.S_ISREG(st.st_mode) or st.st_size != output.get("size"):
             return False
-        if [st.st_mtime_ns, st.st_ino] == output.get("stat"):
+        if _output_signature(st) == output.get("stat"):
             return True
         try:
-            with open(path, "rb") as handle:
-                same = hashlib.sha256(handle.read()).hexdigest() == output.get("sha256")
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+            with os.fdopen(fd, "rb") as handle:
+                opened = os.fstat(handle.fileno())
+                same = stat.S_ISREG(opened.st_mode) and (opened.st_dev, opened.st_ino) == (st.st_dev, st.st_ino) \
+                    and hashlib.sha256(handle.read()).hexdigest() == output.get("sha256")
         except OSError:
             return False
-        if same:
-            output["stat"] = [st.st_mtime_ns, st.st_ino]
+        if same and _trusted_signature(st) is not None:
+            output["stat"] = _trusted_signature(st)
             self.digests.changed = True
         return same
 
@@ -578,7 +620,7 @@ class Plan:
             outputs = {f: o for f, o in previous.get("outputs", {}).items() if o.get("key") == key}
         for fmt, (path, sha) in written.items():
             st = os.lstat(path)
-            outputs[fmt] = {"key": key, "size": st.st_size, "stat": [st.st_mtime_ns, st.st_ino], "sha256": sha}
+            outputs[fmt] = {"key": key, "size": st.st_size, "stat": _trusted_signature(st), "sha256": sha}
         return {"id": item.id, "digest": item.digest, "template": template, "clauses": clauses, "logo": logo,
                 "outputs": outputs}
 
@@ -590,6 +632,18 @@ class Plan:
         """Keep the digests computed in this run (of files still present) for the next one."""
         self.cache.data["files"] = {**self.digests.recorded, **self.digests.seen}
         self.cache.data["code"] = {**self.code.seen}
+
+
+def _output_signature(st: os.stat_result) -> list[int]:
+    return [st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _trusted_signature(st: os.stat_result) -> list[int] | None:
+    """The signature to record, None when the file changed too recently to trust the clock (a
+    change within the same clock tick would keep it): the next build then hashes the file."""
+    if max(st.st_mtime_ns, st.st_ctime_ns) > time.time_ns() - RACY_NS:
+        return None
+    return _output_signature(st)
 
 
 def _listdir(folder: Path) -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +20,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from .errors import ClausierError
-from .gitsource import export, git, resolve
+from .gitsource import changed_files, export, resolve
 from .models import Signed
+from .safefile import read_bytes, read_text
 from .repository import AgreementFile, Repository, load_agreement, load_repository
 from .yamlio import split_front_matter
 
@@ -85,15 +85,15 @@ def frozen_inputs(libraries: FrozenLibraries, agreement: AgreementFile,
     tree = libraries.tree(signed.commit)
     target = tree / agreement.path
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    target.write_bytes(read_bytes(source.parent, source.name))  # a regular file, never a link's target
     repo = load_repository(tree)
     return repo, load_agreement(repo, target)
 
 
 def library_changes(root: Path) -> list[str]:
     """Uncommitted changes to the library: signing must render from a commit."""
-    status = git(root, "status", "--porcelain", "--", *LIBRARY)
-    return [line[3:] for line in status.split("\n") if line.strip()]
+    # (compared here, not by `git status`, which would run the repository's fsmonitor and filters)
+    return [p for p in changed_files(root, "HEAD") if p.split("/", 1)[0] in LIBRARY]
 
 
 def sign_off(root: Path, path: Path, on: dt.date, render) -> Signed:
@@ -108,7 +108,8 @@ def sign_off(root: Path, path: Path, on: dt.date, render) -> Signed:
         raise SignOffError("commit the library first: the signed text must be reproducible from a commit; "
                            "uncommitted: " + ", ".join(changes))
     commit = resolve(repo.root, "HEAD")
-    text = path.read_text(encoding="utf-8")
+    _require_committed(repo.root, commit, agreement.path, path)
+    text = read_text(repo.root, path)  # as the loader read it: no link, a regular file
     placeholder = Signed(on=on, commit=commit, source_sha256="0" * 64, markdown_sha256="0" * 64, pdf_sha256="0" * 64)
     final = agreement.model.model_copy(update={"status": "signed", "signed": placeholder})
     with FrozenLibraries(repo.root) as libraries:
@@ -119,6 +120,17 @@ def sign_off(root: Path, path: Path, on: dt.date, render) -> Signed:
                     markdown_sha256=hashlib.sha256(markdown).hexdigest(), pdf_sha256=hashlib.sha256(pdf).hexdigest())
     path.write_text(_record(text, agreement.path, signed), encoding="utf-8")
     return signed
+
+
+def _require_committed(root: Path, commit: str, shown: str, path: Path) -> None:
+    """The agreement as it is must be committed: `check` compares a signed agreement with its
+    text at the signing commit (signedhistory.py), which the file cannot rewrite."""
+    from .signedhistory import uncommitted
+
+    text = read_bytes(root, path).decode("utf-8", "replace")
+    if uncommitted(root, commit, shown, text):
+        raise SignOffError(f"{shown}: commit the agreement first: its signed text is checked against its "
+                           f"text at the signing commit ({commit[:12]})")
 
 
 def _with_model(agreement: AgreementFile, model) -> AgreementFile:

@@ -11,19 +11,24 @@ layout done: some 0.04 s instead.
 A kept source decides nothing. The warm-up's PDF is thrown away, and Typst reuses what it
 laid out only for identical input, so a document's bytes are the same with or without it,
 whatever the file holds (tests compare, with a planted one too). It is compiled in the same
-confined scratch folder as any document. A file that cannot be read is simply not used.
+confined scratch folder as any document. A file that cannot be read is simply not used; nor is one
+this user's builds did not write: each carries an HMAC under a secret derived from the user's
+cache key (cachekey.py), and is read without following links, a regular file under a size limit
+(a planted FIFO or link to /dev/zero must not stall or fill a worker).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .output import prune_oldest, write_atomic
 
 MAGIC = b"clausier-kept-typst 1"  # a kept file's first line starts so; another format is not read
+MAX_KEPT_BYTES = 64 << 20  # a kept source larger than this is not read
 SUFFIX = ".typ.kept"
 MAX_KEPT = 20000  # files (some 40 KB each); past this the oldest go
 
@@ -42,35 +47,47 @@ class KeptSources:
 
     path: str
     read: bool = True
+    secret: bytes = field(default=b"", repr=False)  # what the files are authenticated with (default: derived from the cache key)
+
+    def __post_init__(self) -> None:
+        if not self.secret:
+            from .cachekey import derive
+
+            object.__setattr__(self, "secret", derive("kept-typst"))
+
+    def _tag(self, body: bytes) -> bytes:
+        return hmac.new(self.secret, body, hashlib.sha256).hexdigest().encode("ascii")
 
     def file(self, agreement_id: str) -> Path:
         return Path(self.path) / (agreement_id + SUFFIX)
 
     def keep(self, agreement_id: str, kept: KeptSource) -> None:
         """Replace the agreement's kept source, atomically (a reader never sees half a file).
-        Two lines, then the source: the magic and a sha256 of the rest; the spans and the
+        Two lines, then the source: the magic and an HMAC-SHA256 of the rest; the spans and the
         settings as JSON (the source itself is written as it is: encoding 40 KB as JSON or
         compressing it would cost a cold build of 1,000 agreements a second)."""
         header = json.dumps({"spans": kept.spans, "settings": kept.settings}, ensure_ascii=False).encode("utf-8")
         body = header + b"\n" + kept.source
-        data = MAGIC + b" " + hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
+        data = MAGIC + b" " + self._tag(body) + b"\n" + body
         write_atomic(self.file(agreement_id), data, durable=False)
 
     def find(self, agreement_id: str) -> KeptSource | None:
         """The agreement's kept source, or None (none kept, not to be read, or damaged)."""
+        from .safefile import UnsafeFile, read_bytes
+
         if not self.read:
             return None
         try:
-            first, body = self.file(agreement_id).read_bytes().split(b"\n", 1)
+            first, body = read_bytes(Path(self.path), agreement_id + SUFFIX, limit=MAX_KEPT_BYTES).split(b"\n", 1)
             magic, _, checksum = first.rpartition(b" ")
-            if magic != MAGIC or hashlib.sha256(body).hexdigest().encode("ascii") != checksum:
+            if magic != MAGIC or not hmac.compare_digest(self._tag(body), checksum):
                 return None
             header, source = body.split(b"\n", 1)
             record = json.loads(header)
             spans = [(int(offset), int(length)) for offset, length in record["spans"]]
             settings = {str(key): str(value) for key, value in record["settings"].items()}
             return KeptSource(source, spans, settings)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, UnsafeFile, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def prune(self) -> int:

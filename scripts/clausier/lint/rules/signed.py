@@ -1,11 +1,19 @@
 """Signed agreements: their own text is unchanged since signing, their rebuild from the library
-as of the signing commit gives the recorded Markdown and PDF, and amendments point somewhere."""
+as of the signing commit gives the recorded Markdown and PDF, and amendments point somewhere.
+
+"Unchanged since signing" is decided by git history, not by the record's hashes (whoever edits
+the text can recompute those): the text must be the one committed at the signing commit, an
+ancestor of HEAD, plus the sign-off (signedhistory.py). Whatever prevents that comparison (no
+git, a shallow clone, a commit missing) is an error, not a warning: `check` is the gate a pull
+request must pass, and a signature nobody can verify must not pass it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 
 from ...errors import ClausierError
+from ...signedhistory import CHANGED, history_problem
 from ...signoff import FrozenLibraries, frozen_inputs, source_digest
 from . import Rule
 
@@ -44,11 +52,18 @@ def check(context):
                                         rule="signed")
                 continue
             signed = model.signed
-            if source_digest(agreement.raw_text, agreement.shown) != signed.source_sha256:
+            problem = history_problem(context.root, signed.commit, agreement.file.path, agreement.raw_text)
+            if problem is None and source_digest(agreement.raw_text, agreement.shown) != signed.source_sha256:
+                problem = CHANGED
+            if problem == CHANGED:
                 yield agreement.finding(("signed",), f"this agreement was signed on {signed.on} and has changed "
-                                        "since: a signed agreement is frozen; undo the change and write an "
+                                        f"since (compared with its text at the signing commit {signed.commit[:12]}): "
+                                        "a signed agreement is frozen; undo the change and write an "
                                         f"amendment (a new agreement with `amends: {agreement.file.id}`)",
                                         rule="signed")
+                continue
+            if problem is not None:
+                yield agreement.finding(("signed", "commit"), f"this signed agreement {problem}", rule="signed")
                 continue
             try:
                 outputs = _rebuild(libraries, agreement)
