@@ -15,13 +15,16 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import ClausierError
+from .htmlsafety import html_header
+from .safefile import UnsafeFile, read_text
 from .output import prune_oldest
-from .render import DOCX_REFERENCE, HTML_STYLE, READER, STYLES, TYPOGRAPHY, TYPST_STYLE, RenderSettings, pandoc_path
+from .render import (HTML_STYLE, READER, STYLES, TYPOGRAPHY, TYPST_STYLE, RenderSettings,
+                     copy_reference_docx, pandoc_path)
 
 LUA_SCRIPT = Path(__file__).with_name("batch.lua")
 # A larger allocation area for pandoc's garbage collector: about a fifth less time per document
@@ -38,34 +41,69 @@ PANDOC_FORMATS = {"pdf": "typst", "docx": "docx", "html": "html5"}
 # The part store (see batch.lua): parts' Typst texts on disk, one small file each. Past this many
 # files the oldest are removed, down to three quarters (a thousand agreements make some thousands).
 MAX_STORED_PARTS = 60000
-_SALT_FOLDER = re.compile(r"[0-9a-f]{16}")  # a store's folder: the start of its salt
+_SALT_FOLDER = re.compile(r"[0-9a-f]{16}")  # a store's folder: a tag of its salt and secret (incremental.py)
+
+
+def part_store_secret(salt: str) -> str:
+    """The secret that authenticates a store's entries (hex), derived from the user's cache key
+    (cachekey.py) and the salt. The converter gets it in its init request, on its stdin: never on
+    a command line, in the environment or on disk; the key itself never leaves this process."""
+    from .cachekey import derive
+
+    return derive("part-store", salt).hex()
 
 
 @dataclass(frozen=True)
 class PartStore:
     """Where the converter keeps parts for the next process, and the salt of their names:
     everything besides a part's text and language that can change its Typst text.
-    `read` False (a forced build) writes the store without trusting it."""
+    `read` False (a forced build) writes the store without trusting it. `secret`: what its
+    entries are authenticated with (default: part_store_secret(salt))."""
 
     path: str
     salt: str
     read: bool = True
+    secret: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.secret:
+            object.__setattr__(self, "secret", part_store_secret(self.salt))
 
     def as_init(self) -> dict:
         """Its part of the converter's init request."""
-        return {"path": self.path, "salt": self.salt, "read": self.read}
+        return {"path": self.path, "salt": self.salt, "read": self.read, "secret": self.secret}
 
 
 def prune_part_store(path: Path, limit: int = MAX_STORED_PARTS) -> int:
     """Keep the store under `limit` files (oldest removed first), drop stale temporaries, and
-    the folders beside it (stores of another salt: a pandoc or converter no longer in use);
-    returns how many files were removed."""
+    the folders beside it (stores of another salt or key: a pandoc or converter no longer in
+    use); anything in the store but a regular file (a planted link, FIFO or folder, which the
+    converter's plain `io.open` would follow or wait on) goes too. Returns how many were removed."""
     removed = 0
     for other in _subfolders(path.parent):
         if other.name != path.name and _SALT_FOLDER.fullmatch(other.name):
             removed += sum(1 for _ in other.iterdir())
             shutil.rmtree(other, ignore_errors=True)
-    return removed + prune_oldest(path, limit)
+    return removed + _remove_irregular(path) + prune_oldest(path, limit)
+
+
+def _remove_irregular(folder: Path) -> int:
+    removed = 0
+    try:
+        with os.scandir(folder) as scan:
+            irregular = [e for e in scan if not e.is_file(follow_symlinks=False)]
+    except OSError:
+        return 0
+    for entry in irregular:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -105,27 +143,61 @@ def cli_abbreviations() -> tuple[str, ...]:
     """The abbreviations the pandoc command line reads: the user data directory's file, else the
     default. (Two pandoc runs: a build keeps the answer in its cache, see Plan.pandoc_abbreviations.)"""
     user_file = user_abbreviations_file()
-    if user_file is not None and user_file.is_file():
-        return tuple(w for w in user_file.read_text(encoding="utf-8").splitlines() if w)
+    if user_file is not None and (user_file.exists() or user_file.is_symlink()):
+        # The operator's own file, outside the repository (a repository cannot write there), but
+        # read as any file is: no link followed, a regular file only, of at most a megabyte.
+        try:
+            text = read_text(user_file.parent, user_file.name)
+        except UnsafeFile as exc:
+            raise ClausierError(f"pandoc's abbreviations file {user_file}: {exc.findings[0].message}") from None
+        return tuple(w for w in text.splitlines() if w)
     text = subprocess.run([pandoc_path(), "--print-default-data-file", "abbreviations"],
                           capture_output=True, text=True, check=True).stdout
     return tuple(w for w in text.splitlines() if w)
 
 
-def output_specs(formats: list[str], settings: RenderSettings, header_cache: dict[Path, str] | None = None) -> list[dict]:
-    """What the Lua side writes for each format: the single route's writer options, as data."""
+class ReferenceCopies:
+    """Each repository's reference.docx, read by safefile into a private scratch folder, for the
+    converter to hand pandoc (which then reads that copy, never a path of the repository: a
+    link or a FIFO there is refused, not followed). Removed when the converter closes."""
+
+    def __init__(self) -> None:
+        self.folder: str | None = None
+        self.paths: dict[Path, str] = {}
+
+    def of(self, root: Path) -> str:
+        if root not in self.paths:
+            if self.folder is None:
+                self.folder = tempfile.mkdtemp(prefix="clausier-reference-")
+            place = Path(tempfile.mkdtemp(dir=self.folder))  # one per repository (a diff has two)
+            self.paths[root] = str(copy_reference_docx(root, place))
+        return self.paths[root]
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder, self.paths = None, {}
+
+
+def output_specs(formats: list[str], settings: RenderSettings, header_cache: dict[Path, str] | None = None,
+                 references: ReferenceCopies | None = None) -> list[dict]:
+    """What the Lua side writes for each format: the single route's writer options, as data.
+    `references`: where the converter keeps its copies of reference.docx (needed for docx)."""
     specs = []
     for fmt in formats:
         if fmt == "pdf":
             specs.append({"format": "typst", "standalone": True, "variables": {"template": TYPST_STYLE}})
         elif fmt == "html":
-            style = settings.root / STYLES / HTML_STYLE
+            # The single route's header (render.render_html): the policy and the style, read by
+            # safefile; sent as text, so pandoc reads no path of the repository.
             cache = header_cache if header_cache is not None else {}
-            if style not in cache:
-                cache[style] = style.read_text(encoding="utf-8")
-            specs.append({"format": "html5", "standalone": True, "header_includes": [cache[style]]})
+            if settings.root not in cache:
+                cache[settings.root] = html_header(settings.root, [(STYLES / HTML_STYLE).as_posix()])
+            specs.append({"format": "html5", "standalone": True, "header_includes": [cache[settings.root]]})
         elif fmt == "docx":
-            specs.append({"format": "docx", "reference_doc": str(settings.root / STYLES / DOCX_REFERENCE)})
+            if references is None:
+                raise ValueError("a docx output needs the converter's copies of reference.docx")
+            specs.append({"format": "docx", "reference_doc": references.of(settings.root)})
         else:
             raise ValueError(f"pandoc does not write {fmt!r}")
     return specs
@@ -161,6 +233,7 @@ class PandocBatch:
         # converter's failure) -- init and warm-up, answered while the worker assembles.
         self._unread: list[tuple[int, bool]] = []
         self.header_cache: dict[Path, str] = {}
+        self.references = ReferenceCopies()  # reference.docx, read by safefile (see output_specs)
 
     @property
     def pid(self) -> int | None:
@@ -187,6 +260,7 @@ class PandocBatch:
     def close(self) -> None:
         process, self._process = self._process, None
         self._unread = []  # a new process owes no answer
+        self.references.close()
         if process is None:
             return
         # Every answer has been read: nothing is lost by stopping it outright, and pandoc's own
@@ -231,7 +305,7 @@ class PandocBatch:
 
     def _job(self, name: str, markdown: str, settings: RenderSettings, formats: list[str]) -> dict:
         return {"name": name, "input": markdown, "meta": {"title": settings.title, "lang": settings.lang_tag},
-                "outputs": output_specs(formats, settings, self.header_cache)}
+                "outputs": output_specs(formats, settings, self.header_cache, self.references)}
 
     def _request(self, request: dict, answers: int) -> list[bytes]:
         process = self._process

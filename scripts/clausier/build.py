@@ -102,7 +102,7 @@ def render_outputs(repo: Repository, agreement: AgreementFile, formats: list[str
     from .assemble import assemble
 
     assembled = assemble(repo, agreement)
-    check_renderable(assembled.markdown, agreement.path)
+    check_renderable(assembled.markdown, agreement.path, repo, assembled.plan)
     settings = render_settings(repo, agreement, assembled)
     outputs: dict[str, bytes] = {}
     markdown_bytes = assembled.markdown.encode("utf-8")
@@ -153,7 +153,10 @@ class BatchRenderer:
         """Let pandoc warm up (in its own process) while this worker assembles its first agreement."""
         settings = RenderSettings(root=root, reference="", version="", brand="", primary="", accent="",
                                   language="fr", date="", timestamp=0, title="Contrat", lang_tag="fr-FR")
-        self.pandoc.warm_up(settings, formats)
+        try:
+            self.pandoc.warm_up(settings, formats)
+        except ContentError:  # a style file safefile refuses: each agreement then fails with the message
+            pass
 
     def begin(self, root: Path, logo: str | None, agreement_id: str, formats: tuple[str, ...]) -> None:
         """Before the first agreement is read: have its kept source compiled in a thread (Typst
@@ -195,7 +198,7 @@ class BatchRenderer:
         from .assemble import assemble
 
         assembled = assemble(repo, agreement)
-        check_renderable(assembled.markdown, agreement.path)
+        check_renderable(assembled.markdown, agreement.path, repo, assembled.plan)
         settings = render_settings(repo, agreement, assembled)
         converted: dict[str, bytes] = {}
         spans: list[tuple[int, int]] = []  # where the Typst source's parts lie
@@ -465,7 +468,7 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
             logo = Path(repo.config.branding.logo).as_posix()
         plan.record_library(library_errors, logo)
     report = BuildReport(library_errors=library_errors)
-    tasks = in_building_order(tasks, lambda task: task.path)  # like after like: see order.py
+    tasks = in_building_order(tasks, lambda task: task.path, plan.root)  # like after like: see order.py
     # One agreement, its worker loading the library itself: this process compiles the agreement's
     # templates meanwhile, on the other core, and hands them through a pipe the worker was forked
     # with (see precompile.py): the prestarted worker's, or one made now for a forked worker.
@@ -568,8 +571,10 @@ def _send_templates_ahead(plan: Plan, task: _Task, handoff: Handoff) -> int:
         if not record or not record.get("template"):
             return 0
         try:
-            template, language, _ = structure_key(task.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            from .safefile import read_text
+
+            template, language, _ = structure_key(read_text(plan.root, task.path))
+        except (OSError, ValueError, ClausierError):
             return 0
         from .precompile import TemplatesAhead
 

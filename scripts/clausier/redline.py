@@ -865,11 +865,13 @@ class Marks:
     between: str = ""  # between a deletion and the insertion that replaces it
 
 
-def tracked(author: str, date: str) -> Marks:
-    """pandoc's track-changes spans: the DOCX writer turns them into w:ins and w:del revisions."""
+def tracked(author: str, date: str, own: str = "") -> Marks:
+    """pandoc's track-changes spans: the DOCX writer turns them into w:ins and w:del revisions.
+    `own`: the attribute that marks them as the redline's own for the document filter
+    (redline_render.own_mark), which drops every span attribute content wrote."""
     author = re.sub(r"[^\w .@'-]", "", author)[:80] or "Clausier"
     date = re.sub(r"[^0-9TZ:+-]", "", date)
-    attributes = f'author="{author}" date="{date}"'
+    attributes = f'author="{author}" date="{date}"{own}'
     return Marks(lambda t: f"[{t}]{{.insertion {attributes}}}", lambda t: f"[{t}]{{.deletion {attributes}}}")
 
 

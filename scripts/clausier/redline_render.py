@@ -2,8 +2,12 @@
 legend) and as DOCX with real tracked changes (w:ins / w:del revisions Word and LibreOffice show).
 
 pandoc runs exactly as for contracts: the same Markdown reader (`render.READER`, every raw
-passthrough off) and `--sandbox`. The only markup beyond the assembled text is what
-`redline.to_markdown` adds around words, and the legend, built from escaped text.
+passthrough off), `--sandbox` and the same filter (typography.lua, which drops every attribute
+content wrote). The only markup beyond the assembled text is what `redline.to_markdown` adds
+around words, and the legend, built from escaped text; the attributes they need (the legend's
+id, the revisions' author and date) are marked with a random key only this run's pandoc knows
+(`own_mark`), so content cannot forge them. The HTML's head is the contract's: a strict
+Content-Security-Policy and the styles, read by safefile (htmlsafety.py).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import io
 import itertools
 import os
 import re
+import secrets
 import subprocess
 import tempfile
 import zipfile
@@ -22,8 +27,10 @@ from . import render
 from .build import render_settings
 from .errors import BuildError
 from .formatting import long_date
+from .htmlsafety import HEADER_FILE, html_header
 from .markdown import escape_text
 from .redline import VISUAL, Comparison, tracked, to_markdown
+from .safefile import read_text
 
 REDLINE_CSS = "redline.css.html"
 # Table widths: pandoc sizes a pipe table by its dashes when a source line is longer than
@@ -31,6 +38,9 @@ REDLINE_CSS = "redline.css.html"
 COLUMNS = "--columns=100000"
 AUTHOR = "Clausier"
 LEGEND_ID = "redline-legend"
+OWN_MARK = "clausier-own"  # typography.lua's name for it
+MARKUP_KEY_VARIABLE = "CLAUSIER_MARKUP_KEY"
+TOOL_ROOT = Path(__file__).resolve().parents[2]  # the tool's own redline style, for a revision without one
 
 WORDS = {
     "fr": {
@@ -103,22 +113,30 @@ def legend_facts(comparison: Comparison, base, head, when: dt.datetime) -> tuple
     return w["title"], versions, ", ".join(facts) + f"{semicolon} " + words
 
 
-def visual_legend(comparison: Comparison, base, head, when: dt.datetime) -> str:
+def own_mark(key: str) -> str:
+    """The attribute that marks the redline's own markup for the document filter (typography.lua):
+    it keeps that markup's attributes only with the key given to its pandoc (CLAUSIER_MARKUP_KEY),
+    and drops every attribute content wrote, so content cannot forge a legend or a revision."""
+    return f' {OWN_MARK}="{key}"' if key else ""
+
+
+def visual_legend(comparison: Comparison, base, head, when: dt.datetime, key: str = "") -> str:
     """The legend at the top of the HTML and PDF redlines (a div styled by both)."""
     w = WORDS[comparison.language if comparison.language in WORDS else "en"]
     title, versions, facts = legend_facts(comparison, base, head, when)
     colon = " :" if comparison.language == "fr" else ":"
-    return (f"::: {{#{LEGEND_ID}}}\n**{escape_text(title)}** — {escape_text(versions)}\\\n{escape_text(facts)}\\\n"
+    return (f"::: {{#{LEGEND_ID}{own_mark(key)}}}\n"
+            f"**{escape_text(title)}** — {escape_text(versions)}\\\n{escape_text(facts)}\\\n"
             f"{escape_text(w['key'])}{colon} [{escape_text(w['ins'])}]{{.underline}} · "
             f"~~{escape_text(w['del'])}~~\n:::")
 
 
-def _with_comment(markdown: str, comment: str, when: str) -> str:
+def _with_comment(markdown: str, comment: str, when: str, key: str = "") -> str:
     """Attach the legend to the first heading or paragraph as a Word comment: accepting every
     revision then leaves the contract itself, with no legend in its text."""
     lines = markdown.split("\n")
-    start = f'[{comment}]{{.comment-start id="9000" author="{AUTHOR}" date="{when}"}}'
-    end = '[]{.comment-end id="9000"}'
+    start = f'[{comment}]{{.comment-start id="9000" author="{AUTHOR}" date="{when}"{own_mark(key)}}}'
+    end = f'[]{{.comment-end id="9000"{own_mark(key)}}}'
     for index, line in enumerate(lines):
         if not line.strip() or line.startswith((":::", "|", "-", "*", "+", ">", "`", "~")) or line[:1].isdigit():
             continue
@@ -140,8 +158,10 @@ def _with_comment(markdown: str, comment: str, when: str) -> str:
     return f"{start}{end}\n\n{markdown}"
 
 
-def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | None = None) -> None:
-    """pandoc as for contracts (render.READER, --sandbox), with natural table widths."""
+def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | None = None, key: str = "") -> None:
+    """pandoc as for contracts (render.READER, --sandbox, the same filter), with natural table
+    widths; `key`: what the redline's own markup is marked with (see own_mark)."""
+    env = {**(env or {}), MARKUP_KEY_VARIABLE: key}
     command = [render.pandoc_path(), "--sandbox", "-f", render.READER, "--lua-filter", str(render.TYPOGRAPHY), COLUMNS,
                *args, str(source)]
     try:
@@ -153,37 +173,41 @@ def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | Non
         raise BuildError(shown, f"pandoc failed on the redline: {done.stderr.strip()}")
 
 
-def _pdf(source: Path, settings, shown: str) -> bytes:
+def _pdf(source: Path, settings, shown: str, key: str) -> bytes:
     """Like render.render_pdf, with the redline section of style.typ switched on."""
     with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
         work = Path(scratch)
         render.prepare_typst_folder(work, settings.root, settings.logo)
         _pandoc(["-t", "typst", "--standalone", "-V", f"template={render.TYPST_STYLE}", *settings.metadata_args(),
-                 "-o", str(work / "main.typ")], source, shown)
+                 "-o", str(work / "main.typ")], source, shown, key=key)
         return render.compile_typst_folder(work, {**render.typst_inputs(settings), "redline": "1"},
                                            settings.timestamp, shown, failure="Typst failed on the redline")
 
 
-def _html(source: Path, settings, shown: str) -> bytes:
-    styles = settings.root / render.STYLES
+def _html(source: Path, settings, shown: str, key: str) -> bytes:
+    """The HTML redline; its head (the policy, the contract style and the redline style, read by
+    safefile) written into the scratch folder: pandoc reads no path of the repository."""
+    own = (render.STYLES / REDLINE_CSS).as_posix()
+    text = html_header(settings.root, [(render.STYLES / render.HTML_STYLE).as_posix()])
+    if os.path.lexists(settings.root / own):  # a link there is refused, not skipped
+        text += read_text(settings.root, own)
+    elif (TOOL_ROOT / own).is_file():  # a revision older than the redline style: the tool's own
+        text += read_text(TOOL_ROOT, own)
     with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
         target = Path(scratch) / "out.html"
-        headers = [f"--include-in-header={styles / render.HTML_STYLE}"]
-        own = styles / REDLINE_CSS
-        if not own.exists():  # a base or head revision older than the redline style
-            own = Path(__file__).resolve().parents[2] / render.STYLES / REDLINE_CSS
-        if own.exists():
-            headers.append(f"--include-in-header={own}")
-        _pandoc(["-t", "html5", "--standalone", *headers, *settings.metadata_args(), "-o", str(target)], source, shown)
+        header = Path(scratch) / HEADER_FILE
+        header.write_text(text, encoding="utf-8")
+        _pandoc(["-t", "html5", "--standalone", f"--include-in-header={header}", *settings.metadata_args(),
+                 "-o", str(target)], source, shown, key=key)
         return target.read_bytes()
 
 
-def _docx(source: Path, settings, shown: str, stamp: str) -> bytes:
+def _docx(source: Path, settings, shown: str, stamp: str, key: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
         target = Path(scratch) / "out.docx"
-        reference = settings.root / render.STYLES / render.DOCX_REFERENCE
+        reference = render.copy_reference_docx(settings.root, Path(scratch))  # read by safefile
         _pandoc(["-t", "docx", f"--reference-doc={reference}", *settings.metadata_args(), "-o", str(target)],
-                source, shown, env={"SOURCE_DATE_EPOCH": str(settings.timestamp)})
+                source, shown, env={"SOURCE_DATE_EPOCH": str(settings.timestamp)}, key=key)
         return _with_paragraph_marks(target.read_bytes(), stamp)
 
 
@@ -235,24 +259,27 @@ def render_redline(comparison: Comparison, side, base, head, when: dt.datetime, 
     settings = render_settings(side.repo, side.agreement, side.assembled)
     shown = side.agreement.path
     stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    key = secrets.token_hex(16)  # marks the redline's own markup (see own_mark); never in an output
+    # Images and refused links, at their clause file and line as build reports them.
+    render.check_renderable(side.assembled.markdown, shown, side.repo, side.assembled.plan)
     outputs: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
         if "html" in formats or "pdf" in formats:
             visual = Path(scratch) / "visual.md"
-            text = to_markdown(comparison, VISUAL, visual_legend(comparison, base, head, when))
-            render.check_renderable(text, shown)
+            text = to_markdown(comparison, VISUAL, visual_legend(comparison, base, head, when, key))
+            render.check_renderable(text, shown)  # the other side's text too
             visual.write_text(text, encoding="utf-8")
             if "html" in formats:
-                outputs["html"] = _html(visual, settings, shown)
+                outputs["html"] = _html(visual, settings, shown, key)
             if "pdf" in formats:
-                outputs["pdf"] = _pdf(visual, settings, shown)
+                outputs["pdf"] = _pdf(visual, settings, shown, key)
         if "docx" in formats:
             revisions = Path(scratch) / "tracked.md"
             title, versions, facts = legend_facts(comparison, base, head, when)
             w = WORDS[comparison.language if comparison.language in WORDS else "en"]
             comment = escape_text(f"{title} — {versions}. {facts}. {w['tracked']}.")
-            text = _with_comment(to_markdown(comparison, tracked(AUTHOR, stamp)), comment, stamp)
+            text = _with_comment(to_markdown(comparison, tracked(AUTHOR, stamp, own_mark(key))), comment, stamp, key)
             render.check_renderable(text, shown)
             revisions.write_text(text, encoding="utf-8")
-            outputs["docx"] = _docx(revisions, settings, shown, stamp)
+            outputs["docx"] = _docx(revisions, settings, shown, stamp, key)
     return outputs

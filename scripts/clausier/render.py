@@ -16,7 +16,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import zipfile
@@ -42,7 +41,6 @@ HTML_STYLE = "contract.css.html"
 PANDOC_TIMEOUT = 120
 # Non-breaking spaces in amounts and French punctuation, for every format (see the file).
 TYPOGRAPHY = Path(__file__).with_name("typography.lua")
-_IMAGE = re.compile(r"(?<!\\)!\[")
 
 
 @dataclass(frozen=True)
@@ -88,22 +86,65 @@ def split_header(markdown: str) -> str:
     return markdown
 
 
-def check_renderable(markdown: str, path: str) -> None:
-    """Refuse what would make pandoc or Typst read a file: images."""
-    if "![" not in markdown:
-        return
-    for lineno, line in enumerate(markdown.split("\n"), start=1):
-        match = _IMAGE.search(line)
-        if match:
-            raise ContentError(Finding(path, 0, 0, rule="images", message="images are not allowed in contract text "
-                                       f"(assembled line {lineno}); the logo comes from clausier.yml branding.logo"))
+def markup_sources(repo, plan):
+    """(path, text, first line) of every source text an agreement's Markdown comes from: its
+    body (special conditions), its template and the partials, and each clause text it uses."""
+    agreement = plan.agreement
+    yield agreement.path, agreement.body, agreement.body_line
+    for template in repo.templates.values():
+        if template is plan.template or template.meta is None:  # its own, and the partials
+            yield template.path, template.source, 1
+    for article in plan.articles:
+        clause = repo.clauses.get(article.id) if article.id != "special-conditions" else None
+        if clause is not None:
+            text = clause.text(article.variant, plan.language)
+            yield text.path, text.body, text.body_line
+
+
+@lru_cache(maxsize=1024)
+def _source_markup(text: str) -> tuple:
+    """refused_markup of a source text: the same clause texts come back for every agreement."""
+    from .htmlsafety import refused_markup
+
+    return refused_markup(text)
+
+
+def renderable_findings(markdown: str, path: str, repo=None, plan=None) -> list[Finding]:
+    """Images and refused links (htmlsafety.refused_markup) in an agreement's sources, each at its
+    file and line; with no plan, or for what only the rendered text holds (built by Jinja), at
+    the line of `markdown` (the assembled text, or a redline's). `build`, `check` (the
+    contract-markup rule) and `diff` all ask this, so they report the same things."""
+    from .htmlsafety import refused_markup
+
+    findings: list[Finding] = []
+    if plan is not None:
+        for source, text, first in markup_sources(repo, plan):
+            for line, col, rule, message in _source_markup(text):
+                findings.append(Finding(source, line + first - 1, col, rule=rule, message=message))
+    if not findings:
+        body = split_header(markdown)
+        offset = markdown[: len(markdown) - len(body)].count("\n")
+        for line, col, rule, message in refused_markup(body):
+            findings.append(Finding(path, 0, 0, rule=rule, message=f"{message} (line {line + offset}, column {col} "
+                                    "of the assembled text)"))
+    return list(dict.fromkeys(findings))
+
+
+def check_renderable(markdown: str, path: str, repo=None, plan=None) -> None:
+    """Refuse what would make pandoc or Typst read a file (images), and links to anything but
+    http, https, mailto or the document's own anchors: see renderable_findings."""
+    findings = renderable_findings(markdown, path, repo, plan)
+    if findings:
+        raise ContentError(findings)
 
 
 def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | None = None) -> None:
     command = [pandoc_path(), "--sandbox", "-f", READER, "--lua-filter", str(TYPOGRAPHY), *args, str(source)]
+    # A contract has no markup of the redline's own (typography.lua): no key, whatever the shell set.
+    inherited = {k: v for k, v in os.environ.items() if k != "CLAUSIER_MARKUP_KEY"}
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=PANDOC_TIMEOUT,
-                              env={**os.environ, **(env or {})})
+                              env={**inherited, **(env or {})})
     except subprocess.TimeoutExpired:
         raise BuildError(shown, f"pandoc did not finish in {PANDOC_TIMEOUT} s") from None
     if done.returncode != 0:
@@ -116,10 +157,15 @@ def logo_name(logo: Path | None) -> str:
 
 
 def prepare_typst_folder(work: Path, root: Path, logo: Path | None) -> None:
-    """What Typst may read: the style, the logo (if any) and an empty package folder."""
-    shutil.copyfile(root / STYLES / TYPST_STYLE, work / TYPST_STYLE)
+    """What Typst may read: the style, the logo (if any) and an empty package folder; their
+    bytes read by safefile (a link, a FIFO or a device in templates/styles/ is refused, never
+    followed) and written here as new regular files."""
+    from .logo import checked_logo
+    from .safefile import read_bytes
+
+    (work / TYPST_STYLE).write_bytes(read_bytes(root, STYLES / TYPST_STYLE))
     if logo is not None:
-        shutil.copyfile(logo, work / logo_name(logo))
+        (work / logo_name(logo)).write_bytes(checked_logo(root, logo))
     (work / "packages").mkdir(exist_ok=True)
 
 
@@ -178,10 +224,20 @@ def render_pdf(markdown_file: Path, settings: RenderSettings, shown: str) -> byt
         return compile_typst_folder(work, typst_inputs(settings), settings.timestamp, shown)
 
 
+def copy_reference_docx(root: Path, folder: Path) -> Path:
+    """The styles' reference.docx, read by safefile and written into a scratch folder: pandoc
+    reads that copy, never a path of the repository (which could be a link or a FIFO)."""
+    from .safefile import read_bytes
+
+    copy = folder / DOCX_REFERENCE
+    copy.write_bytes(read_bytes(root, STYLES / DOCX_REFERENCE))
+    return copy
+
+
 def render_docx(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="clausier-docx-") as scratch:
         target = Path(scratch) / "out.docx"
-        reference = settings.root / STYLES / DOCX_REFERENCE
+        reference = copy_reference_docx(settings.root, Path(scratch))
         _pandoc(["-t", "docx", f"--reference-doc={reference}", *settings.metadata_args(), "-o", str(target)],
                 markdown_file, shown)
         return stamp_docx(target.read_bytes(), settings)
@@ -211,10 +267,14 @@ def stamp_docx(data: bytes, settings: RenderSettings) -> bytes:
 
 
 def render_html(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:
+    """Standalone HTML; its head (the Content-Security-Policy and the style, read by safefile)
+    written into the scratch folder: pandoc reads no path of the repository."""
+    from .htmlsafety import write_html_header
+
     with tempfile.TemporaryDirectory(prefix="clausier-html-") as scratch:
         target = Path(scratch) / "out.html"
-        style = settings.root / STYLES / HTML_STYLE
-        _pandoc(["-t", "html5", "--standalone", f"--include-in-header={style}", *settings.metadata_args(),
+        header = write_html_header(Path(scratch), settings.root, [(STYLES / HTML_STYLE).as_posix()])
+        _pandoc(["-t", "html5", "--standalone", f"--include-in-header={header}", *settings.metadata_args(),
                  "-o", str(target)], markdown_file, shown)
         return target.read_bytes()
 

@@ -1,4 +1,5 @@
--- Clausier's typography filter: the non-breaking spaces a contract needs, in every format.
+-- Clausier's document filter, run on every route: contract safety (links and attributes,
+-- see the section below), then the non-breaking spaces a contract needs, in every format.
 --
 -- A line must not break inside an amount or a percentage typed in a clause (12 000, 30 %,
 -- 500 EUR), nor, in French, inside guillemets or before high punctuation (« Contrat »,
@@ -139,16 +140,153 @@ local function is_french(meta)
   return lang:lower():match("^fr") ~= nil
 end
 
+-- ---------------------------------------------------------------- contract safety
+--
+-- Text from content (a clause, an agreement's body) can only say words, the same in every
+-- format. pandoc's Markdown reader keeps attributes (`{#id .class key=value}`) on links, spans,
+-- divs, headings and code, and links to any target: here every link that does not go to http,
+-- https, mailto or one of the document's own anchors becomes its plain words (the same rule as
+-- clausier/htmlsafety.py, which `check` and `build` report at the file and line), a link keeps no
+-- title, and attributes are dropped but for the allow-list below. So no `onclick`, `style`,
+-- `hidden`, class, `custom-style` (DOCX) or `typst:` attribute (PDF) from content reaches an
+-- output, and nothing can hide text in one format that another shows. Images are refused.
+
+-- What the project's own markup uses, and why it is kept (nothing else is):
+local OWN_DIV_IDS = {
+  parties = true,     -- the parties block: templates' preamble, contract.css.html, style.typ
+  signatures = true,  -- the signature block: templates' closing, contract.css.html, style.typ
+}  -- (the redline's legend, `redline-legend`, keeps its id by the redline's key: see OWN_MARK)
+-- Headings keep the anchors assembly writes (`# Article 3 — Prix {#art-fees}`): cross-references
+-- (`[3](#art-fees)`) and the redline's alignment go to them.
+local OWN_HEADING_ID = "^art%-[%w_-]+$"
+-- pandoc's own classes on the links it makes from `<https://…>` and `<name@host>`.
+local OWN_LINK_CLASSES = {uri = true, email = true}
+-- The redline's own marks (its legend, tracked changes, Word comment) carry this attribute with
+-- a random key it gives only to the pandoc it runs (environment CLAUSIER_MARKUP_KEY): such an
+-- element keeps its other attributes; content, which cannot know the key, cannot forge one.
+local OWN_MARK = "clausier-own"
+local MARKUP_KEY = os.getenv("CLAUSIER_MARKUP_KEY")
+if not (MARKUP_KEY and #MARKUP_KEY >= 32) then MARKUP_KEY = nil end
+
+local function link_allowed(target)
+  if target:find("[%c%s]") then return false end  -- control characters and spaces anywhere
+  if target:sub(1, 1) == "#" then return true end
+  local lower = target:lower()
+  return lower:match("^https?:") ~= nil or lower:match("^mailto:") ~= nil
+end
+
+local function own_marked(attr)
+  -- The attributes without the redline's mark when it carries the right key, else nil.
+  local value = attr.attributes[OWN_MARK]
+  if MARKUP_KEY == nil or value ~= MARKUP_KEY then return nil end
+  local kept = pandoc.Attr(attr.identifier, attr.classes, {})
+  for key, item in pairs(attr.attributes) do
+    if key ~= OWN_MARK then kept.attributes[key] = item end
+  end
+  return kept
+end
+
+local function is_bare(attr)
+  return attr.identifier == "" and #attr.classes == 0 and #attr.attributes == 0
+end
+
+local function cleaned(attr, keep_id, keep_class)
+  -- The attributes content may keep: nothing, but what the allow-list names.
+  local own = own_marked(attr)
+  if own then return own end
+  local classes = {}
+  if keep_class then
+    for _, class in ipairs(attr.classes) do
+      if keep_class[class] then classes[#classes + 1] = class end
+    end
+  end
+  return pandoc.Attr(keep_id and keep_id(attr.identifier) and attr.identifier or "", classes, {})
+end
+
+local function no_id() return false end
+local function own_div_id(id) return OWN_DIV_IDS[id] end
+local function own_heading_id(id) return id:match(OWN_HEADING_ID) ~= nil end
+
+local function only_own_id(attr, keep_id)
+  -- Nothing to drop (every article heading, the parties and signature blocks): left untouched.
+  return #attr.classes == 0 and #attr.attributes == 0 and keep_id(attr.identifier)
+end
+
+local SAFETY = {
+  Link = function(link)
+    if not link_allowed(link.target) then return link.content end
+    if link.title ~= "" or not is_bare(link.attr) then
+      link.title = ""
+      link.attr = cleaned(link.attr, no_id, OWN_LINK_CLASSES)
+      return link
+    end
+  end,
+  Span = function(span)
+    local own = own_marked(span.attr)
+    if own then
+      span.attr = own
+      return span
+    end
+    return span.content  -- a span from content is only its words
+  end,
+  Code = function(code)
+    if not is_bare(code.attr) then
+      code.attr = pandoc.Attr()
+      return code
+    end
+  end,
+  Image = function()
+    error("images are not allowed in contract text", 0)
+  end,
+  Div = function(div)
+    -- Kept as a div (batch.lua reads a div's opening line apart and takes its attributes).
+    if not (is_bare(div.attr) or only_own_id(div.attr, own_div_id)) then
+      div.attr = cleaned(div.attr, own_div_id)
+      return div
+    end
+  end,
+  Header = function(header)
+    if not (is_bare(header.attr) or only_own_id(header.attr, own_heading_id)) then
+      header.attr = cleaned(header.attr, own_heading_id)
+      return header
+    end
+  end,
+  CodeBlock = function(block)
+    if not is_bare(block.attr) then
+      block.attr = pandoc.Attr()
+      return block
+    end
+  end,
+  Table = function(table)
+    if not is_bare(table.attr) then
+      table.attr = pandoc.Attr()
+      return table
+    end
+  end,
+  Figure = function(figure)
+    if not is_bare(figure.attr) then
+      figure.attr = pandoc.Attr()
+      return figure
+    end
+  end,
+}
+
 local function apply(doc)
-  return doc:walk(inlines_filter(is_french(doc.meta)))
+  -- One walk: the safety functions (elements) run before the typography (inline lists) in
+  -- pandoc's typewise traversal, so the spaces are placed around the words a link or span left.
+  local filter = inlines_filter(is_french(doc.meta))
+  for name, action in pairs(SAFETY) do filter[name] = action end
+  return doc:walk(filter)
 end
 
 -- What Markdown must contain for the filter to change anything it reads to: a guillemet, a
 -- space before high punctuation (maybe escaped), a number, spaces and what may follow them
 -- (a digit, a sign, EUR, HT, TTC; the byte classes over-match, which is safe), "1er"/"1re",
--- or an entity (`&#58;` reads as a colon). A text with none of them is left as pandoc read it, so
+-- or an entity (`&#58;` reads as a colon); and for the safety part, whatever can make a link,
+-- span or image (`[`, `<`), attributes (`{`), a div (`:::`) or a fenced code block with a class
+-- (three backticks or tildes). A text with none of them is left as pandoc read it, so
 -- batch.lua skips the walk (a dear one: every inline crosses into Lua) for such texts.
-local MAYBE = {"«", "»", "%s\\?[:;!?]", "%d%s+\\?[%d€%%%$£EHT]", "1[er][er]", "&"}
+local MAYBE = {"«", "»", "%s\\?[:;!?]", "%d%s+\\?[%d€%%%$£EHT]", "1[er][er]", "&", "[%[<{]", ":::", "```", "~~~"}
 
 local function may_change(text)
   for _, pattern in ipairs(MAYBE) do

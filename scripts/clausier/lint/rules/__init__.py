@@ -21,6 +21,7 @@ class Rule:
 
 from . import (  # noqa: E402 - the registry needs Rule first
     completeness,
+    contract_markup,
     cross_references,
     defined_terms,
     hygiene,
@@ -37,6 +38,7 @@ RULES: list[Rule] = [
     schema.RULE,
     hygiene.RULE,
     text_hazards.RULE,
+    contract_markup.RULE,
     parity.RULE,
     completeness.RULE,
     parties.RULE,
