@@ -17,7 +17,9 @@ from jinja2 import BaseLoader, TemplateNotFound
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .budget import BudgetExceeded, rendering
 from .errors import ContentError, Finding
+from .hidden_rendered import refuse_hidden_characters
 from .markdown import Markdown, StructureError, escape_text, number_subclauses
 from .parameters import coerce_parameter
 from .repository import AgreementFile, Repository, Template
@@ -309,6 +311,7 @@ def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
     }
     body = _render(session.env, plan.template.file_name, context, plan.template.path)
     _check_every_article_placed(plan, session.rendered)
+    refuse_hidden_characters(body, session, context)  # what Jinja printed: hidden characters
     header = "---\n" + f"title: {json.dumps(escape_text(title), ensure_ascii=False)}\n" + \
         f"lang: {LANG_TAGS[language]}\n---\n\n"
     return Assembled(plan, title, header + _tidy(body))
@@ -350,9 +353,17 @@ def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> M
 
 def _render(env, name: str, context: dict, shown: str) -> str:
     try:
-        return env.get_template(name).render(context)
+        with rendering():  # every rendering of a template or clause text runs under budget.py's limits
+            return env.get_template(name).render(context)
     except ContentError:
         raise
+    except (BudgetExceeded, MemoryError, RecursionError, OverflowError) as exc:  # OverflowError: range() too big
+        where, line = _template_frame(exc, shown)
+        reason = {MemoryError: "ran out of its memory budget",
+                  RecursionError: "recursion too deep (a template, include or macro that calls itself, or "
+                                  "expressions nested too deeply)"}.get(type(exc), str(exc))
+        raise ContentError(Finding(where, line, 1 if line else 0, message=f"over the rendering budget: {reason}",
+                                   rule="budget")) from None
     except TemplateSyntaxError as exc:
         raise ContentError(Finding(exc.filename or shown, exc.lineno or 0, 1, message=f"template syntax: {exc.message}",
                                    rule="template")) from None

@@ -3,8 +3,34 @@
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+# Characters a terminal may act on, or that hide or reorder what is shown: controls (an escape
+# sequence can clear the screen or retitle the window), format characters (bidi overrides),
+# private-use, surrogate and unassigned code points, line and paragraph separators.
+_SHOWN_ESCAPED = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+_UNUSUAL = re.compile(r"[^ -~\u00a0-\u00ac\u00ae-\u02ff]")  # the rest is checked by its category
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def visible(text: str, keep: str = "") -> str:
+    """`text` with every control, format or otherwise invisible character written as an escape
+    (`\\x1b`, `\\u202e`): shown to the reader, never acted on by a terminal. Characters in `keep`
+    (such as a newline) stay."""
+    def replace(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep or unicodedata.category(char) not in _SHOWN_ESCAPED:
+            return char
+        return _escape(char)
+
+    return _UNUSUAL.sub(replace, text)
 
 
 @dataclass(frozen=True, order=True)
@@ -20,12 +46,13 @@ class Finding:
     rule: str = "schema"
 
     def __str__(self) -> str:
-        place = self.path
+        # One line, whatever a key, value or file name holds: nothing in it acts on a terminal.
+        place = visible(self.path)
         if self.line:
             place += f":{self.line}:{self.col or 1}"
-        text = f"{place}: {self.level}: {self.message}"
+        text = f"{place}: {self.level}: {visible(self.message)}"
         if self.field:
-            text += f" ({self.field})"
+            text += f" ({visible(self.field)})"
         return text
 
 
@@ -46,7 +73,8 @@ class BuildError(ClausierError):
 
     def __init__(self, path: str | Path, message: str):
         self.path = str(path)
-        super().__init__(f"{self.path}: error: {message}")
+        # A tool's message may span lines; nothing in it acts on a terminal.
+        super().__init__(f"{visible(self.path)}: error: {visible(message, keep=chr(10) + chr(9))}")
 
 
 def relpath(path: Path, root: Path) -> str:

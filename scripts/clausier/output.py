@@ -38,8 +38,11 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     """Write beside the target, then rename: readers see the old file or the new one, never half.
     The file gets the mode a plainly written file would (mkstemp's own is owner-only). `durable`:
     on disk before the rename (outputs); a cache file that is only ever a speed-up need not be."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _naming(exc, path.parent if exc.filename is None else exc.filename) from None
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
@@ -48,9 +51,23 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # a full disk says only "No space left": the file it was is named
+            raise _naming(exc, path) from None
         raise
+
+
+def _naming(exc: OSError, path: Path | str) -> OSError:
+    """The same error (type, errno, message) naming `path` when it named no file (a write on a full
+    disk), or naming the file it would have replaced rather than the temporary one."""
+    name = str(path)
+    if exc.filename and not str(exc.filename).endswith(".tmp"):
+        return exc
+    try:
+        return type(exc)(exc.errno, exc.strerror, name)
+    except TypeError:  # an OSError subclass with another constructor
+        return OSError(exc.errno, exc.strerror, name)
 
 
 STALE_TEMPORARY = 3600  # seconds: a temporary file this old was left by a process that was killed

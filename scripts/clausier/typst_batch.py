@@ -16,6 +16,7 @@ inputs, as before.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -32,13 +33,15 @@ from .render import (
     typst_options, write_typst_settings,
 )
 from .warm_start import KeptSource
+from .workers import at_each_run
 
 PARTS = "parts"  # folder of the part files, in the compiler's root
 MAIN = "main.typ"
 PREFIX = "clausier-typst-"  # a workspace's folder: PREFIX, the worker's pid, "-", a random suffix
+CLAIMED = ".claimed"  # in a workspace locked by its worker (flock on the folder) for as long as it lives
 MEMORY_FOLDER = "/dev/shm"  # Linux's file system in memory
 MEMORY_ROOM = 256 * 2**20  # bytes it must have free for workspaces to go there
-ABANDONED_AFTER = 3600  # seconds unused before a dead worker's workspace is removed
+ABANDONED_AFTER = 3600  # seconds unused before an unlocked workspace (an older version's) is removed
 # A name the source defines (pandoc's template: `horizontalrule`, highlighting functions): an
 # included file does not see it, so a part that could use it stays in main.typ.
 _DEFINED = re.compile(rb"#let\s+([A-Za-z_][A-Za-z0-9_-]*)")
@@ -77,9 +80,8 @@ class TypstWorkspace:
 
     def __init__(self, root: Path, logo: Path | None) -> None:
         parent = scratch_parent()
-        if parent is not None:
-            remove_abandoned_workspaces(parent)
-        self.work = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=parent))
+        remove_abandoned_workspaces(parent or tempfile.gettempdir())
+        self.work, self._lock = claimed_folder(parent or tempfile.gettempdir())
         prepare_typst_folder(self.work, root, logo)
         (self.work / PARTS).mkdir()
         (self.work / MAIN).write_bytes(b"")
@@ -160,6 +162,28 @@ class TypstWorkspace:
 
     def close(self) -> None:
         shutil.rmtree(self.work, ignore_errors=True)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def claimed_folder(parent: str) -> tuple[Path, int]:
+    """A new workspace, locked (flock on the folder, held until this process closes it or dies,
+    SIGKILL included: the kernel lets go) before it takes its name: a cleaner that sees a
+    workspace sees it locked, or free because its worker is gone. Made under a hidden name,
+    locked, marked, then renamed."""
+    staging = tempfile.mkdtemp(prefix=f".{PREFIX}{os.getpid()}-", dir=parent)
+    lock = os.open(staging, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)  # never inherited by pandoc
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        Path(staging, CLAIMED).touch()
+        final = os.path.join(parent, os.path.basename(staging)[1:])
+        os.rename(staging, final)
+    except BaseException:
+        os.close(lock)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Path(final), lock
 
 
 @lru_cache(maxsize=1)
@@ -180,10 +204,13 @@ def scratch_parent() -> str | None:
 
 
 def remove_abandoned_workspaces(parent: str) -> int:
-    """Workspaces whose worker is gone (killed past its time or memory limit, or with its build)
-    and which nothing has used for ABANDONED_AFTER seconds (a pid may belong to another machine's
-    or container's process, where /dev/shm is shared): in memory they would hold it until the
-    machine restarts. Returns how many were removed."""
+    """This user's workspaces that no process uses any more: their worker was killed (past its
+    time or memory limit, by the system, or with its building process) and could not remove
+    its own. A workspace is locked by its worker for as long as it lives (claimed_folder), so
+    one whose lock is free is removed at once, whoever made it: two builds may run at once, and
+    neither touches what the other uses. A workspace without the lock (made by an older version)
+    goes when its pid is dead and nothing has used it for ABANDONED_AFTER seconds (a pid may be
+    another container's process where /dev/shm is shared). Returns how many were removed."""
     removed = 0
     try:
         with os.scandir(parent) as entries:
@@ -192,12 +219,36 @@ def remove_abandoned_workspaces(parent: str) -> int:
         return 0
     now = time.time()
     for name in names:
-        pid = name[len(PREFIX):].partition("-")[0]
         folder = os.path.join(parent, name)
-        if pid.isdigit() and not _alive(int(pid)) and now - _last_used(folder) > ABANDONED_AFTER:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            if os.fstat(fd).st_uid != os.geteuid():
+                continue  # another user's
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # in use
+            if os.path.exists(os.path.join(folder, CLAIMED)):
+                unused = True  # its worker is gone: the lock is free
+            else:
+                pid = name[len(PREFIX):].partition("-")[0]
+                unused = pid.isdigit() and not _alive(int(pid)) and now - _last_used(folder) > ABANDONED_AFTER
+            if unused:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        finally:
+            os.close(fd)
     return removed
+
+
+@at_each_run
+def remove_unused_workspaces() -> int:
+    """At the start and the end of every pool of workers, in the building process: what a
+    killed worker, or a killed build before this one, left (see remove_abandoned_workspaces)."""
+    return remove_abandoned_workspaces(scratch_parent() or tempfile.gettempdir())
 
 
 def _last_used(folder: str) -> float:

@@ -39,6 +39,24 @@ RECYCLE_EVERY = 250  # documents per worker before a fresh one takes over
 SETUP_LIMIT = 120.0  # seconds for a worker to set up (a spawned one starts Python and loads the library)
 
 
+_AT_EACH_RUN: list[Callable[[], Any]] = []
+
+
+def at_each_run(chore: Callable[[], Any]) -> Callable[[], Any]:
+    """Register `chore` to run in the building process when a pool starts and when it ends (a
+    module whose workers leave something behind if killed cleans it up: typst_batch)."""
+    _AT_EACH_RUN.append(chore)
+    return chore
+
+
+def _chores() -> None:
+    for chore in _AT_EACH_RUN:
+        try:
+            chore()
+        except Exception:  # noqa: BLE001 - housekeeping: never the reason a build fails
+            pass
+
+
 @dataclass(frozen=True)
 class Limits:
     time: float | None = TIME_LIMIT  # seconds per task
@@ -148,6 +166,27 @@ def become_worker() -> None:
     gc.enable()  # whatever the building process does: a worker makes garbage document after document
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this worker when its building process dies (Linux; elsewhere,
+    nothing): a building process killed with SIGKILL cannot stop its workers, which would go on
+    with a task nobody waits for, holding their Typst folders (the next build removes those once
+    their worker is gone: typst_batch)."""
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()  # the process that started it (None: not started by multiprocessing)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
+            return
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent.pid:  # it died before the call
+        os._exit(0)
 
 
 def limit_memory(memory_mb: int | None) -> None:
@@ -223,6 +262,7 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork" if single_threaded() else "spawn")
+    _chores()  # what a killed build left, before this one adds its own
     pending = Dealer(tasks, jobs)  # each worker on a run of neighbours in the building order (dealing.py)
     workers: list[_Worker] = []
     leaving: list[_Worker] = []  # no task left for them: tearing down while this process carries on
@@ -329,3 +369,4 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
         for worker in workers + leaving:
             if not worker.busy:
                 worker.stop()
+        _chores()  # what a worker killed during this run left

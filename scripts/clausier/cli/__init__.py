@@ -10,7 +10,7 @@ import click
 from .. import prestart
 from .build import build
 from .check import check
-from .common import find_root
+from .common import find_root, report_failure
 from .diff import diff
 from .impact import impact
 from .listing import list_
@@ -50,6 +50,8 @@ def run() -> None:
         code: object = 0
     except SystemExit as exc:  # click's standalone mode always ends this way
         code = exc.code
+    except Exception as exc:  # noqa: BLE001 - a full disk, a read-only build/: one line, no traceback
+        code = report_failure(exc)
     if code is None:
         code = 0
     elif not isinstance(code, int):

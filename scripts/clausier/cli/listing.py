@@ -14,6 +14,7 @@ from .common import err, out
 def list_(root: Path) -> None:
     """List templates, clauses and agreements."""
     from rich.table import Table
+    from rich.text import Text
 
     from ..errors import ContentError
     from ..repository import agreement_paths, load_agreement, load_repository  # the models: only when listing
@@ -58,7 +59,7 @@ def list_(root: Path) -> None:
             notes.append("amended by " + ", ".join(amended_by[agreement.id]))
         table.add_row(agreement.id, model.template, language, model.status, "; ".join(notes))
     for shown in invalid:
-        table.add_row(shown, "—", "—", "[red]invalid[/] (run clausier check)", "")
+        table.add_row(shown, "—", "—", Text.assemble(("invalid", "red"), " (run clausier check)"), "")  # no markup: see common.py
     out.print(table)
     for finding in repo.errors():
         err.print(str(finding), markup=False)

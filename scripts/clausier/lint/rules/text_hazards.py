@@ -1,11 +1,12 @@
-"""Text hazards: hidden characters (error), look-alike letters from another script in party
-names (warning), text not in Unicode NFC (warning; `--fix` normalises the file)."""
+"""Text hazards: hidden characters, as written and as rendered (error), look-alike letters from
+another script in party names (warning), text not in Unicode NFC (warning; `--fix` normalises the file)."""
 
 from __future__ import annotations
 
 import unicodedata
 
-from ...errors import Finding
+from ...errors import ClausierError, Finding
+from ...safefile import read_bytes
 from . import Rule
 
 
@@ -38,8 +39,13 @@ def not_nfc_findings(path: str, text: str) -> list[Finding]:
 
 def check(context):
     yield from (f for f in context.repo.findings if f.rule == "hidden-characters")
+    printed = set()  # what a clause's Jinja prints is found in every agreement using it: told once
     for agreement in context.agreements:
         yield from (f for f in agreement.load_findings if f.rule == "hidden-characters")
+        for finding in agreement.assembly_findings:
+            if finding.rule == "hidden-characters" and finding not in printed:
+                printed.add(finding)
+                yield finding
         yield from not_nfc_findings(agreement.shown, agreement.raw_text)
         for role, party in agreement.parties():
             scripts = mixed_scripts(party.name)
@@ -48,10 +54,9 @@ def check(context):
                                         "letters that look alike; retype it", "warning", "mixed-script")
     for clause in context.repo.clauses.values():
         for text in clause.texts.values():
-            path = context.root / text.path
             try:
-                raw = path.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
+                raw = read_bytes(context.repo.root, text.path).decode("utf-8")
+            except (OSError, UnicodeDecodeError, ClausierError):
                 continue
             yield from not_nfc_findings(text.path, raw)
 
