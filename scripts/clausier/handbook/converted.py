@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
@@ -88,6 +89,12 @@ class ClausePage(Page):
     _indexed_content: str | None = None
 
     def render(self, config, files: Files) -> None:
+        try:
+            self._render(config, files)
+        except PageError as exc:  # a page that does not render: its message, not a traceback
+            raise PluginError(str(exc)) from None
+
+    def _render(self, config, files: Files) -> None:
         pages = self.source()
         done = pages.converted(self.file.src_uri)
         if done is not None and done["markdown"] == self.markdown:

@@ -16,11 +16,15 @@ import re
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from ..assemble import SPECIAL_CONDITIONS, Session, open_session
-from ..errors import ClausierError
+from ..errors import ClausierError, ContentError, Finding
+from ..htmlsafety import refused_markup
 from ..models import CATEGORIES, LANGUAGES, Parameter
+from ..render import renderable_findings
 from ..repository import Clause, Repository
+from .safetext import code, content, html, plain
 from .specimens import specimen_agreement
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -63,7 +67,8 @@ def specimen_path(template: str, language: str, fmt: str) -> str:
 
 
 def _link(from_page: str, to_page: str) -> str:
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    # Quoted: a clause or template name is a file name from content, and must not end the link.
+    return quote(posixpath.relpath(to_page, posixpath.dirname(from_page) or "."), safe="/._-~")
 
 
 def _indent(text: str, spaces: int = 4) -> str:
@@ -126,14 +131,14 @@ def _word_diff(old: str, new: str) -> str:
 def _parameter_row(name: str, parameter: Parameter) -> str:
     bounds = []
     if parameter.min is not None:
-        bounds.append(f"≥ {parameter.min}")
+        bounds.append(f"≥ {plain(parameter.min)}")
     if parameter.max is not None:
-        bounds.append(f"≤ {parameter.max}")
+        bounds.append(f"≤ {plain(parameter.max)}")
     if parameter.choices:
-        bounds.append(" · ".join(f"`{c}`" for c in parameter.choices))
-    default = "—" if parameter.default is None else f"`{parameter.default}`"
-    return (f"| `{name}` | {parameter.type} | {default} | {', '.join(bounds) or '—'} | "
-            f"{parameter.label.fr} | {parameter.label.en} |")
+        bounds.append(" · ".join(code(c) for c in parameter.choices))
+    default = "—" if parameter.default is None else code(parameter.default)
+    return (f"| {code(name)} | {plain(parameter.type)} | {default} | {', '.join(bounds) or '—'} | "
+            f"{plain(parameter.label.fr)} | {plain(parameter.label.en)} |")
 
 
 def specimen_sessions(repo: Repository) -> dict[str, Session]:
@@ -167,23 +172,25 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
         texts = _clause_texts(clause, sessions)
     except ClausierError as exc:
         raise ClausierError(f"handbook: clause {clause.id!r} does not render with specimen data: {exc}") from None
-    shown = {key: _display_text(text, path, repo) for key, text in texts.items()}
+    refuse_unrenderable(clause, texts)
+    shown = {key: content(_display_text(text, path, repo)) for key, text in texts.items()}
     fr, en = clause.title("fr"), clause.title("en")
     lines = [
         "---",
-        f"title: {_yaml_string(fr if fr == en else f'{fr} · {en}')}",
+        f"title: {_yaml_string(html(fr if fr == en else f'{fr} · {en}'))}",
         "tags:",
         f"  - {_yaml_string(category_label(clause.meta.category))}",
         "---",
         "",
-        f"# {fr}" + (f" <small>{en}</small>" if en != fr else ""),
+        f"# {plain(fr)}" + (f" <small>{plain(en)}</small>" if en != fr else ""),
         "",
         f"**Catégorie / Category:** [{category_label(clause.meta.category)}](index.md) · "
         f"**Version:** {clause.meta.version} · **Dernière modification / Last change:** {last_changed or '—'}",
         "",
     ]
     if users:
-        links = ", ".join(f"[{repo.templates[t].meta.title.fr}]({_link(path, f'contract-types/{t}.md')})" for t in users)
+        links = ", ".join(f"[{plain(repo.templates[t].meta.title.fr)}]({_link(path, f'contract-types/{t}.md')})"
+                          for t in users)
         lines += [f"**Modèles / Templates:** {links}", ""]
     else:
         lines += ["**Modèles / Templates:** none yet (an agreement can add it with `clauses: add`)", ""]
@@ -191,23 +198,25 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
     for language in LANGUAGES:
         text = clause.text("standard", language)
         lines += [f'=== "{LANGUAGE_NAMES[language]}"', ""]
-        lines += [_indent(f"*{text.front.summary}*"), ""]
+        lines += [_indent(f"*{content(text.front.summary)}*"), ""]
         lines += [_indent(shown[("standard", language)]), ""]
         for key, kind, label in GUIDANCE:
             lines += [_indent(f'!!! {kind} "{label[language]}"'), "",
-                      _indent(getattr(text.front.guidance, key), 8), ""]
+                      _indent(content(getattr(text.front.guidance, key)), 8), ""]
     if clause.meta.variants:
         lines += ["## Variantes / Variants", "",
                   "Insertions and deletions are shown against the standard text.", ""]
         for variant, info in clause.meta.variants.items():
-            lines += [f"### {variant} — {info.label.fr}" + (f" · {info.label.en}" if info.label.en != info.label.fr else ""),
-                      "", f"**Approbation requise / Approval required:** {info.approval}", ""]
+            lines += [f"### {plain(variant)} — {plain(info.label.fr)}"
+                      + (f" · {plain(info.label.en)}" if info.label.en != info.label.fr else ""),
+                      "", f"**Approbation requise / Approval required:** {plain(info.approval)}", ""]
             for language in LANGUAGES:
                 front = clause.text(variant, language).front
                 diff = _word_diff(shown[("standard", language)], shown[(variant, language)])
-                lines += [f'=== "{LANGUAGE_NAMES[language]}"', "", _indent(f"*{front.summary}*"), "",
+                lines += [f'=== "{LANGUAGE_NAMES[language]}"', "", _indent(f"*{content(front.summary)}*"), "",
                           _indent(diff), "",
-                          _indent(f'!!! tip "{GUIDANCE[0][2][language]}"'), "", _indent(front.guidance.when, 8), ""]
+                          _indent(f'!!! tip "{GUIDANCE[0][2][language]}"'), "",
+                          _indent(content(front.guidance.when), 8), ""]
     lines += ["## Paramètres / Parameters", ""]
     if clause.meta.parameters:
         lines += ["| Name | Type | Default | Bounds | Libellé | Label |", "|---|---|---|---|---|---|"]
@@ -218,12 +227,25 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
     return Page(path, fr, "\n".join(lines) + "\n")
 
 
+def refuse_unrenderable(clause: Clause, texts: dict[tuple[str, str], str]) -> None:
+    """What `build` refuses in clause text (images, links to anything but http, https, mailto or
+    an anchor) is refused here by the same rule, at its line in the clause file."""
+    findings: list[Finding] = []
+    for (variant, language), text in texts.items():
+        source = clause.text(variant, language)
+        found = [Finding(source.path, line + source.body_line - 1, col, rule=rule, message=message)
+                 for line, col, rule, message in refused_markup(source.body)]
+        findings += found or renderable_findings(text, source.path)  # or made by Jinja: in the text
+    if findings:
+        raise ContentError(list(dict.fromkeys(findings)))
+
+
 def _usable_templates(repo: Repository) -> list[str]:
     return [n for n, t in sorted(repo.templates.items()) if t.meta is not None]
 
 
 def _yaml_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def category_page(repo: Repository, category: str, clauses: list[Clause]) -> Page:
@@ -232,9 +254,10 @@ def category_page(repo: Repository, category: str, clauses: list[Clause]) -> Pag
     lines = ["---", f"title: {_yaml_string(label)}", "---", "", f"# {label}", "",
              "| Clause | Résumé | Summary | Variants |", "|---|---|---|---|"]
     for clause in clauses:
-        variants = ", ".join(clause.meta.variants) or "—"
-        lines.append(f"| [{clause.title('fr')}]({clause.id}.md) | {clause.text('standard', 'fr').front.summary} | "
-                     f"{clause.text('standard', 'en').front.summary} | {variants} |")
+        variants = ", ".join(plain(v) for v in clause.meta.variants) or "—"
+        lines.append(f"| [{plain(clause.title('fr'))}]({_link(path, clause_page_path(clause))}) | "
+                     f"{plain(clause.text('standard', 'fr').front.summary)} | "
+                     f"{plain(clause.text('standard', 'en').front.summary)} | {variants} |")
     return Page(path, label, "\n".join(lines) + "\n")
 
 
@@ -242,9 +265,9 @@ def template_page(repo: Repository, name: str, with_specimens: bool) -> Page:
     template = repo.templates[name]
     meta = template.meta
     path = f"contract-types/{name}.md"
-    lines = ["---", f"title: {_yaml_string(meta.title.fr)}", "---", "",
-             f"# {meta.title.fr} <small>{meta.title.en}</small>", "",
-             f"{meta.description.fr}", "", f"*{meta.description.en}*", "", "## Structure", "",
+    lines = ["---", f"title: {_yaml_string(html(meta.title.fr))}", "---", "",
+             f"# {plain(meta.title.fr)} <small>{plain(meta.title.en)}</small>", "",
+             f"{plain(meta.description.fr)}", "", f"*{plain(meta.description.en)}*", "", "## Structure", "",
              "| N° | Clause | Catégorie / Category | |", "|---|---|---|---|"]
 
     def row(number: str, clause_id: str, note: str) -> str:
@@ -252,9 +275,9 @@ def template_page(repo: Repository, name: str, with_specimens: bool) -> Page:
             return f"| {number} | Conditions particulières / Special conditions | — | agreement body, when present |"
         clause = repo.clauses.get(clause_id)
         if clause is None:
-            return f"| {number} | `{clause_id}` (missing) | — | {note} |"
+            return f"| {number} | {code(clause_id)} (missing) | — | {note} |"
         link = _link(path, clause_page_path(clause))
-        return f"| {number} | [{clause.title('fr')}]({link}) | {category_label(clause.meta.category)} | {note} |"
+        return f"| {number} | [{plain(clause.title('fr'))}]({link}) | {category_label(clause.meta.category)} | {note} |"
 
     for clause_id in meta.preamble:
         lines.append(row("—", clause_id, "preamble"))
@@ -271,7 +294,7 @@ def template_page(repo: Repository, name: str, with_specimens: bool) -> Page:
         for language in LANGUAGES:
             for fmt in ("pdf", "docx"):
                 target = _link(path, specimen_path(name, language, fmt))
-                filename = posixpath.basename(target)
+                filename = html(posixpath.basename(specimen_path(name, language, fmt)))
                 lines.append(f'[{LANGUAGE_NAMES[language]} — {fmt.upper()}]({target}){{ .md-button download="{filename}" }}')
             lines.append("")
     return Page(path, meta.title.fr, "\n".join(lines) + "\n")
@@ -289,7 +312,7 @@ def _buckets(clauses: list[Clause], paths: list[str]) -> list:
     groups = []
     for start in range(0, len(paths), NAV_BUCKET):
         chunk = clauses[start : start + NAV_BUCKET]
-        label = f"{_short(chunk[0].title('fr'))} … {_short(chunk[-1].title('fr'))}"
+        label = html(f"{_short(chunk[0].title('fr'))} … {_short(chunk[-1].title('fr'))}")
         groups.append({label: paths[start : start + NAV_BUCKET]})
     return groups
 
@@ -334,7 +357,8 @@ def handbook_outline(repo: Repository, with_specimens: bool = True) -> Handbook:
         book.pages.append(page)
         template_nav.append(page.path)
         meta = repo.templates[name].meta
-        tindex.append(f"| [{meta.title.fr}]({name}.md) | {meta.title.en} | {len(meta.clauses)} |")
+        tindex.append(f"| [{plain(meta.title.fr)}]({_link('contract-types/index.md', page.path)}) | "
+                      f"{plain(meta.title.en)} | {len(meta.clauses)} |")
         if with_specimens:
             book.specimens += [(name, language) for language in LANGUAGES]
     book.pages.append(Page("contract-types/index.md", "Modèles", "\n".join(tindex) + "\n"))

@@ -4,6 +4,11 @@ The cheap pages come from `handbook_outline`; the clause pages are rendered (and
 `parallel`, converted and indexed) by the page worker in `worker.py`, and read by MkDocs
 when it first needs them.
 
+Nothing from content runs in a reader's browser: page Markdown is written with content
+escaped (safetext.py), every page's HTML keeps only what Markdown makes (sanitize.py), titles
+and the site name reach the theme escaped, and every page carries a strict
+Content-Security-Policy, the theme's inline scripts served as files (theme.py, livereload.py).
+
 mkdocs.yml:
 
     plugins:
@@ -20,6 +25,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -28,11 +34,17 @@ from mkdocs.structure.files import File, Files
 
 from ..build import render_outputs
 from ..errors import ClausierError
+from ..gitsource import git_command
+from ..logo import checked_logo
 from ..models import LANGUAGES
 from ..repository import Repository, load_repository
+from . import livereload
 from .converted import ClausePage, convert_in_child, index_in_child, take_over_search_index
 from .pages import Handbook, clause_pages, handbook_outline, specimen_path
+from .safetext import html
+from .sanitize import sanitize_html
 from .specimens import specimen_agreement
+from .theme import SCRIPTS, UnsafePage, theme_loader, with_policy
 from .worker import PageError, PageSource
 
 log = get_plugin_logger(__name__)
@@ -49,8 +61,9 @@ class ClausierPluginConfig(Config):
 def last_changes(root: Path) -> dict[str, str]:
     """Clause id → date of the last commit that touched its folder (one git call)."""
     try:
-        done = subprocess.run(["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--", "clauses"],
-                              capture_output=True, text=True, timeout=60)
+        command, env = git_command(root, "log", "--format=%x00%cs", "--name-only", "--", "clauses")
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return {}
     if done.returncode != 0:
@@ -130,17 +143,24 @@ class _SpecimenBuilder:
                 for language in LANGUAGES:
                     agreement = specimen_agreement(self.repo, name, language)
                     _, self.outputs[(name, language)] = render_outputs(self.repo, agreement, list(SPECIMEN_FORMATS))
-        except ClausierError as exc:
-            self.error = exc
+        except Exception as exc:  # noqa: BLE001 - reported by result(); when the build already failed
+            self.error = exc  # and MkDocs exits while this thread runs, it is not printed as a traceback
 
     def result(self) -> dict[tuple[str, str], dict[str, bytes]]:
         self.thread.join()
-        if self.error is not None:
+        if isinstance(self.error, ClausierError):
             raise PluginError(f"specimen: {self.error}")
+        if self.error is not None:
+            raise PluginError(f"specimen: {type(self.error).__name__}: {self.error}")
         return self.outputs
 
 
 class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
+    _serving = False
+
+    def on_startup(self, *, command, dirty):
+        self._serving = command == "serve"
+
     def on_config(self, config):
         config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.root = (config_dir / self.config.root).resolve()
@@ -153,11 +173,13 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         except ClausierError as exc:
             raise PluginError(str(exc)) from None
         self._pages: PageSource | None = None
+        self._generated = {page.path for page in self.book.pages}
         self._specimens: _SpecimenBuilder | None = None
         nav = list(config.nav or [{"Home": "index.md"}])
         config.nav = nav[:1] + self.book.nav + nav[1:]
         branding = self.repo.config.branding
-        config.site_name = f"{branding.name} — clauses"
+        config.site_name = html(branding.name) + " — clauses"  # escaped once: the theme prints it as is
+        config.theme["font"] = False  # no fonts from Google: nothing from another origin
         if branding.logo:
             self.logo_uri = "assets/logo" + Path(branding.logo).suffix.lower()
             config.theme["logo"] = self.logo_uri
@@ -174,8 +196,16 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
             else:
                 files.append(File.generated(config, page.path, content=page.content))
         files.append(File.generated(config, BRAND_CSS, content=brand_css(self.repo)))
+        for path, script in SCRIPTS.items():
+            files.append(File.generated(config, path, content=script))
+        reload = livereload.reload_script() if self._serving else None
+        if reload is not None:
+            files.append(File.generated(config, livereload.SCRIPT, content=reload))
         if self.repo.config.branding.logo:
-            logo = (self.root / self.repo.config.branding.logo).read_bytes()
+            try:  # read through safefile, and checked as build checks it
+                logo = checked_logo(self.root, self.repo.config.branding.logo)
+            except ClausierError as exc:
+                raise PluginError(str(exc)) from None
             files.append(File.generated(config, self.logo_uri, content=logo))
         if self.config.specimens:
             # Copied to the site after every page is converted: the thread has long finished.
@@ -185,6 +215,34 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
                                                lambda key=(template, language), fmt=fmt:
                                                self._specimens.result()[key][fmt]))
         return files
+
+    def on_env(self, env, config, files: Files):
+        env.loader = theme_loader(env.loader)  # the theme's inline scripts, as files the policy allows
+        return env
+
+    def on_page_markdown(self, markdown: str, page, config, files: Files) -> str:
+        # The theme prints a page's `title` as HTML: a generated page's is written escaped
+        # (pages.py), a hand-written page's is escaped here; marked safe, it is not escaped twice.
+        title = page.meta.get("title")
+        if isinstance(title, str) and not isinstance(title, Markup):
+            page.meta["title"] = Markup(title) if page.file.src_uri in self._generated else html(title)
+        return markdown
+
+    def on_page_content(self, output: str, page, config, files: Files) -> str:
+        return sanitize_html(output)  # every page: what slipped through the escaping cannot run
+
+    def on_post_page(self, output: str, page, config) -> str:
+        return self._with_policy(output, page.file.src_uri)
+
+    def on_post_template(self, output: str, template_name: str, config) -> str:
+        return self._with_policy(output, template_name) if template_name.endswith(".html") else output
+
+    @staticmethod
+    def _with_policy(output: str, name: str) -> str:
+        try:
+            return with_policy(output, name)
+        except UnsafePage as exc:
+            raise PluginError(str(exc)) from None
 
     def on_nav(self, nav, config, files: Files):
         # Now that every file and page exists, fork the page worker (before the specimen
@@ -207,8 +265,9 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         self._close()
 
     def _close(self) -> None:
-        if self._pages is not None:
-            self._pages.close()
+        pages = getattr(self, "_pages", None)  # None too when on_config failed
+        if pages is not None:
+            pages.close()
 
     def _source(self, convert=None, index=None) -> PageSource:
         if self._pages is None:
@@ -219,6 +278,7 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         return self._pages
 
     def on_serve(self, server, config, builder):
+        livereload.serve_reload_from_file(server)  # the server's reload script, not inline
         for name in ("clauses", "templates", "clausier.yml"):
             path = self.root / name
             if path.exists():
