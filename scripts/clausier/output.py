@@ -109,11 +109,24 @@ def _remove(path: str) -> int:
         return 0
 
 
-def read_manifest(out: Path) -> dict[str, Any]:
+MAX_MANIFEST_BYTES = 512 * 1024 * 1024  # some 500,000 agreements' lines
+
+
+def _manifest_text(out: Path) -> str | None:
+    """The manifest's text, or None when there is none to trust: read like any file (no link, a
+    regular file, bounded), so a manifest swapped for a link to /dev/zero costs nothing; the next
+    write replaces whatever was there."""
+    from .safefile import UnsafeFile, read_bytes
+
     try:
-        return parse_manifest((out / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {"agreements": {}}
+        return read_bytes(out, MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8", "replace")
+    except UnsafeFile:
+        return None
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    text = _manifest_text(out)
+    return {"agreements": {}} if text is None else parse_manifest(text)
 
 
 def parse_manifest(text: str) -> dict[str, Any]:
@@ -170,9 +183,8 @@ class Manifest:
 
     @classmethod
     def read(cls, out: Path) -> "Manifest":
-        try:
-            text = (out / MANIFEST).read_text(encoding="utf-8")
-        except FileNotFoundError:
+        text = _manifest_text(out)
+        if text is None:
             return cls({"agreements": {}})
         split = _agreement_lines(text)
         if split is not None:

@@ -175,15 +175,20 @@ def _limited(megabytes: int):
     return limit
 
 
-def test_a_state_linked_to_dev_zero_does_not_exhaust_memory(repo):
+@pytest.mark.parametrize("planted", [f"{CACHE_DIR}/{STATE_FILE}", "manifest.json"])
+def test_a_cache_file_or_manifest_linked_to_dev_zero_does_not_exhaust_memory(repo, planted):
     assert build(repo, formats=["md"], jobs=1).ok
-    state = repo / "build" / CACHE_DIR / STATE_FILE
+    state = repo / "build" / planted
     state.unlink()
     state.symlink_to("/dev/zero")
+    agreement = repo / "agreements/acme-fr.md"
+    agreement.write_text(agreement.read_text().replace("Claire Martin", "Claire Marty"))  # the manifest is written again
     done = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from clausier.build import build;"
                            "sys.exit(0 if build(Path(sys.argv[1]), formats=['md'], jobs=1).ok else 3)", str(repo)],
                           capture_output=True, text=True, preexec_fn=_limited(1024))
     assert done.returncode == 0, done.stderr[-2000:]
+    manifest = repo / "build/manifest.json"
+    assert not manifest.is_symlink() and '"acme-fr"' in manifest.read_text()
 
 
 # ---------------------------------------------------------------- an output changed in place
