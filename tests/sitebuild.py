@@ -50,3 +50,21 @@ class SiteServer:
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
+
+
+def search_until_found(page, words: str, result, timeout: int = 10000) -> None:
+    """Type `words` in the handbook's search box until `result` (a locator) shows. The index is
+    built in a web worker: on a loaded machine it can be ready only after the first keystrokes,
+    so type again until results come (six tries at most)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    for _ in range(6):
+        box.fill("")
+        box.press_sequentially(words, delay=30)
+        try:
+            result.wait_for(timeout=timeout)
+            return
+        except PlaywrightTimeout:
+            continue

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT
-from sitebuild import SiteServer, mkdocs_build
+from sitebuild import SiteServer, mkdocs_build, search_until_found
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -54,19 +54,8 @@ def test_home_page_opens_with_the_brand(page, site_url):
 
 def test_searching_a_french_plural_with_accents_reaches_the_clause(page, site_url):
     page.goto(site_url)
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    box = page.locator("input.md-search__input")
     result = page.locator(".md-search-result__item a[href*='late-payment']").first
-    # The search index is built in a web worker; on a loaded machine it can be ready after the
-    # first keystrokes, so type again until results come (bounded).
-    for _ in range(6):
-        box.fill("")
-        box.press_sequentially("pénalités", delay=30)
-        try:
-            result.wait_for(timeout=10000)
-            break
-        except sync_api.TimeoutError:
-            continue
+    search_until_found(page, "pénalités", result)
     result.click()
     page.wait_for_url("**/late-payment/**")
     assert "Retard de paiement" in page.locator("h1").first.inner_text()

@@ -240,6 +240,20 @@ def test_clause_text_build_refuses_is_refused_with_its_place(tmp_path, attack):
     assert "Traceback" not in done.stderr, done.stderr
 
 
+def test_a_hidden_character_printed_by_jinja_is_refused_even_without_specimens(tmp_path):
+    """The clause pages render every clause alone: the rule the build applies to the assembled
+    text holds there too, whether or not a specimen agreement renders the clause."""
+    root = add_handbook(make_repo(tmp_path / "repo"))
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("specimens: true", "specimens: false"))
+    clause = root / "clauses/fees/en.md"
+    clause.write_text(clause.read_text().replace("The price is", 'The price {{ "%c"|format(8238) }}is'))
+    done = mkdocs_build(root, tmp_path / "site")
+    assert done.returncode != 0
+    assert "clauses/fees/en.md: error: hidden character U+202E RIGHT-TO-LEFT OVERRIDE" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 # ---------------------------------------------------------------- the rules, as a table
 
 SANITIZED = [

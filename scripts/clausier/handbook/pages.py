@@ -24,6 +24,7 @@ from ..htmlsafety import refused_markup
 from ..models import CATEGORIES, LANGUAGES, Parameter
 from ..render import renderable_findings
 from ..repository import Clause, Repository
+from ..textsafety import RULE, describe, hidden_entities, hidden_offsets
 from .safetext import code, content, html, plain
 from .specimens import specimen_agreement
 
@@ -236,8 +237,17 @@ def refuse_unrenderable(clause: Clause, texts: dict[tuple[str, str], str]) -> No
         found = [Finding(source.path, line + source.body_line - 1, col, rule=rule, message=message)
                  for line, col, rule, message in refused_markup(source.body)]
         findings += found or renderable_findings(text, source.path)  # or made by Jinja: in the text
+        findings += _hidden_in_rendered(text, source.path)
     if findings:
         raise ContentError(list(dict.fromkeys(findings)))
+
+
+def _hidden_in_rendered(text: str, path: str) -> list[Finding]:
+    """A hidden character Jinja printed into the clause's text (the file itself was scanned when
+    read): the same rule as the build's, even where no specimen agreement renders the clause."""
+    found = [char for _, char in hidden_offsets(text)] + [char for _, _, char in hidden_entities(text)]
+    return [Finding(path, 0, 0, rule=RULE, message=f"hidden character {describe(found[0])} is printed by this "
+                    "clause's text and can disguise contract text; delete what prints it")] if found else []
 
 
 def _usable_templates(repo: Repository) -> list[str]:
