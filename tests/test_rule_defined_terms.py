@@ -161,9 +161,10 @@ def test_a_term_defined_in_a_clause_is_reported_on_the_agreement_with_its_articl
     clause = repo / "clauses/liability/fr.md"
     edit(clause, "plafonnée au prix payé.", "plafonnée au prix payé (ci-après le « Plafond »).")
     (finding,) = findings(repo)
-    assert (finding.path, finding.line, finding.level) == ("agreements/acme-fr.md", 0, "warning")
-    line = assembled_line(repo, "« Plafond »")
-    assert f"term “Plafond” is defined in Article 3 — Responsabilité (assembled Markdown line {line}) but never used" \
-        in finding.message
+    # Reported at the clause file and line (issue 20, item 13), naming the agreement it was read in.
+    assert (finding.path, finding.line, finding.level) == ("clauses/liability/fr.md", line_of(clause, "Plafond"),
+                                                           "warning")
+    assert "term “Plafond” is defined in Article 3 — Responsabilité but never used" in finding.message
+    assert "(in agreements/acme-fr.md)" in finding.message and "assembled Markdown" not in finding.message
     edit(agreement, BODY, "Le Plafond ne s'applique pas en cas de faute lourde.\n")
     assert findings(repo) == []

@@ -11,6 +11,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 
 from .durations import Duration, parse_duration
 from .bounds import MAX_NUMBER, plain_number, sane_date
+from .currencies import check_currency
 
 LANGUAGES = ("fr", "en")
 
@@ -53,6 +54,10 @@ Percent = Annotated[Decimal, Field(gt=0, le=100), BeforeValidator(plain_number)]
 # Dates a contract can hold: years 1900 to 2999, so that adding a term to them never overflows.
 ContractDate = Annotated[dt.date, AfterValidator(sane_date)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+# An ISO 4217 code every language can write in words: checked here, on the agreement's line,
+# rather than when a clause first prints it.
+Currency = Annotated[str, BeforeValidator(check_currency),
+                     WithJsonSchema({"type": "string", "pattern": r"^[A-Z]{3}$", "examples": ["EUR", "GBP", "SEK"]})]
 # Parameter names are used in Jinja as params.<name>: letters, digits, underscores.
 ParameterName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
@@ -144,7 +149,7 @@ class Fees(Strict):
         description="fixed price, daily rate, hourly rate or monthly retainer"
     )
     amount: Amount = Field(description="Fixed price, daily/hourly rate or monthly retainer")
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code")
+    currency: Currency = Field("EUR", description="ISO 4217 currency code, in capitals")
     estimate: Optional[Amount] = Field(None, description="Estimated days or hours (rate models)")
     expenses: Literal["included", "reimbursed", "none"] = Field("none", description="Travel and other expenses")
     tax: Literal["excluded", "included"] = Field("excluded", description="Amounts before (excluded) or with VAT")

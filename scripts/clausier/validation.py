@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from typing import Any, TypeVar
 
@@ -41,12 +42,41 @@ def _finding(model: type[BaseModel], error: dict[str, Any], document: Document, 
     elif kind == "missing":
         message = f"missing required field '{loc[-1]}'" if loc else "missing required field"
         line, col = document.positions.of(loc[:-1], prefer_key=True) if loc[:-1] else document.positions.start
+    elif kind.startswith("date_") and not isinstance(error.get("input"), (dict, list)):
+        message = _date_message(error)
+        line, col = document.positions.of(loc)
     else:
         message = error["msg"].removeprefix("Value error, ")
         if "input" in error and kind not in ("value_error",) and not isinstance(error["input"], (dict, list)):
             message += f" (got {_shown(error['input'])})"
         line, col = document.positions.of(loc)
     return Finding(path, line, col, message=message, field=dotted)
+
+
+_DAY_FIRST = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_ISO_SHAPE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+_MONTHS = ("January February March April May June July August September October November December").split()
+
+
+def _date_message(error: dict[str, Any]) -> str:
+    """A date pydantic could not read, with what to write instead: YYYY-MM-DD, and the
+    translation of a day-first date (01/12/2026 → 2026-12-01) when it is one."""
+    value = error.get("input")
+    shown = _shown(value)
+    if isinstance(value, str) and _ISO_SHAPE.match(value):
+        year, month, day = (int(part) for part in value.strip().split("-"))
+        if not 1 <= month <= 12:
+            reason = f"there is no month {month}; the month comes second"
+        else:
+            reason = f"{_MONTHS[month - 1]} {year} has no day {day}"
+        return f"{shown} is not a date ({reason}): write an existing date as YYYY-MM-DD, e.g. 2026-12-01"
+    day_first = _DAY_FIRST.match(value) if isinstance(value, str) else None
+    if day_first:
+        day, month, year = (int(g) for g in day_first.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return (f"{shown} is not in the form YYYY-MM-DD: write {year:04d}-{month:02d}-{day:02d} "
+                    f"if you mean {day} {_MONTHS[month - 1]} {year}")
+    return f"{shown} is not a date: write it as YYYY-MM-DD (year, month, day), e.g. 2026-12-01"
 
 
 def _is_data_key(part: Any, document: Document, loc: tuple) -> bool:
@@ -90,3 +120,14 @@ def _shown(value: Any) -> str:
     """A value as the message shows it: its repr, cut short (a value may be a megabyte of text)."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def cannot_omit_unknown(clause_id: str, template: str, slots: list) -> str:
+    """The message for `omit` of a clause the template does not have: the closest id, and only
+    the clauses that can be omitted (listing required ones would invite the next error)."""
+    optional = [s.id for s in slots if s.optional]
+    close = difflib.get_close_matches(clause_id, optional, n=1, cutoff=0.6) or \
+        difflib.get_close_matches(clause_id, [s.id for s in slots], n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    listed = f"optional clauses: {', '.join(optional)}" if optional else "it has no optional clause"
+    return f"cannot omit '{clause_id}': template '{template}' has no such clause{hint}; {listed}"

@@ -1,7 +1,9 @@
 """Amounts in words, in French and English, from a Decimal.
 
 The integer part and the cents are spelled separately (never « zéro centime »), and French
-takes « d'euros » after a round million, milliard, billion or billiard.
+takes « d'euros » after a round million, milliard, billion or billiard, and « une » before a
+feminine currency (« vingt et une couronnes »). The currency names, in the singular and the
+plural, come from currencies.py (CLDR through Babel): every ISO 4217 currency in use.
 
 The numbers are spelled here rather than by num2words, which the design first chose: num2words
 imports its fifty-odd languages at its first import, some 40-60 ms of every one-agreement
@@ -13,52 +15,45 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-# (singular, plural) names of the main unit and of the cents, per language.
-CURRENCY_NAMES = {
-    "fr": {
-        "EUR": (("euro", "euros"), ("centime", "centimes")),
-        "USD": (("dollar", "dollars"), ("cent", "cents")),
-        "GBP": (("livre sterling", "livres sterling"), ("penny", "pence")),
-        "CHF": (("franc suisse", "francs suisses"), ("centime", "centimes")),
-        "CAD": (("dollar canadien", "dollars canadiens"), ("cent", "cents")),
-    },
-    "en": {
-        "EUR": (("euro", "euros"), ("cent", "cents")),
-        "USD": (("dollar", "dollars"), ("cent", "cents")),
-        "GBP": (("pound sterling", "pounds sterling"), ("penny", "pence")),
-        "CHF": (("Swiss franc", "Swiss francs"), ("centime", "centimes")),
-        "CAD": (("Canadian dollar", "Canadian dollars"), ("cent", "cents")),
-    },
-}
-
+from .currencies import names
 
 def amount_in_words(amount: Decimal, currency: str, language: str) -> str:
-    """`Decimal("12000")`, "EUR", "fr" → « douze mille euros »."""
+    """`Decimal("12000")`, "EUR", "fr" → « douze mille euros »; any currency Babel names
+    (currencies.py), rounded to its decimals as the figure is (« cinq mille yens »)."""
     if not isinstance(amount, Decimal):
         raise TypeError(f"amounts in words take a Decimal, not {type(amount).__name__}")
     if amount < 0:
         raise ValueError("amounts in words must not be negative")
-    try:
-        (unit_one, unit_many), (cent_one, cent_many) = CURRENCY_NAMES[language][currency]
-    except KeyError:
-        raise ValueError(f"no words for currency {currency!r} in {language!r}; "
-                         f"known: {', '.join(CURRENCY_NAMES.get(language, {}))}") from None
-    cents_total = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-    units, cents = divmod(cents_total, 100)
+    if language not in LANGUAGES:
+        raise ValueError(f"no words in {language!r}; languages: {', '.join(LANGUAGES)}")
+    (unit_one, unit_many), minor, decimals = names(currency, language)
+    scale = 10 ** decimals
+    minor_total = int((amount * scale).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    units, fraction = divmod(minor_total, scale)
     parts = []
-    if units or not cents:
+    if units or not fraction:
         spelled = _spell(units, language)
         # French keeps the singular for zero and one (« zéro euro »).
         name = unit_one if units == 1 or (units == 0 and language == "fr") else unit_many
+        if language == "fr" and name.split()[0] in _FRENCH_FEMININE and spelled.endswith("un"):
+            spelled += "e"  # « une couronne », « vingt et une livres »
         if language == "fr" and spelled.split()[-1].rstrip("s") in _FRENCH_SCALE_NOUNS:
-            parts.append(f"{spelled} d'{name}" if name[0] in "aeiouéè" else f"{spelled} de {name}")
+            # « un million d'euros », « deux millions de couronnes suédoises »
+            parts.append(f"{spelled} d'{name}" if name[0].lower() in _FRENCH_VOWELS else f"{spelled} de {name}")
         else:
             parts.append(f"{spelled} {name}")
-    if cents:
-        spelled = _spell(cents, language)
-        parts.append(f"{spelled} {cent_one if cents == 1 else cent_many}")
+    if fraction and minor is not None:
+        minor_one, minor_many = minor
+        parts.append(f"{_spell(fraction, language)} {minor_one if fraction == 1 else minor_many}")
     joiner = " et " if language == "fr" else " and "
     return joiner.join(parts)
+
+
+LANGUAGES = ("fr", "en")
+# Currency nouns that are feminine in French (the others CLDR names are masculine).
+_FRENCH_FEMININE = {"couronne", "couronnes", "gourde", "gourdes", "hryvnia", "hryvnias", "livre", "livres",
+                    "roupie", "roupies", "pataca", "patacas"}
+_FRENCH_VOWELS = set("aeiouàâäéèêëîïôöùûü")  # « d'euros », but « de yens »: y before a vowel is a consonant
 
 
 def _spell(value: int, language: str) -> str:

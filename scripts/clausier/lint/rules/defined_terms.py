@@ -235,6 +235,30 @@ def _place(raw: str, body_line: int, patterns: list[re.Pattern], prefer_body: bo
     return 0, 0
 
 
+def _clause_place(agreement, repo, unit: Unit, patterns: list[re.Pattern]) -> tuple[str, int, int] | None:
+    """(clause file, line, column) of the first pattern in the clause texts the agreement uses,
+    the article whose title heads `unit` first; None when no clause holds it."""
+    plan = agreement.plan
+    if plan is None:
+        return None
+    texts = []
+    for article in plan.articles:
+        clause = repo.clauses.get(article.id)
+        if clause is None:
+            continue
+        text = clause.texts.get((article.variant, plan.language)) or clause.texts.get(("standard", plan.language))
+        if text is not None:
+            here = bool(article.title) and unit.heading.endswith(article.title)
+            texts.insert(0, text) if here else texts.append(text)
+    for pattern in patterns:
+        for text in texts:
+            for index, line in enumerate(text.body.split("\n")):
+                match = pattern.search(line)
+                if match:
+                    return text.path, text.body_line + index, match.start() + 1
+    return None
+
+
 def _quoted(term: str) -> re.Pattern:
     """The term as it is written in its definition: in quotes, maybe after an article."""
     return re.compile(rf"[«\"“]\s*(?:{_ART}\s*)?{re.escape(term)}\s*[»\"”]", re.IGNORECASE)
@@ -260,6 +284,12 @@ def agreement_findings(agreement, markdown: str, repo) -> Iterator[Finding]:
         special = any(unit.heading.endswith(title) for title in SPECIAL_TITLE.values())
         patterns = [_quoted(term)] if definition else []
         line, col = _place(raw, body_line, patterns + [usage_pattern(term)], special)
+        if not line:  # the text comes from a clause: point at the clause file and line
+            place = _clause_place(agreement, repo, unit, patterns + [usage_pattern(term)])
+            if place is not None:
+                path, line, col = place
+                message = re.sub(r" \(assembled Markdown line \d+\)", "", message)
+                return Finding(path, line, col, "warning", f"{message} (in {agreement.shown})", "", RULE_ID)
         return Finding(agreement.shown, line, col, "warning", message, "", RULE_ID)
 
     # Defined twice.

@@ -19,6 +19,7 @@ from babel.core import get_global
 from babel.numbers import get_territory_currencies, list_currencies
 
 from ...assemble import SPECIAL_CONDITIONS
+from ...currencies import suggestions
 from ...durations import Duration
 from . import Rule
 
@@ -62,12 +63,9 @@ def _currency_findings(agreement, model):
     in_use = currencies_in_use(model.effective_date)
     if code in in_use:
         return
-    if code not in set(list_currencies()):
-        # One letter off, the country's two letters first: EUX → EUR, USN → USD.
-        close = sorted((c for c in in_use if sum(a != b for a, b in zip(c, code)) == 1),
-                       key=lambda c: (c[:2] != code[:2], c))[:3]
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        message = f"{code!r} is not an ISO 4217 currency code{hint}"
+    if code not in set(list_currencies()):  # the model refuses these first; kept for a model built by hand
+        hint = suggestions(code)
+        message = f"{code!r} is not an ISO 4217 currency code" + (f" (did you mean {', '.join(hint)}?)" if hint else "")
     else:
         message = (f"{code!r} is an ISO 4217 code, but no country's money on {model.effective_date.isoformat()} "
                    "(a withdrawn currency, or a code for tests, metals or no currency)")
@@ -115,7 +113,8 @@ def _schedule_findings(agreement, model):
             if total != HUNDRED:
                 gap = HUNDRED - total
                 how = f"{plain(gap)} % missing" if gap > 0 else f"{plain(-gap)} % too much"
-                yield agreement.finding(("schedule",), f"the instalments add up to {plain(total)} %, not 100 % "
+                at = _instalment_to_correct(percents, HUNDRED)
+                yield agreement.finding(("schedule", at), f"the instalments add up to {plain(total)} %, not 100 % "
                                         f"({how}): correct the percents so that they add up to 100", "error", RULE_ID)
             return
         if fees.model != "fixed":
@@ -125,9 +124,21 @@ def _schedule_findings(agreement, model):
             gap = fees.amount - total
             how = f"{plain(gap)} {currency} missing" if gap > 0 else f"{plain(-gap)} {currency} too much"
             kind = "amounts" if not percents else "amounts and percents"
-            yield agreement.finding(("schedule",), f"the instalments ({kind}) add up to {plain(total)} {currency}, "
+            shares = [m.amount if m.amount is not None else m.percent * fees.amount / HUNDRED for m in schedule]
+            at = _instalment_to_correct(shares, fees.amount)
+            yield agreement.finding(("schedule", at), f"the instalments ({kind}) add up to {plain(total)} {currency}, "
                                     f"not the fixed price of {plain(fees.amount)} {currency} ({how}): correct the "
                                     "instalments or fees.amount", "error", RULE_ID)
+
+
+def _instalment_to_correct(shares: list[Decimal], whole: Decimal) -> int:
+    """The instalment a wrong total points at: the one that takes it past the whole, else the last."""
+    running = Decimal(0)
+    for index, share in enumerate(shares):
+        running += share
+        if running > whole:
+            return index
+    return len(shares) - 1
 
 
 def _term_end(term, start: dt.date) -> dt.date | None:
