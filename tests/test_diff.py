@@ -76,11 +76,11 @@ def test_diff_writes_html_pdf_docx_and_a_summary_of_the_changes(history):
     assert "payables à ~~30~~ **45** jours **fin de mois**." in summary
 
     html = (out / "acme-fr.redline.html").read_text(encoding="utf-8")
-    assert "<del>30</del> <u>45</u> jours <u>fin de mois</u>" in html
-    assert "plafonnée au <u>double du</u> prix payé" in html
+    assert "<del>30</del> <ins>45</ins> jours <ins>fin de mois</ins>" in html
+    assert "plafonnée au <ins>double du</ins> prix payé" in html
     assert 'id="redline-legend"' in html and "2 articles modifiés (2 et 3)" in html
     for clause in ("purpose", "termination", "special-conditions"):
-        assert not re.search(r"<u>|<del>", article_html(html, clause)), clause
+        assert not re.search(r"<ins>|<del>", article_html(html, clause)), clause
     assert "redline" in html and "--c-inserted" in html  # the redline style is included
 
     with zipfile.ZipFile(out / "acme-fr.redline.docx") as docx:
@@ -103,7 +103,7 @@ def test_a_clause_change_shows_in_the_redline_of_every_agreement_that_uses_it(hi
         result = run(repo, "diff", name, "--to", "html,md")
         assert result.exit_code == 0, result.output
         html = (repo / f"build/diff/{name}/{name}.redline.html").read_text(encoding="utf-8")
-        assert "<u>double du</u>" in html and "<del>30</del>" in html
+        assert "<ins>double du</ins>" in html and "<del>30</del>" in html
         assert not (repo / f"build/diff/{name}/{name}.redline.pdf").exists()
 
 
@@ -116,7 +116,7 @@ def test_template_and_configuration_changes_show_in_every_agreement(history):
         result = run(repo, "diff", f"agreements/{name}.md", "--base", first, "--to", "html,md")
         assert result.exit_code == 0, result.output
         html = (repo / f"build/diff/{name}/{name}.redline.html").read_text(encoding="utf-8")
-        assert "<del>4</del> <u>8</u> quai Saint-Vincent" in html
+        assert "<del>4</del> <ins>8</ins> quai Saint-Vincent" in html
         assert "Contrat de <del>prestation de</del> services" in html
         assert "Title:" in result.stdout and "Entre les soussignés | changed" in result.stdout
 
@@ -140,12 +140,12 @@ def test_an_article_inserted_in_the_middle_does_not_mark_the_following_ones(hist
     assert "Renumbered only (numbers and cross-references): articles 1, 5–6." in result.stdout
     html = (repo / "build/diff/acme-fr/acme-fr.redline.html").read_text(encoding="utf-8")
     termination = article_html(html, "termination")
-    assert "Article <del>4</del> <u>5</u> — Résiliation" in termination
+    assert "Article <del>4</del> <ins>5</ins> — Résiliation" in termination
     body = termination.split("</h1>", 1)[1]
     # only the sub-clause numbers move; the text itself is not marked
-    lead_ins = r"<del><strong>4\.(\d)</strong></del> <u><strong>5\.\1</strong></u>"
+    lead_ins = r"<del><strong>4\.(\d)</strong></del> <ins><strong>5\.\1</strong></ins>"
     assert len(re.findall(lead_ins, body)) == 2
-    assert not re.search(r"<u>|<del>", re.sub(lead_ins, "", body))
+    assert not re.search(r"<ins>|<del>", re.sub(lead_ins, "", body))
 
 
 def test_head_may_be_a_revision_and_the_working_tree_is_then_ignored(history):
@@ -174,7 +174,7 @@ def test_an_agreement_absent_at_the_base_is_shown_all_inserted(history):
     assert "does not exist at" in result.stderr and "all of it is shown inserted" in result.stderr
     html = (repo / "build/diff/gamma-fr/gamma-fr.redline.html").read_text(encoding="utf-8")
     assert "<del>" not in html.split('id="redline-legend"')[1].split("</div>", 1)[1]
-    assert "<u><strong>Brasserie</strong>" in html and "| 1 — Objet | inserted |" in result.stdout
+    assert "<ins><strong>Brasserie</strong>" in html and "| 1 — Objet | inserted |" in result.stdout
 
 
 def test_unknown_revision_is_a_usage_error(history):

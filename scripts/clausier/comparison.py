@@ -38,6 +38,7 @@ class Revision:
     commit: str | None
     label: str  # "1a2b3c4 (main)", "working tree"
     date: dt.date | None = None  # the commit date
+    merge_base: bool = False  # chosen as the merge base with main (the legend says so in its language)
 
     @property
     def short(self) -> str:
@@ -61,7 +62,7 @@ def base_revision(root: Path, spec: str | None) -> Revision:
     resolve(root, "HEAD")
     commit = default_base(root)
     found = revision(root, commit)
-    return Revision(found.commit, f"{found.short} (merge base with main)", found.date)
+    return Revision(found.commit, f"{found.short} (merge base with main)", found.date, merge_base=True)
 
 
 def agreement_location(root: Path, given: str) -> str:

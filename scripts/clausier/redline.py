@@ -11,6 +11,9 @@ Pure functions, text in and text out (no git, no pandoc):
 - `to_markdown(comparison, marks)` writes the redline as Markdown with the given marks: pandoc
   track-changes spans for DOCX (`TRACKED`), underline and strike-through for PDF and HTML
   (`VISUAL`). Marks never cross a block boundary: `#`, `-`, `|` and `:::` stay outside them.
+  Each change carries its own spaces (`_change_segments`): the old side (equal + deleted text)
+  and the new side (equal + inserted text) each read exactly as their own version, so a
+  tracked change accepts to the new text and rejects to the old one, word for word.
 - `summary(comparison, …)` writes the short Markdown summary posted on pull requests.
 
 The text inside the marks is the assembled Markdown itself, already escaped by assembly; the
@@ -466,6 +469,34 @@ def _cleanup(opcodes: list[tuple], old: list[str], new: list[str]) -> list[tuple
     return [tuple(op) for op in ops]
 
 
+def _change_segments(a, b, i1: int, i2: int, j1: int, j2: int, after_change: bool = False) -> list[Segment]:
+    """One change with its spaces: the separators before its words and before the next equal
+    word belong to each side. What both sides share at the edges stays equal; the rest goes
+    into the deletion and the insertion, so each side reads exactly as its own text (Accept all
+    in Word gives the new text, Reject all the old one, with no space missing or doubled)."""
+    old = "".join(sep + word for sep, word in a[i1:i2]) + (a[i2][0] if i2 < len(a) else "")
+    new = "".join(sep + word for sep, word in b[j1:j2]) + (b[j2][0] if j2 < len(b) else "")
+    if (not i1 and not j1) or after_change:  # no text before it, or written by the change before
+        old = old[len(a[i1][0]):] if i1 < i2 else old
+        new = new[len(b[j1][0]):] if j1 < j2 else new
+    spaces = _SEPARATORS + _SOFT_SPACES
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head] and old[head] in spaces:
+        head += 1
+    tail = 0
+    while (tail < min(len(old), len(new)) - head and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]
+           and old[len(old) - 1 - tail] in spaces):
+        tail += 1
+    out = [Segment(EQUAL, old[:head])] if head else []
+    if old[head : len(old) - tail]:
+        out.append(Segment(DELETED, old[head : len(old) - tail]))
+    if new[head : len(new) - tail]:
+        out.append(Segment(INSERTED, new[head : len(new) - tail]))
+    if tail:
+        out.append(Segment(EQUAL, new[len(new) - tail :]))
+    return out
+
+
 def diff_inline(old: str, new: str, in_heading: bool = False, label: str = "") -> tuple[list[Segment], Counts]:
     """Word-level comparison of two pieces of inline Markdown."""
     a, b = tokens(old), tokens(new)
@@ -477,18 +508,13 @@ def diff_inline(old: str, new: str, in_heading: bool = False, label: str = "") -
     for position, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
             for k, (sep, word) in enumerate(b[j1:j2]):
-                if k == 0 and segments and not sep:
-                    sep = a[i1][0]  # a separator lost at the start of head stays after a mark
+                if k == 0 and position:
+                    sep = ""  # written by the change before it (_change_segments)
                 segments.append(Segment(EQUAL, sep + word))
             continue
         deleted, inserted = a[i1:i2], b[j1:j2]
-        lead = (deleted or inserted)[0][0] if segments else ""
-        if lead:
-            segments.append(Segment(EQUAL, lead))
-        if deleted:
-            segments.append(Segment(DELETED, _join(deleted)))
-        if inserted:
-            segments.append(Segment(INSERTED, _join(inserted)))
+        after_change = bool(position) and opcodes[position - 1][0] != "equal"
+        segments.extend(_change_segments(a, b, i1, i2, j1, j2, after_change))
         words = [w for _, w in deleted] + [w for _, w in inserted]
         if len(deleted) == len(inserted) and all(_is_numbering(w, in_heading) for w in words):
             counts.renumbered += len(inserted)
@@ -860,9 +886,12 @@ def _section_diff(old: Section | None, new: Section | None) -> SectionDiff:
 class Marks:
     """How insertions and deletions are written in the redline Markdown."""
 
-    insert: Callable[[str], str]
-    delete: Callable[[str], str]
+    insert: Callable[..., str]
+    delete: Callable[..., str]
     between: str = ""  # between a deletion and the insertion that replaces it
+    # Tracked changes keep a change's edge spaces inside it (called as mark(text, lead, trail)):
+    # Accept all and Reject all must each give a text with its own spaces.
+    spaces_inside: bool = False
 
 
 def tracked(author: str, date: str, own: str = "") -> Marks:
@@ -872,12 +901,28 @@ def tracked(author: str, date: str, own: str = "") -> Marks:
     author = re.sub(r"[^\w .@'-]", "", author)[:80] or "Clausier"
     date = re.sub(r"[^0-9TZ:+-]", "", date)
     attributes = f'author="{author}" date="{date}"{own}'
-    return Marks(lambda t: f"[{t}]{{.insertion {attributes}}}", lambda t: f"[{t}]{{.deletion {attributes}}}")
+
+    def mark(kind: str) -> Callable[[str, str, str], str]:
+        # pandoc trims a span's edge spaces: they go as attributes, put back by redline.lua
+        return lambda t, lead="", trail="": (f"[{t}]{{.{kind} {attributes}" + (' lead="space"' if lead else "")
+                                             + (' trail="space"' if trail else "") + "}")
+
+    return Marks(mark("insertion"), mark("deletion"), spaces_inside=True)
 
 
 # Underline and strike-through: coloured by the redline section of style.typ (PDF) and by
 # redline.css.html (HTML). A space between a deletion and its replacement, for reading.
 VISUAL = Marks(lambda t: f"[{t}]{{.underline}}", lambda t: f"~~{t}~~", " ")
+INSERTED_CLASS = "redline-ins"  # the HTML redline turns this span and its underline into <ins>
+
+
+def visual(own: str = "") -> Marks:
+    """VISUAL, with each insertion's underline inside a span of the redline's own (`own`, see
+    redline_render.own_mark): the HTML redline makes it an <ins> element, which no underline
+    from content can become; Typst shows the underline."""
+    if not own:
+        return VISUAL
+    return Marks(lambda t: f"[[{t}]{{.underline}}]{{.{INSERTED_CLASS}{own}}}", VISUAL.delete, VISUAL.between)
 
 
 def _render_segments(segments: list[Segment], marks: Marks) -> str:
@@ -886,15 +931,18 @@ def _render_segments(segments: list[Segment], marks: Marks) -> str:
         if segment.kind == EQUAL:
             out.append(segment.text)
             continue
-        # marks go around words only: spaces at the edges stay outside
+        # visual marks go around words only (spaces at the edges outside); tracked ones take them in
         text = segment.text
         core = text.strip(" \t\n")
+        left = text[: len(text) - len(text.lstrip(" \t\n"))]
+        right = text[len(text.rstrip(" \t\n")) :] if core else ""
+        mark = marks.insert if segment.kind == INSERTED else marks.delete
+        if marks.spaces_inside:
+            out.append(mark(core, left, right))
+            continue
         if not core:
             out.append(text)
             continue
-        left = text[: len(text) - len(text.lstrip(" \t\n"))]
-        right = text[len(text.rstrip(" \t\n")) :]
-        mark = marks.insert if segment.kind == INSERTED else marks.delete
         if segment.kind == INSERTED and k and segments[k - 1].kind == DELETED:
             left = marks.between + left
         out.append(left + mark(core) + right)

@@ -7,7 +7,9 @@ content wrote). The only markup beyond the assembled text is what `redline.to_ma
 around words, and the legend, built from escaped text; the attributes they need (the legend's
 id, the revisions' author and date) are marked with a random key only this run's pandoc knows
 (`own_mark`), so content cannot forge them. The HTML's head is the contract's: a strict
-Content-Security-Policy and the styles, read by safefile (htmlsafety.py).
+Content-Security-Policy and the styles, read by safefile (htmlsafety.py). The HTML marks
+insertions with <ins> and deletions with <del>; the DOCX route also runs redline.lua, which puts
+each change's edge spaces inside its revision (Accept all / Reject all read word for word).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from .errors import BuildError
 from .formatting import long_date
 from .htmlsafety import HEADER_FILE, html_header
 from .markdown import escape_text
-from .redline import VISUAL, Comparison, tracked, to_markdown
+from .redline import INSERTED_CLASS, Comparison, tracked, to_markdown
+from .redline import visual as visual_marks
 from .safefile import read_text
 
 REDLINE_CSS = "redline.css.html"
@@ -40,6 +43,7 @@ AUTHOR = "Clausier"
 LEGEND_ID = "redline-legend"
 OWN_MARK = "clausier-own"  # typography.lua's name for it
 MARKUP_KEY_VARIABLE = "CLAUSIER_MARKUP_KEY"
+TRACKED_FILTER = Path(__file__).resolve().with_name("redline.lua")  # a change's edge spaces, inside it
 TOOL_ROOT = Path(__file__).resolve().parents[2]  # the tool's own redline style, for a revision without one
 
 WORDS = {
@@ -52,6 +56,7 @@ WORDS = {
         "removed": "supprimé", "removed_n": "supprimés", "none": "aucune modification du texte",
         "key": "Légende", "ins": "texte ajouté", "del": "texte supprimé", "absent": "absent",
         "tracked": "les modifications sont des révisions (suivi des modifications)",
+        "merge_base": "base commune avec main",
     },
     "en": {
         "title": "Comparison", "base": "base version", "head": "compared version",
@@ -62,6 +67,7 @@ WORDS = {
         "removed": "removed", "removed_n": "removed", "none": "no change to the text",
         "key": "Key", "ins": "inserted text", "del": "deleted text", "absent": "absent",
         "tracked": "changes are tracked revisions",
+        "merge_base": "merge base with main",
     },
 }
 
@@ -88,7 +94,8 @@ def legend_facts(comparison: Comparison, base, head, when: dt.datetime) -> tuple
     def side(revision) -> str:
         if revision.commit is None:
             return w["working"]
-        text = revision.label
+        # the label is the command line's (English); the legend speaks the agreement's language
+        text = f"{revision.short} ({w['merge_base']})" if getattr(revision, "merge_base", False) else revision.label
         if revision.date:
             text += f", {long_date(revision.date, language)}"
         return text
@@ -127,7 +134,7 @@ def visual_legend(comparison: Comparison, base, head, when: dt.datetime, key: st
     colon = " :" if comparison.language == "fr" else ":"
     return (f"::: {{#{LEGEND_ID}{own_mark(key)}}}\n"
             f"**{escape_text(title)}** — {escape_text(versions)}\\\n{escape_text(facts)}\\\n"
-            f"{escape_text(w['key'])}{colon} [{escape_text(w['ins'])}]{{.underline}} · "
+            f"{escape_text(w['key'])}{colon} {visual_marks(own_mark(key)).insert(escape_text(w['ins']))} · "
             f"~~{escape_text(w['del'])}~~\n:::")
 
 
@@ -158,12 +165,13 @@ def _with_comment(markdown: str, comment: str, when: str, key: str = "") -> str:
     return f"{start}{end}\n\n{markdown}"
 
 
-def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | None = None, key: str = "") -> None:
+def _pandoc(args: list[str], source: Path, shown: str, env: dict[str, str] | None = None, key: str = "",
+            filters: tuple[Path, ...] = ()) -> None:
     """pandoc as for contracts (render.READER, --sandbox, the same filter), with natural table
     widths; `key`: what the redline's own markup is marked with (see own_mark)."""
     env = {**(env or {}), MARKUP_KEY_VARIABLE: key}
-    command = [render.pandoc_path(), "--sandbox", "-f", render.READER, "--lua-filter", str(render.TYPOGRAPHY), COLUMNS,
-               *args, str(source)]
+    command = [render.pandoc_path(), "--sandbox", "-f", render.READER, "--lua-filter", str(render.TYPOGRAPHY),
+               *(f"--lua-filter={path}" for path in filters), COLUMNS, *args, str(source)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=render.PANDOC_TIMEOUT,
                               env={**os.environ, **(env or {})})
@@ -199,7 +207,35 @@ def _html(source: Path, settings, shown: str, key: str) -> bytes:
         header.write_text(text, encoding="utf-8")
         _pandoc(["-t", "html5", "--standalone", f"--include-in-header={header}", *settings.metadata_args(),
                  "-o", str(target)], source, shown, key=key)
-        return target.read_bytes()
+        return insertion_elements(target.read_text(encoding="utf-8")).encode("utf-8")
+
+
+_OWN_INSERTION = f'<span class="{INSERTED_CLASS}"><u>'
+_SPAN_TAG = re.compile(r"<span[\s>]|</span>")
+
+
+def insertion_elements(html: str) -> str:
+    """The redline's insertions as <ins> elements (screen readers and copy-paste keep what is
+    inserted): pandoc writes each as its own span around an underline, which only the redline's
+    marks make (content's spans are unwrapped by typography.lua). pandoc escapes text, so every
+    `<span` here is a tag."""
+    out, index = [], 0
+    while (start := html.find(_OWN_INSERTION, index)) != -1:
+        depth, at = 1, start + len(_OWN_INSERTION)
+        for tag in _SPAN_TAG.finditer(html, at):
+            depth += -1 if tag.group(0) == "</span>" else 1
+            if depth == 0:
+                break
+        else:
+            break
+        end = tag.start()
+        inner = html[start + len(_OWN_INSERTION) : end]
+        if not inner.endswith("</u>"):
+            break
+        out += [html[index:start], "<ins>", inner[: -len("</u>")], "</ins>"]
+        index = tag.end()
+    out.append(html[index:])
+    return "".join(out)
 
 
 def _docx(source: Path, settings, shown: str, stamp: str, key: str) -> bytes:
@@ -207,7 +243,7 @@ def _docx(source: Path, settings, shown: str, stamp: str, key: str) -> bytes:
         target = Path(scratch) / "out.docx"
         reference = render.copy_reference_docx(settings.root, Path(scratch))  # read by safefile
         _pandoc(["-t", "docx", f"--reference-doc={reference}", *settings.metadata_args(), "-o", str(target)],
-                source, shown, env={"SOURCE_DATE_EPOCH": str(settings.timestamp)}, key=key)
+                source, shown, env={"SOURCE_DATE_EPOCH": str(settings.timestamp)}, key=key, filters=(TRACKED_FILTER,))
         return _with_paragraph_marks(target.read_bytes(), stamp)
 
 
@@ -266,7 +302,7 @@ def render_redline(comparison: Comparison, side, base, head, when: dt.datetime, 
     with tempfile.TemporaryDirectory(prefix="clausier-redline-") as scratch:
         if "html" in formats or "pdf" in formats:
             visual = Path(scratch) / "visual.md"
-            text = to_markdown(comparison, VISUAL, visual_legend(comparison, base, head, when, key))
+            text = to_markdown(comparison, visual_marks(own_mark(key)), visual_legend(comparison, base, head, when, key))
             render.check_renderable(text, shown)  # the other side's text too
             visual.write_text(text, encoding="utf-8")
             if "html" in formats:
