@@ -53,7 +53,9 @@ def test_examples_build_to_pdf_and_read_as_contracts(tmp_path):
     from pypdf import PdfReader
 
     own = PdfReader(tmp_path / "2026-014-atelier-lumiere/2026-014-atelier-lumiere.pdf").metadata
-    assert (own["/Title"], own["/Author"]) == ("Contrat de prestation de services", "Clair Obscur Studio")
+    # The title names the agreement: its contract type and its client (issue 20, item 8).
+    assert (own["/Title"], own["/Author"]) == ("Contrat de prestation de services — Atelier Lumière SARL",
+                                               "Clair Obscur Studio")
     theirs = PdfReader(tmp_path / "2026-040-brasserie-des-canuts-maintenance/2026-040-brasserie-des-canuts-maintenance.pdf")
     assert theirs.metadata["/Author"] == PROVIDER_040 and theirs.metadata["/Title"]
 

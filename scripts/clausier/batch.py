@@ -24,7 +24,7 @@ from .htmlsafety import html_header
 from .safefile import UnsafeFile, read_text
 from .output import prune_oldest
 from .render import (HTML_STYLE, READER, STYLES, TYPOGRAPHY, TYPST_STYLE, RenderSettings,
-                     copy_reference_docx, pandoc_path)
+                     copy_reference_docx, html_identity, pandoc_path)
 
 LUA_SCRIPT = Path(__file__).with_name("batch.lua")
 # A larger allocation area for pandoc's garbage collector: about a fifth less time per document
@@ -193,7 +193,9 @@ def output_specs(formats: list[str], settings: RenderSettings, header_cache: dic
             cache = header_cache if header_cache is not None else {}
             if settings.root not in cache:
                 cache[settings.root] = html_header(settings.root, [(STYLES / HTML_STYLE).as_posix()])
-            specs.append({"format": "html5", "standalone": True, "header_includes": [cache[settings.root]]})
+            specs.append({"format": "html5", "standalone": True, "header_includes": [cache[settings.root]],
+                          # What the single route's --include-before-body gives (render.html_identity).
+                          "variables": {"include-before": [html_identity(settings)]}})
         elif fmt == "docx":
             if references is None:
                 raise ValueError("a docx output needs the converter's copies of reference.docx")

@@ -18,10 +18,13 @@ from pathlib import Path
 
 from .safefile import read_text
 
-# No script at all, nothing loaded from anywhere (contract and redline HTML hold no image: images
-# are refused in contract text, and the logo goes only into the PDF); inline styles only, as
-# pandoc writes them (`<style>`, and `style="width: …"` on table columns it sizes).
-CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+# No script at all, nothing loaded from anywhere; inline styles only, as pandoc writes them
+# (`<style>`, and `style="width: …"` on table columns it sizes). Images from `data:` only: the
+# contract's banner shows the logo as the background of a style rule of its own, from a data:
+# URI (checked by logo.checked_logo; a CSS image runs no script and loads nothing). There is
+# still no <img>: images are refused in contract text.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+                           "form-action 'none'")
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}" />'
 HEADER_FILE = "clausier-header.html"
 

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import BuildError, ContentError, Finding
+from .identity import HEADER_PART, docx_header, document_title, draft_mark, html_banner, with_header
 
 # yaml_metadata_block is off so no text can set pandoc variables (some, like
 # `keywords`, reach Typst unescaped); title and language come from -M options.
@@ -59,6 +60,8 @@ class RenderSettings:
     title: str = ""  # plain text; passed to pandoc as a literal string
     lang_tag: str = "fr-FR"
     logo: Path | None = None
+    status: str = ""  # draft and review get a mark on every page (identity.draft_mark)
+    client: str = ""  # the client's name, for the metadata title (identity.document_title)
 
     def metadata_args(self) -> list[str]:
         return ["-M", f"title={self.title}", "-M", f"lang={self.lang_tag}"]
@@ -177,7 +180,7 @@ def typst_options(work: Path) -> dict:
 
 def typst_inputs(settings: RenderSettings) -> dict[str, str]:
     """The style's settings: what the running header, footer and title block show."""
-    return {
+    inputs = {
         "reference": settings.reference,
         "version": settings.version,
         "brand": settings.brand,
@@ -187,6 +190,14 @@ def typst_inputs(settings: RenderSettings) -> dict[str, str]:
         "lang": settings.language,
         "date": settings.date,  # read by older styles only; the PDF's date is the timestamp
     }
+    # Only when set, so the settings of what has neither stay as they were.
+    mark = draft_mark(settings.status, settings.language)
+    if mark:
+        inputs["mark"] = mark
+    name = document_title(settings.title, settings.client)
+    if settings.client and name:
+        inputs["title"] = name  # the PDF's metadata title
+    return inputs
 
 
 def write_typst_settings(work: Path, inputs: dict[str, str]) -> None:
@@ -250,20 +261,65 @@ _CORE_CREATOR = re.compile(rb"<dc:creator\s*/>|<dc:creator>[^<]*</dc:creator>")
 
 def stamp_docx(data: bytes, settings: RenderSettings) -> bytes:
     """The DOCX's document properties as the PDF has them: dated from the agreement (pandoc's
-    sandbox ignores SOURCE_DATE_EPOCH and writes 1970) and authored by the brand. Every other
-    byte of every part is kept, so the same inputs still give the same file."""
+    sandbox ignores SOURCE_DATE_EPOCH and writes 1970) and authored by the brand; and its running header (identity.docx_header: the draft
+    mark, brand, reference and version). Every other byte is kept, so the same inputs still
+    give the same file."""
     moment = dt.datetime.fromtimestamp(settings.timestamp, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     creator = b"<dc:creator>" + html.escape(settings.brand, quote=False).encode("utf-8") + b"</dc:creator>"
     source = zipfile.ZipFile(io.BytesIO(data))
+    infos = source.infolist()
+    png, size = None, None
+    if settings.logo is not None:
+        from .logo_raster import logo_png
+
+        png, *size = logo_png(settings.root, settings.logo)
+    parts = with_header({info.filename: source.read(info) for info in infos},
+                        docx_header(settings.brand, settings.reference, settings.version, settings.status,
+                                    settings.language, settings.primary, tuple(size) if size else None), png)
+    known = {info.filename for info in infos}
+    infos += [_new_part(name, infos) for name in sorted(parts) if name not in known]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info)
+        for info in infos:
+            content = parts[info.filename]
             if info.filename == _CORE:
                 content = _CORE_DATES.sub(lambda m: m.group(1) + moment.encode() + m.group(3), content)
                 content = _CORE_CREATOR.sub(lambda _: creator, content, count=1)
             target.writestr(info, content, compress_type=info.compress_type)
     return out.getvalue()
+
+
+def _new_part(name: str, infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
+    """A part's entry dated and compressed as the document's own (the same inputs, the same bytes)."""
+    model = next(i for i in infos if i.filename == "word/document.xml")
+    info = zipfile.ZipInfo(name, date_time=model.date_time)
+    info.compress_type = model.compress_type
+    return info
+
+
+_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+
+
+def html_identity(settings: RenderSettings) -> str:
+    """The HTML's banner (identity.html_banner), before its title block: the same text on both
+    routes (the batch converter gets it as pandoc's include-before variable: batch.output_specs).
+    The logo is inlined as a data: URI in a style rule (htmlsafety's policy allows images from
+    data: only), its bytes checked by logo.checked_logo as for the PDF."""
+    uri, ratio = "", 1.0
+    if settings.logo is not None:
+        import base64
+
+        from .logo import checked_logo
+
+        from .logo_raster import logo_png
+
+        kind = _IMAGE_TYPES.get(settings.logo.suffix.lower())
+        if kind:
+            uri = f"data:{kind};base64," + base64.b64encode(checked_logo(settings.root, settings.logo)).decode("ascii")
+            _, width, height = logo_png(settings.root, settings.logo)
+            ratio = width / max(height, 1)
+    return html_banner(settings.brand, settings.reference, settings.version, settings.status, settings.language,
+                       uri, ratio)
 
 
 def render_html(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:
@@ -274,8 +330,10 @@ def render_html(markdown_file: Path, settings: RenderSettings, shown: str) -> by
     with tempfile.TemporaryDirectory(prefix="clausier-html-") as scratch:
         target = Path(scratch) / "out.html"
         header = write_html_header(Path(scratch), settings.root, [(STYLES / HTML_STYLE).as_posix()])
-        _pandoc(["-t", "html5", "--standalone", f"--include-in-header={header}", *settings.metadata_args(),
-                 "-o", str(target)], markdown_file, shown)
+        banner = Path(scratch) / "clausier-banner.html"
+        banner.write_text(html_identity(settings), encoding="utf-8")
+        _pandoc(["-t", "html5", "--standalone", f"--include-in-header={header}", f"--include-before-body={banner}",
+                 *settings.metadata_args(), "-o", str(target)], markdown_file, shown)
         return target.read_bytes()
 
 
