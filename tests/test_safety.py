@@ -16,7 +16,8 @@ from clausier.repository import load_repository
 def _failure(repo: Path, paths=None) -> list[str]:
     report = build(repo, paths=paths, formats=["md"])
     assert not report.ok
-    return [e for r in report.failed for e in r.errors] + [str(f) for f in report.library_errors]
+    # A clause's error is the library's and the agreement's: the same line, reported once here.
+    return list(dict.fromkeys([e for r in report.failed for e in r.errors] + [str(f) for f in report.library_errors]))
 
 
 @pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\u200d", "\ufeff", "\u200f"])
@@ -107,12 +108,22 @@ def test_pandoc_runs_sandboxed_with_raw_passthrough_off():
 
 
 def test_raw_blocks_written_in_a_clause_do_not_reach_typst(repo):
+    """A raw Typst block stays a code block (raw attributes are off), and raw HTML is not even
+    printed as text: a tag left in a contract is an error at its line (issue 20, item 3)."""
     clause = repo / "clauses/fees/fr.md"
     clause.write_text(clause.read_text() + "\n```{=typst}\n#panic(\"raw typst ran\")\n```\n\n<div>raw html</div>\n")
+    line = clause.read_text().split("\n").index("<div>raw html</div>") + 1
+    report = build(repo, formats=["pdf", "html"])
+    errors = [e for r in report.failed for e in r.errors]
+    assert errors and all(e.startswith(f"clauses/fees/fr.md:{line}:") and "HTML tag" in e for e in errors), errors
+    assert not (repo / "build/acme-fr/acme-fr.pdf").exists()
+    clause.write_text(clause.read_text().replace("<div>raw html</div>", "raw html"))
     report = build(repo, formats=["pdf", "html"])
     assert report.ok, report.failed and report.failed[0].errors
-    page = (repo / "build/acme-fr/acme-fr.html").read_text()
-    assert "<div>raw html</div>" not in page and "&lt;div&gt;raw html&lt;/div&gt;" in page
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(repo / "build/acme-fr/acme-fr.pdf").pages)
+    assert "raw typst ran" in text  # shown as code, never run
 
 
 def test_language_parity_of_sub_clauses_and_parameters(repo):

@@ -20,10 +20,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .budget import BudgetExceeded, rendering
 from .errors import ContentError, Finding
 from .hidden_rendered import refuse_hidden_characters
-from .markdown import Markdown, StructureError, escape_text, number_subclauses
+from .literals import refuse_literal_leftovers
+from .markdown import Markdown, StructureError, escape_text, jinja_source, number_subclauses
 from .parameters import coerce_parameter
 from .repository import AgreementFile, Repository, Template
 from .sandbox import highlighted, make_environment
+from .validation import cannot_omit_unknown
 
 SPECIAL_CONDITIONS = "special-conditions"
 ARTICLE_WORD = {"fr": "Article", "en": "Clause"}
@@ -90,8 +92,8 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
     for index, clause_id in enumerate(choices.omit):
         slot = next((s for s in slots if s.id == clause_id), None)
         if slot is None:
-            problem(("clauses", "omit", index), f"cannot omit {clause_id!r}: it is not in template "
-                    f"{model.template!r}; its clauses are {', '.join(s.id for s in slots)}", f"clauses.omit.{index}")
+            problem(("clauses", "omit", index), cannot_omit_unknown(clause_id, model.template, slots),
+                    f"clauses.omit.{index}")
         elif not slot.optional:
             optional = [s.id for s in slots if s.optional]
             problem(("clauses", "omit", index), f"clause {clause_id!r} is required by template {model.template!r} "
@@ -202,8 +204,12 @@ class _RepositoryLoader(BaseLoader):
     def __init__(self, repo: Repository):
         self.repo = repo
         self.sources = {t.file_name: t.source for t in repo.templates.values()}
+        self.agreements: dict[str, str] = {}  # an agreement's path → its body, as Jinja reads it
 
     def get_source(self, environment, template):
+        if template in self.agreements:  # the special conditions: served while the agreement is
+            source = self.agreements[template]
+            return source, template, lambda: self.agreements.get(template) == source
         source = self.sources.get(template)
         if source is None and template.startswith("clauses/"):  # "clauses/<id>/<file>": asked of the clause
             clause = self.repo.clauses.get(template.split("/")[1])
@@ -261,6 +267,8 @@ class Session:
     def __init__(self, repo: Repository, agreement: AgreementFile, plan: Plan, highlight: bool = False):
         self.repo, self.agreement, self.plan, self.highlight = repo, agreement, plan, highlight
         self.env = _environment(repo)
+        # The special conditions run in the same sandbox as clauses, named by the agreement's path.
+        self.env.loader.agreements[agreement.path] = jinja_source(agreement.body, agreement.body_line)
         self.rendered: list[str] = []
         data = agreement_data(repo, agreement)
         self.base = {**data, "agreement": data, "lang": plan.language, "ref": self.ref,
@@ -312,9 +320,17 @@ def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
     body = _render(session.env, plan.template.file_name, context, plan.template.path)
     _check_every_article_placed(plan, session.rendered)
     refuse_hidden_characters(body, session, context)  # what Jinja printed: hidden characters
+    refuse_literal_leftovers(body, session, context, _special(session, plan))  # and markup left as text
     header = "---\n" + f"title: {json.dumps(escape_text(title), ensure_ascii=False)}\n" + \
         f"lang: {LANG_TAGS[language]}\n---\n\n"
     return Assembled(plan, title, header + _tidy(body))
+
+
+def _special(session: Session, plan: Plan):
+    """For literals.py: the special conditions' name and context, when the agreement has them."""
+    if plan.find(SPECIAL_CONDITIONS) is None:
+        return None
+    return lambda: (plan.agreement.path, {**session.base, "params": {}})
 
 
 def open_session(repo: Repository, agreement: AgreementFile, highlight: bool = False) -> Session:
@@ -329,10 +345,11 @@ def open_session(repo: Repository, agreement: AgreementFile, highlight: bool = F
 def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> Markdown:
     language = plan.language
     if article.id == SPECIAL_CONDITIONS:
-        body, source_path, body_line = plan.agreement.body, plan.agreement.path, plan.agreement.body_line
+        source_path = plan.agreement.path
+        body = _render(env, source_path, context, source_path)
     else:
         text = repo.clauses[article.id].text(article.variant, language)
-        source_path, body_line = text.path, 1
+        source_path = text.path
         body = _render(env, text.path, context, text.path)
     body = body.strip("\n")
     if article.part != "article":
@@ -345,7 +362,7 @@ def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> M
     try:
         numbered, _ = number_subclauses(body, str(article.number))
     except StructureError as exc:
-        line = exc.line + body_line - 1 if article.id == SPECIAL_CONDITIONS else 0
+        line = exc.line + plan.agreement.body_line - 1 if article.id == SPECIAL_CONDITIONS else 0
         raise ContentError(Finding(source_path, line, 1 if line else 0, message=str(exc), rule="structure")) from None
     heading = f"# {ARTICLE_WORD[language]} {article.number} — {escape_text(article.title)} {{#art-{article.id}}}"
     return Markdown(f"{heading}\n\n{numbered}")
@@ -387,6 +404,8 @@ def _template_frame(exc: BaseException, default: str) -> tuple[str, int]:
             return filename, frame.lineno or 0
         if filename.endswith(".md.j2"):
             return "templates/" + filename, frame.lineno or 0
+        if filename == default:  # the special conditions: the agreement's own file
+            return filename, frame.lineno or 0
     return default, 0
 
 

@@ -62,8 +62,9 @@ def _no_clause(clause_id: str, variant: str | None = None) -> Markdown:
     return Markdown("")
 
 
-def _scan(env: Any, name: str, context: dict[str, Any]) -> list[Finding]:
-    """Render template `name` piece by piece; the findings for the refused characters it prints."""
+def render_in_pieces(env: Any, name: str, context: dict[str, Any]) -> tuple[list[int], list[tuple[str, int]], list[str]]:
+    """Template `name` rendered alone, piece by piece: each piece's offset in the output, the file
+    and line that printed it, and the piece (for the checks that name where a text came from)."""
     starts: list[int] = []
     places: list[tuple[str, int]] = []
     pieces: list[str] = []
@@ -77,6 +78,12 @@ def _scan(env: Any, name: str, context: dict[str, Any]) -> list[Finding]:
             size += len(piece)
     except Exception:  # noqa: BLE001 - it rendered once already; whatever it does now, what was seen is kept
         pass
+    return starts, places, pieces
+
+
+def _scan(env: Any, name: str, context: dict[str, Any]) -> list[Finding]:
+    """Render template `name` piece by piece; the findings for the refused characters it prints."""
+    starts, places, pieces = render_in_pieces(env, name, context)
     findings = []
     for offset, start, char in _hits("".join(pieces)):
         index = bisect.bisect_right(starts, offset) - 1

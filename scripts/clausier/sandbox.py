@@ -17,6 +17,7 @@ from jinja2 import BaseLoader, BytecodeCache, StrictUndefined, pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import budget
+from .blocklines import BlankLinesKept
 from .durations import Duration
 from .guards import BudgetedSandbox, guarded_filters, lipsum
 from .markdown import Markdown, escape_text
@@ -105,6 +106,7 @@ def make_environment(loader: BaseLoader | None = None, bytecode_cache: BytecodeC
         # Jinja's optimiser folds constants at compile time: little to fold in clause texts, and
         # compiling is most of a worker's first agreement (about a sixth less without it).
         optimized=False,
+        extensions=[BlankLinesKept],  # a tag ending a line of text keeps its line break (blocklines.py)
     )
     filters = dict(
         money=_money,

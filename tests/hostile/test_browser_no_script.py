@@ -28,10 +28,11 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Chromium not found: install Debian's package (`apt-get install chromium`)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing: run `make test` to install it")
 
-# What an agreement's own text (the special conditions) may try; build accepts it and must
-# neutralise it. Links that build refuses are in test_handbook_hostile.py.
-AGREEMENT_BODY = """
-Le Prestataire assure une formation <script>alert("agreement")</script> <img src=x onerror=alert("agrimg")>.
+# What an agreement's own text (the special conditions) may try and build accepts: markup written
+# as text on purpose (escaped: a bare tag is an error since issue 20) and attributes, which the
+# filter drops. Links that build refuses are in test_handbook_hostile.py.
+AGREEMENT_BODY = r"""
+Le Prestataire assure une formation \<script\>alert("agreement")\</script\> \<img src=x onerror=alert("agrimg")\>.
 
 Voir [le site](https://example.com){onclick=alert("onclick") onmouseover=alert("over")} et
 [texte caché]{style="display:none"} et [survol]{onmouseover=alert("span")}.
@@ -40,9 +41,9 @@ Voir [le site](https://example.com){onclick=alert("onclick") onmouseover=alert("
 Bloc caché.
 :::
 
-<svg onload=alert("svg")></svg> <iframe src="javascript:alert('frame')"></iframe>
+\<svg onload=alert("svg")\>\</svg\> \<iframe src="javascript:alert('frame')"\>\</iframe\>
 """
-REDLINE_EDIT = "\nAjout : <script>alert(\"redline\")</script> [lien](https://example.com){onclick=alert(1)}.\n"
+REDLINE_EDIT = "\nAjout : \\<script\\>alert(\"redline\")\\</script\\> [lien](https://example.com){onclick=alert(1)}.\n"
 
 
 @pytest.fixture(scope="module")
