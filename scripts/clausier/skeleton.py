@@ -130,7 +130,7 @@ approvals: []                         # for non-standard variants: - {{ variant:
 
 def _required_parameters(repo: Repository, meta, language: str) -> str:
     """The `parameters:` block: parameters without a default must be given, so they are written out."""
-    from .handbook.specimens import sample_value
+    from .specimens import sample_value
 
     lines = []
     clause_ids = [s.id for s in meta.slots()] + list(meta.preamble) + list(meta.closing)

@@ -18,15 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from ..assemble import SPECIAL_CONDITIONS, Session, open_session
-from ..errors import ClausierError, ContentError, Finding
-from ..htmlsafety import refused_markup
+from ..assemble import SPECIAL_CONDITIONS, Session
+from ..errors import ContentError
 from ..models import CATEGORIES, LANGUAGES, Parameter
-from ..render import renderable_findings
+from ..rendered_library import rendered_clause, specimen_sessions
 from ..repository import Clause, Repository
-from ..textsafety import RULE, describe, hidden_entities, hidden_offsets
+from ..specimens import usable_templates
 from .safetext import code, content, html, plain
-from .specimens import specimen_agreement
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 GUIDANCE = (
@@ -142,38 +140,14 @@ def _parameter_row(name: str, parameter: Parameter) -> str:
             f"{plain(parameter.label.fr)} | {plain(parameter.label.en)} |")
 
 
-def specimen_sessions(repo: Repository) -> dict[str, Session]:
-    """Per language, one specimen agreement holding every clause of the library, planned once."""
-    templates = _usable_templates(repo)
-    if not templates:
-        return {}
-    return {language: open_session(repo, specimen_agreement(repo, templates[0], language, list(repo.clauses)),
-                                   highlight=True)
-            for language in LANGUAGES}
-
-
-def _clause_texts(clause: Clause, sessions: dict[str, Session]) -> dict[tuple[str, str], str]:
-    """Each variant in each language, rendered with specimen data, parameters highlighted."""
-    texts = {}
-    for variant in clause.variants():
-        for language in LANGUAGES:
-            if language not in sessions:
-                texts[(variant, language)] = clause.text(variant, language).body.strip()
-            else:
-                texts[(variant, language)] = sessions[language].clause(clause.id, variant)
-    return texts
-
-
 def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
                 sessions: dict[str, Session] | None = None) -> Page:
     path = clause_page_path(clause)
     users = _templates_using(repo, clause.id)
     sessions = specimen_sessions(repo) if sessions is None else sessions
-    try:
-        texts = _clause_texts(clause, sessions)
-    except ClausierError as exc:
-        raise ClausierError(f"handbook: clause {clause.id!r} does not render with specimen data: {exc}") from None
-    refuse_unrenderable(clause, texts)
+    texts, findings = rendered_clause(clause, sessions)  # the same path as `check` (rule `renders`)
+    if findings:
+        raise ContentError(findings)
     shown = {key: content(_display_text(text, path, repo)) for key, text in texts.items()}
     fr, en = clause.title("fr"), clause.title("en")
     lines = [
@@ -226,32 +200,6 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
     else:
         lines += ["This clause has no parameters."]
     return Page(path, fr, "\n".join(lines) + "\n")
-
-
-def refuse_unrenderable(clause: Clause, texts: dict[tuple[str, str], str]) -> None:
-    """What `build` refuses in clause text (images, links to anything but http, https, mailto or
-    an anchor) is refused here by the same rule, at its line in the clause file."""
-    findings: list[Finding] = []
-    for (variant, language), text in texts.items():
-        source = clause.text(variant, language)
-        found = [Finding(source.path, line + source.body_line - 1, col, rule=rule, message=message)
-                 for line, col, rule, message in refused_markup(source.body)]
-        findings += found or renderable_findings(text, source.path)  # or made by Jinja: in the text
-        findings += _hidden_in_rendered(text, source.path)
-    if findings:
-        raise ContentError(list(dict.fromkeys(findings)))
-
-
-def _hidden_in_rendered(text: str, path: str) -> list[Finding]:
-    """A hidden character Jinja printed into the clause's text (the file itself was scanned when
-    read): the same rule as the build's, even where no specimen agreement renders the clause."""
-    found = [char for _, char in hidden_offsets(text)] + [char for _, _, char in hidden_entities(text)]
-    return [Finding(path, 0, 0, rule=RULE, message=f"hidden character {describe(found[0])} is printed by this "
-                    "clause's text and can disguise contract text; delete what prints it")] if found else []
-
-
-def _usable_templates(repo: Repository) -> list[str]:
-    return [n for n, t in sorted(repo.templates.items()) if t.meta is not None]
 
 
 def _yaml_string(text: str) -> str:
@@ -362,7 +310,7 @@ def handbook_outline(repo: Repository, with_specimens: bool = True) -> Handbook:
     template_nav: list = ["contract-types/index.md"]
     tindex = ["---", "title: Modèles", "---", "", "# Modèles de contrat <small>Contract types</small>", "",
               "| Modèle | Template | Articles |", "|---|---|---|"]
-    for name in _usable_templates(repo):
+    for name in usable_templates(repo):
         page = template_page(repo, name, with_specimens)
         book.pages.append(page)
         template_nav.append(page.path)

@@ -37,6 +37,7 @@ from ..errors import ClausierError
 from ..gitsource import git_command
 from ..logo import checked_logo
 from ..models import LANGUAGES
+from ..rendered_library import library_findings
 from ..repository import Repository, load_repository
 from . import livereload
 from .converted import ClausePage, convert_in_child, index_in_child, take_over_search_index
@@ -167,6 +168,11 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         self.repo = load_repository(self.root)
         errors = self.repo.errors()
         if errors or self.repo.config is None:
+            raise PluginError("the clause library has errors:\n" + "\n".join(str(f) for f in errors))
+        # Every clause rendered as its page will be, before any page is read: `check`'s findings
+        # (rule `renders`), one line each at the clause file and line, never a page's traceback.
+        errors = [f for f in library_findings(self.repo, told=True) if f.level == "error"]
+        if errors:
             raise PluginError("the clause library has errors:\n" + "\n".join(str(f) for f in errors))
         try:
             self.book: Handbook = handbook_outline(self.repo, self.config.specimens)

@@ -1,0 +1,134 @@
+"""Specimen agreements: sample data (never client data) that shows a template or clause.
+
+The handbook renders its clause pages and specimen files from these, and `check` renders
+every clause from the same ones (rendered_library.py): what the handbook shows, `check` has
+rendered first. A specimen client is a business or a consumer (`CLIENT_KINDS`): clause text
+may differ between them (`{% if client.kind == "consumer" %}`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from .models import Agreement, Parameter
+from .repository import AgreementFile, Repository
+from .yamlio import Positions
+
+SPECIMEN_DATE = dt.date(2027, 1, 4)
+CLIENT_KINDS = ("business", "consumer")
+
+_SAMPLE: dict[str, dict[str, Any]] = {
+    "fr": {
+        "client": {
+            "name": "Société Exemple SAS",
+            "form": "SAS",
+            "registration": {"siren": "904123650", "rcs": "Paris", "vat": "FR23904123650"},
+            "address": "10 avenue de l'Exemple, 75011 Paris",
+            "representative": {"name": "Camille Exemple", "title": "Présidente"},
+            "email": "juridique@societe-exemple.example",
+        },
+        "consumer": {
+            "name": "Dominique Exemple",
+            "address": "3 rue de l'Exemple, 69003 Lyon",
+            "email": "dominique@particulier.example",
+            "kind": "consumer",
+        },
+        "services": {
+            "description": "prestations décrites dans le présent spécimen",
+            "tasks": ["analyse des besoins du Client", "réalisation des travaux convenus"],
+            "deliverables": ["un rapport de synthèse", "les fichiers sources des travaux"],
+            "exclusions": ["hébergement et maintenance"],
+            "client_provides": ["documents et accès nécessaires"],
+        },
+        "schedule": [{"when": "à la signature", "percent": 30}, {"when": "à la livraison", "percent": 70}],
+        "place": "Paris",
+        "body": "Le présent document est un spécimen : il ne lie aucune partie.",
+    },
+    "en": {
+        "client": {
+            "name": "Example Company Ltd",
+            "form": "private limited company",
+            "registration": {"company_number": "01234567"},
+            "address": "10 Example Street, London EC1A 1AA, United Kingdom",
+            "representative": {"name": "Sam Example", "title": "Director"},
+            "email": "legal@example-company.example",
+        },
+        "consumer": {
+            "name": "Alex Example",
+            "address": "3 Example Road, Leeds LS1 1AA, United Kingdom",
+            "email": "alex@household.example",
+            "kind": "consumer",
+        },
+        "services": {
+            "description": "services described in this specimen",
+            "tasks": ["analysis of the Client's needs", "performance of the agreed work"],
+            "deliverables": ["a summary report", "the source files of the work"],
+            "exclusions": ["hosting and maintenance"],
+            "client_provides": ["the documents and access needed"],
+        },
+        "schedule": [{"when": "on signature", "percent": 30}, {"when": "on delivery", "percent": 70}],
+        "place": "London",
+        "body": "This document is a specimen: it binds no one.",
+    },
+}
+
+
+def sample_value(parameter: Parameter, language: str) -> Any:
+    """A plausible value for a parameter that has no default."""
+    kind = parameter.type
+    if kind == "int":
+        return int(parameter.min) if parameter.min is not None else 1
+    if kind in ("decimal", "money"):
+        return parameter.min if parameter.min is not None else Decimal(1)
+    if kind == "date":
+        return SPECIMEN_DATE.isoformat()
+    if kind == "duration":
+        return "1 month"
+    if kind == "enum":
+        return (parameter.choices or [""])[0]
+    if kind == "list":
+        return [parameter.label[language]]
+    return parameter.label[language]
+
+
+def usable_templates(repo: Repository) -> list[str]:
+    """The templates whose front matter loaded, by name."""
+    return [n for n, t in sorted(repo.templates.items()) if t.meta is not None]
+
+
+def specimen_agreement(repo: Repository, template: str, language: str, extra: list[str] = (),
+                       kind: str = "business") -> AgreementFile:
+    """A complete, valid agreement of `template` built from sample data, with `extra` clauses
+    added, for a business client or (`kind="consumer"`) a consumer."""
+    sample = _SAMPLE[language]
+    meta = repo.templates[template].meta
+    in_template = {s.id for s in meta.slots()} | set(meta.preamble) | set(meta.closing)
+    add = sorted(set(extra) - in_template)
+    parameters: dict[str, dict[str, Any]] = {}
+    for cid in sorted((in_template | set(add)) & set(repo.clauses)):
+        missing = {name: sample_value(p, language) for name, p in repo.clauses[cid].meta.parameters.items()
+                   if p.default is None}
+        if missing:
+            parameters[cid] = missing
+    data = {
+        "template": template,
+        "language": language,
+        "status": "draft",
+        "reference": "SPECIMEN",
+        "client": sample["consumer" if kind == "consumer" else "client"],
+        "effective_date": SPECIMEN_DATE,
+        "term": {"duration": "12 months", "renewal": {"period": "12 months", "notice": "2 months"}},
+        "services": sample["services"],
+        "fees": {"model": "fixed", "amount": Decimal(24000), "currency": "EUR"},
+        "schedule": sample["schedule"],
+        "payment": {"due_days": 30, "methods": ["bank_transfer"]},
+        "signature": {"place": sample["place"]},
+        "clauses": {"add": add, "parameters": parameters},
+    }
+    model = Agreement.model_validate(data)
+    suffix = "" if kind == "business" else f"-{kind}"
+    name = f"specimen-{template}-{language}{suffix}"
+    shown = f"(specimen {template}, {language})" if kind == "business" else f"(specimen {template}, {language}, {kind})"
+    return AgreementFile(name, shown, model, sample["body"], 1, Positions())
