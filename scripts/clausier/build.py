@@ -94,6 +94,8 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
         title=assembled.title,
         lang_tag=LANG_TAGS[assembled.plan.language],
         logo=logo,
+        status=model.status,  # draft marks and the outputs' names: render / identity.py
+        client=model.client.name,
     )
 
 
@@ -344,6 +346,7 @@ def _render_task(state: _WorkerState, task: _Task) -> dict:
 
         agreement = load_agreement(repo, task.path)
         outcome["id"] = agreement.id
+        current = repo, agreement  # what `check` checks (a signed one is built from its frozen library)
         if agreement.model.status == "signed":  # its text comes from the library it was signed with
             from .signoff import FrozenLibraries, frozen_inputs
 
@@ -353,6 +356,9 @@ def _render_task(state: _WorkerState, task: _Task) -> dict:
             if frozen is not None:
                 repo, agreement = frozen
         assembled, data = renderer.render(repo, agreement, list(task.formats))
+        from .lint.gate import refuse_errors  # what `check` finds, `build` refuses
+
+        refuse_errors(*current, task.path, assembled if repo is current[0] else None)
         if repo.precompiled is not None:
             outcome["templates_ahead"] = repo.precompiled.used
         outcome["prestarted"] = prestart.in_prestarted_worker()
@@ -459,10 +465,11 @@ def _build(plan: Plan, on_result, jobs: int, limits: Limits, progress: Progress 
         library_errors, logo = known
     else:
         prestart.dismiss()
+        from .lint.gate import library_errors as checked_library
         from .repository import load_repository
 
         repo = load_repository(plan.root)
-        library_errors = repo.errors()
+        library_errors = checked_library(repo)  # the loader's errors and `check`'s library rules'
         logo = None
         if repo.config is not None and repo.config.branding.logo:
             logo = Path(repo.config.branding.logo).as_posix()

@@ -70,7 +70,14 @@ PACKAGE = Path(__file__).resolve().parent
 # The modules that turn assembled data into text and bytes: a change to one of them is a new
 # tool as far as outputs go (loading and validation change outputs only with a new version).
 CODE = ("assemble.py", "markdown.py", "formatting.py", "words.py", "durations.py", "parameters.py",
-        "render.py", "batch.py", "batch.lua", "typography.lua", "build.py", "htmlsafety.py")
+        "render.py", "batch.py", "batch.lua", "typography.lua", "build.py", "htmlsafety.py",
+        "sandbox.py", "blocklines.py", "literals.py", "identity.py", "logo_raster.py", "currencies.py",
+        "guards.py", "budget.py")  # how texts render, and what is refused in them
+# The rules `build` runs as `check` does (lint/gate.py): an agreement is recorded only when they
+# found no error, so their code is part of every key (a changed rule checks every agreement again).
+CHECK_CODE_FOLDERS = ("lint", "lint/rules")
+CHECK_CODE = ("signoff.py", "signedhistory.py", "rendered_library.py", "specimens.py", "textsafety.py",
+              "hidden_rendered.py")
 STORE_CODE = ("batch.lua", "typography.lua")  # what makes a part's Typst text, besides pandoc
 
 
@@ -566,9 +573,12 @@ class Plan:
         return self.digests.tree(f"clauses/{clause_id}")
 
     def code_digest(self) -> str:
-        """The modules that turn data into text and bytes (CODE), the Lua converter included."""
+        """The modules that turn data into text and bytes (CODE), the Lua converter included, and
+        the rules that decide whether an agreement may be built (CHECK_CODE)."""
         if not self._code_digest:
-            self._code_digest = _hash([(name, self.code.of(str(PACKAGE / name))) for name in CODE])
+            names = [*CODE, *CHECK_CODE, *(f"{folder}/{n}" for folder in CHECK_CODE_FOLDERS
+                                           for n in _listdir(PACKAGE / folder) if n.endswith(".py"))]
+            self._code_digest = _hash([(name, self.code.of(str(PACKAGE / name))) for name in names])
         return self._code_digest
 
     def up_to_date_formats(self, item: Item, check_outputs: bool = True) -> list[str]:

@@ -23,7 +23,7 @@ import importlib
 # then the library and the assembly. Small steps: between two, it looks for its setup.
 PIPELINE = ("typst", "clausier.build", "pydantic", "pydantic.main", "pydantic.types", "clausier.yamlio",
             "clausier.models", "clausier.repository", "jinja2", "clausier.sandbox", "clausier.assemble",
-            "clausier.precompile", "babel.numbers", "babel.dates", "clausier.formatting")
+            "clausier.precompile", "babel.numbers", "babel.dates", "clausier.formatting", "clausier.lint.gate")
 
 
 class Prestarted:

@@ -112,7 +112,8 @@ def test_hidden_characters_are_caught_after_decoding_at_their_source_place(repo,
     found_by_build = [m for m in _build_messages(repo) if m.startswith(expected)]
     found_by_check = [str(f) for f in run_checks(repo) if str(f).startswith(expected)]
     assert found_by_build, (expected, _build_messages(repo))
-    assert found_by_build == found_by_check  # the same finding, word for word
+    # the same finding, word for word (build lists a clause's error under the agreement and the library)
+    assert list(dict.fromkeys(found_by_build)) == list(dict.fromkeys(found_by_check))
 
 
 def test_what_typography_needs_is_allowed(repo):

@@ -13,12 +13,16 @@ from ..errors import Finding
 from .context import CheckContext, build_context
 from .rules import RULES, Rule
 
-__all__ = ["RULES", "Rule", "CheckContext", "run_checks", "build_context"]
+__all__ = ["RULES", "Rule", "CheckContext", "run_checks", "build_context", "findings_in"]
 
 
 def run_checks(root: Path, paths: list[Path] | None = None, errors_only: bool = False) -> list[Finding]:
     """Every finding of every rule, sorted by file and place, each reported once."""
-    context = build_context(root, paths)
+    return findings_in(build_context(root, paths), errors_only)
+
+
+def findings_in(context: CheckContext, errors_only: bool = False) -> list[Finding]:
+    """Every rule run on `context` (`check`'s, or the build's: see gate.py), sorted, each once."""
     findings: set[Finding] = set()
     for rule in RULES:
         if errors_only and not rule.has_errors:

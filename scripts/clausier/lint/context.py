@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -83,6 +84,24 @@ class CheckContext:
     repo: Repository
     agreements: list[CheckedAgreement]
     explicit_paths: bool = False  # True when the user named files: repository-wide rules stay quiet
+    # The id of every agreement file in agreements/, checked or not (`amends:` may name another).
+    agreement_ids: Container[str] = frozenset()
+
+
+class AgreementIds(Container):
+    """The id of every agreement file in agreements/, listed when first asked (rarely: an
+    `amends:` naming an agreement not checked this time), not once per agreement built."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._ids: frozenset[str] | None = None
+
+    def __contains__(self, ident: object) -> bool:
+        if self._ids is None:
+            from ..incremental import agreement_files, agreement_id
+
+            self._ids = frozenset(agreement_id(path) for path in agreement_files(self.root, None))
+        return ident in self._ids
 
 
 def build_context(root: Path, paths: list[Path] | None = None) -> CheckContext:
@@ -98,4 +117,5 @@ def build_context(root: Path, paths: list[Path] | None = None) -> CheckContext:
         except OSError as exc:
             checked.load_findings = [Finding(checked.shown, message=f"cannot read the file: {exc.strerror}")]
         agreements.append(checked)
-    return CheckContext(Path(root), repo, agreements, explicit_paths=bool(paths))
+    return CheckContext(Path(root), repo, agreements, explicit_paths=bool(paths),
+                        agreement_ids=AgreementIds(root))
