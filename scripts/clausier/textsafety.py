@@ -168,7 +168,8 @@ def yaml_escape_findings(text: str, path: str, line_offset: int = 0) -> list[Fin
         return []
     import yaml
 
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    # YAML (1.1, PyYAML's) also breaks lines at NEL, LS and PS: count lines as its marks do.
+    starts = [0] + [m.end() for m in re.finditer("[\n\x85\u2028\u2029]", text)]
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     findings = []
     try:

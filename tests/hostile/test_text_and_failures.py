@@ -433,3 +433,12 @@ def test_only_workspaces_no_process_uses_are_removed(tmp_path):
         assert not gone.exists() and in_use.is_dir()
     finally:
         os.close(lock)
+
+
+def test_a_next_line_character_in_a_quoted_value_does_not_break_the_escape_scan():
+    """YAML counts U+0085 (NEL) as a line break: the scan counts lines as YAML's marks do (found
+    by the random front-matter test, which crashed on `template: ["\\x85`)."""
+    from clausier.textsafety import yaml_escape_findings
+
+    (finding,) = yaml_escape_findings('a: 1\x85\x85b: "\\u202e"', "agreements/x.md")
+    assert finding.path == "agreements/x.md" and "U+202E" in finding.message
