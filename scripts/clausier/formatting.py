@@ -22,9 +22,16 @@ def to_decimal(value: object) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def money(value: object, currency: str, language: str) -> str:
-    """12000 → « 12 000,00 € » (fr, with U+202F and U+00A0) or "€12,000.00" (en)."""
-    return format_currency(to_decimal(value), currency, locale=LOCALES[language])
+def money(value: object, currency: str, language: str, whole: bool = False) -> str:
+    """12000 → « 12 000,00 € » (fr, with U+202F and U+00A0) or "€12,000.00" (en); with `whole`,
+    a round amount without its cents (« 8 000 € », for a share capital)."""
+    amount = to_decimal(value)
+    if whole and amount == amount.to_integral_value():
+        from babel import Locale
+
+        pattern = Locale.parse(LOCALES[language]).currency_formats["standard"].pattern.replace(".00", "")
+        return format_currency(amount, currency, format=pattern, locale=LOCALES[language], currency_digits=False)
+    return format_currency(amount, currency, locale=LOCALES[language])
 
 
 def long_date(value: dt.date, language: str) -> str:

@@ -66,8 +66,8 @@ def _currency(context, currency: str | None) -> str:
 
 
 @pass_context
-def _money(context, value, currency=None):
-    return _formatting().money(value, _currency(context, currency), context["lang"])
+def _money(context, value, currency=None, whole=False):
+    return _formatting().money(value, _currency(context, currency), context["lang"], whole=whole)
 
 
 @pass_context
