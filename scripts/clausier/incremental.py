@@ -69,7 +69,7 @@ MISSING = "missing"
 PACKAGE = Path(__file__).resolve().parent
 # The modules that turn assembled data into text and bytes: a change to one of them is a new
 # tool as far as outputs go (loading and validation change outputs only with a new version).
-CODE = ("assemble.py", "markdown.py", "formatting.py", "words.py", "durations.py", "parameters.py",
+CODE = ("assemble.py", "planning.py", "markdown.py", "formatting.py", "words.py", "durations.py", "parameters.py",
         "render.py", "batch.py", "batch.lua", "typography.lua", "build.py", "htmlsafety.py",
         "sandbox.py", "blocklines.py", "literals.py", "identity.py", "logo_raster.py", "currencies.py",
         "guards.py", "budget.py")  # how texts render, and what is refused in them
