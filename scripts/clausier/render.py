@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .errors import BuildError, ContentError, Finding
 from .identity import HEADER_PART, docx_header, document_title, draft_mark, html_banner, with_header
+from .markdown import front_matter
 
 # yaml_metadata_block is off so no text can set pandoc variables (some, like
 # `keywords`, reach Typst unescaped); title and language come from -M options.
@@ -82,11 +83,8 @@ def pandoc_path() -> str:
 
 def split_header(markdown: str) -> str:
     """The assembled Markdown without its YAML header (which is for reviewers, not pandoc)."""
-    if markdown.startswith("---\n"):
-        end = markdown.find("\n---\n", 4)
-        if end != -1:
-            return markdown[end + 5 :].lstrip("\n")
-    return markdown
+    front = front_matter(markdown)
+    return front.body.lstrip("\n") if front is not None else markdown
 
 
 def markup_sources(repo, plan):
@@ -261,9 +259,9 @@ _CORE_CREATOR = re.compile(rb"<dc:creator\s*/>|<dc:creator>[^<]*</dc:creator>")
 
 def stamp_docx(data: bytes, settings: RenderSettings) -> bytes:
     """The DOCX's document properties as the PDF has them: dated from the agreement (pandoc's
-    sandbox ignores SOURCE_DATE_EPOCH and writes 1970) and authored by the brand; and its running header (identity.docx_header: the draft
-    mark, brand, reference and version). Every other byte is kept, so the same inputs still
-    give the same file."""
+    sandbox ignores SOURCE_DATE_EPOCH and writes 1970) and authored by the brand; its running
+    header (identity.docx_header: the draft mark, brand, reference and version); and its page
+    layout (docx_layout.laid_out). The same inputs still give the same file."""
     moment = dt.datetime.fromtimestamp(settings.timestamp, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     creator = b"<dc:creator>" + html.escape(settings.brand, quote=False).encode("utf-8") + b"</dc:creator>"
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -273,7 +271,12 @@ def stamp_docx(data: bytes, settings: RenderSettings) -> bytes:
         from .logo_raster import logo_png
 
         png, *size = logo_png(settings.root, settings.logo)
-    parts = with_header({info.filename: source.read(info) for info in infos},
+    from .docx_layout import laid_out  # lxml: imported only for a DOCX
+
+    parts = {info.filename: source.read(info) for info in infos}
+    # The layout Word needs and pandoc cannot write (docx_layout: widths, keeps, no hyphenation).
+    parts["word/document.xml"] = laid_out(parts["word/document.xml"])
+    parts = with_header(parts,
                         docx_header(settings.brand, settings.reference, settings.version, settings.status,
                                     settings.language, settings.primary, tuple(size) if size else None), png)
     known = {info.filename for info in infos}

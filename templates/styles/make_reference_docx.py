@@ -15,7 +15,8 @@ pandoc is looked up in this order: --pandoc, $PANDOC, `pandoc` on PATH,
 the binary bundled with pypandoc(-binary).
 
 Styles set (pandoc style names):
-    Normal / Body Text / First Paragraph  Cambria 11 pt, body text justified
+    Normal / Body Text / First Paragraph  Libertinus Serif 11 pt, left aligned (Word justifies
+                                          without hyphenating: rivers of white)
     Compact (lists, table cells)          left aligned, tight spacing
     Title                                 centred, bold, 18 pt, #1f3a5f
     Subtitle                              centred, 13 pt
@@ -23,9 +24,13 @@ Styles set (pandoc style names):
     Heading 2                             bold, 11 pt, keep with next
     Heading 3                             bold italic, 11 pt, keep with next
     Table                                 light horizontal rules, tinted bold header row
+    Signature Table                       no rules, bold first row, italic last row (docx_layout.py)
     Hyperlink                             #1f3a5f
     Footnote Text                         9 pt
 Page: A4, 2.5 cm margins, centred "Page X / Y" footer.
+
+Font: the PDF's, Libertinus Serif (OFL), named but not embedded; the font table tells Word it is a
+roman face and gives Cambria as its alternative name, for machines without it.
 """
 
 from __future__ import annotations
@@ -51,7 +56,8 @@ except ImportError:  # pragma: no cover - environment problem
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = HERE / "reference.docx"
 
-FONT = "Cambria"
+FONT = "Libertinus Serif"
+FALLBACK_FONT = "Cambria"  # what Word may use where Libertinus Serif is not installed
 PRIMARY = "1F3A5F"
 HEADER_TINT = "E8EDF3"
 RULE = "BFBFBF"
@@ -155,7 +161,7 @@ def plain_colour(style, hex_colour: str | None) -> None:
 def restyle(doc) -> None:
     styles = doc.styles
 
-    # Document defaults: Cambria 11 pt for every run.
+    # Document defaults: the body font, 11 pt, for every run.
     defaults = styles.element.find(qn("w:docDefaults"))
     rpr_default = child(child(defaults, "w:rPrDefault"), "w:rPr")
     set_fonts(rpr_default)
@@ -167,7 +173,7 @@ def restyle(doc) -> None:
     set_size(normal, 11)
 
     body = styles["Body Text"]
-    body.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    body.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     body.paragraph_format.space_before = Pt(0)
     body.paragraph_format.space_after = Pt(7)
     body.paragraph_format.line_spacing = 1.1
@@ -228,6 +234,7 @@ def restyle(doc) -> None:
     set_size(footnote, 9)
 
     restyle_table(styles["Table"])
+    add_signature_table(styles)
 
 
 def restyle_table(style) -> None:
@@ -271,6 +278,49 @@ def restyle_table(style) -> None:
     first_row.append(rpr)
     first_row.append(tc_pr)
     element.append(first_row)
+
+
+def add_signature_table(styles) -> None:
+    """"Signature Table": the signature block's look in the PDF (no rules, the parties' names in
+    bold, the signature line in smaller italics; cell text flush with the margins)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    element = styles.add_style("Signature Table", WD_STYLE_TYPE.TABLE).element
+    element.set(qn("w:styleId"), "SignatureTable")
+    tbl_pr = child(element, "w:tblPr")
+    borders = child(tbl_pr, "w:tblBorders")
+    for tag in ("w:top", "w:left", "w:bottom", "w:right", "w:insideH", "w:insideV"):
+        borders.append(OxmlElement(tag))
+        borders[-1].set(qn("w:val"), "nil")
+    margins = child(tbl_pr, "w:tblCellMar")
+    for side, width in (("w:top", "0"), ("w:left", "0"), ("w:bottom", "0"), ("w:right", "240")):
+        margins.append(OxmlElement(side))
+        margins[-1].set(qn("w:w"), width)
+        margins[-1].set(qn("w:type"), "dxa")
+    # After tblPr in a style: the first and last rows' run properties.
+    for kind, props in (("firstRow", ("w:b",)), ("lastRow", ("w:i", "w:sz", "w:szCs"))):
+        part = OxmlElement("w:tblStylePr")
+        part.set(qn("w:type"), kind)
+        rpr = child(part, "w:rPr")
+        for tag in props:
+            rpr.append(OxmlElement(tag))
+            if tag != "w:i" and tag != "w:b":
+                rpr[-1].set(qn("w:val"), "20")
+        element.append(part)
+
+
+# --------------------------------------------------------------------------
+# font table
+
+
+def with_font_entry(font_table: bytes) -> bytes:
+    """word/fontTable.xml with an entry for the body font: a roman, proportional face, Cambria as
+    its alternative name (there is no Libertinus on most Windows or macOS machines)."""
+    if f'w:name="{FONT}"'.encode() in font_table:
+        return font_table
+    entry = (f'<w:font w:name="{FONT}"><w:altName w:val="{FALLBACK_FONT}"/><w:charset w:val="00"/>'
+             '<w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>').encode()
+    return font_table.replace(b"</w:fonts>", entry + b"</w:fonts>", 1)
 
 
 # --------------------------------------------------------------------------
@@ -335,7 +385,10 @@ def reproducible_zip(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_STORED
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
+            data = source.read(name)
+            if name == "word/fontTable.xml":
+                data = with_font_entry(data)
+            target.writestr(info, data)
     return out.getvalue()
 
 
