@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,10 +18,25 @@ MKDOCS = str(Path(sys.executable).parent / "mkdocs")
 
 
 def add_handbook(root: Path) -> Path:
-    """Give a test repository the project's mkdocs.yml and hand-written pages."""
+    """Give a test repository the project's mkdocs.yml and hand-written pages.
+
+    The pages (the checklist…) link to the project's clause pages; a link to a clause the test
+    library does not have (or files under another category) is made plain text, or the strict
+    build would fail on it, as it should on the project's own pages."""
     shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(PROJECT / "docs", root / "docs")
+    for page in (root / "docs").rglob("*.md"):
+        page.write_text(_CLAUSE_LINK.sub(lambda m: m.group(0) if _has_page(root, m) else m.group(1),
+                                         page.read_text(encoding="utf-8")), encoding="utf-8")
     return root
+
+
+_CLAUSE_LINK = re.compile(r"\[([^\]]+)\]\((?:\.\./)*clauses/([a-z0-9-]+)/([a-z0-9-]+)\.md(?:#[^)]*)?\)")
+
+
+def _has_page(root: Path, link: re.Match) -> bool:
+    meta = root / "clauses" / link.group(3) / "clause.yml"
+    return meta.is_file() and re.search(rf"^category: {link.group(2)}$", meta.read_text(), re.M) is not None
 
 
 def mkdocs_build(root: Path, site: Path) -> subprocess.CompletedProcess:

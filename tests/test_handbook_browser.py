@@ -93,3 +93,44 @@ def test_the_dark_mode_toggle_switches_the_scheme(page, site_url):
     assert body.get_attribute("data-md-color-scheme") == "default"
     page.locator("label[title='Switch to dark mode']").first.click()
     assert body.get_attribute("data-md-color-scheme") == "slate"
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in css[css.index("(") + 1 : css.index(")")].split(","))
+
+
+def _luminance(rgb: tuple[float, ...]) -> float:
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in rgb[:3])]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_logo_stands_out_on_the_header(page, site_url):
+    page.goto(site_url)
+    header = page.locator("header.md-header")
+    logo = header.locator(".md-logo img")
+    assert logo.is_visible()
+    header_colour = _rgb(header.evaluate("e => getComputedStyle(e).backgroundColor"))
+    backing = _rgb(logo.evaluate("e => getComputedStyle(e).backgroundColor"))
+    if len(backing) == 4 and backing[3] == 0:  # transparent: the logo lies on the header itself
+        backing = header_colour
+    high, low = sorted((_luminance(header_colour), _luminance(backing)), reverse=True)
+    assert (high + 0.05) / (low + 0.05) >= 3, (header_colour, backing)
+
+
+def test_searching_without_accents_finds_the_termination_clause(page, site_url):
+    page.goto(site_url)
+    result = page.locator(".md-search-result__item a[href*='termination/termination']").first
+    search_until_found(page, "resiliation", result)
+    assert "Résiliation" in result.inner_text()  # shown with its accents
+
+
+def test_the_handbook_requests_nothing_from_another_origin(page, site_url):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(site_url)
+    page.goto(site_url + "clauses/termination/termination/")
+    page.locator(".tabbed-set").first.locator("label", has_text="English").click()
+    search_until_found(page, "pénalités", page.locator(".md-search-result__item").first)
+    page.wait_for_load_state("networkidle")
+    assert requests and all(url.startswith(site_url) or url.startswith("data:") for url in requests), \
+        [url for url in requests if not url.startswith(site_url)]

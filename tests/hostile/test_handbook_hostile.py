@@ -276,6 +276,8 @@ SANITIZED = [
     ('<img src="https://tracker.example/p.gif"><img src="data:image/svg+xml,x">', '<img><img>'),
     ('<svg onload="alert(1)"><iframe srcdoc="x"></iframe>',
      '&lt;svg onload="alert(1)"&gt;&lt;iframe srcdoc="x"&gt;&lt;/iframe&gt;'),
+    ('<div lang="fr">t</div><div lang="fr-CA">q</div>', '<div lang="fr">t</div><div lang="fr-CA">q</div>'),
+    ('<div lang="fr&quot; x=&quot;y">a</div><p lang="fr">b</p>', '<div>a</div><p>b</p>'),
 ]
 
 

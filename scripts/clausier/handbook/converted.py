@@ -7,9 +7,9 @@ strict mode. The parent checks that the Markdown is the one it would have conver
 (another plugin may have changed it) and converts the page itself otherwise.
 
 Search: the child also indexes every clause page with the search plugin's own
-`SearchIndex`; the parent's search index takes those entries when they are ready and
-the page's HTML, metadata and title are still the ones indexed, and indexes the page
-itself otherwise.
+`SearchIndex` (Material's internals, reached through `material_search` only); the parent's
+search index takes those entries when they are ready and the page's HTML, metadata and
+title are still the ones indexed, and indexes the page itself otherwise.
 """
 
 from __future__ import annotations
@@ -29,10 +29,25 @@ from .worker import PageError, PageSource
 # then stops converting and the parent converts every page itself.
 RENDERED = {"content", "toc", "_title_from_render", "present_anchor_ids", "links_to_anchors"}
 
-try:
-    from material.plugins.search.plugin import SearchIndex, SearchPlugin
-except ImportError:  # another theme: pages are indexed by its own plugin
-    SearchIndex = SearchPlugin = None
+
+def material_search():
+    """The Material search plugin's classes, and our index built on its indexer: the one place this
+    module touches Material's internals. None when they are not there or not as expected (another
+    theme, another Material): then the search plugin indexes every page itself, as usual."""
+    global _material
+    if _material is None:
+        try:
+            from material.plugins.search.plugin import SearchIndex, SearchPlugin
+        except ImportError:
+            _material = False
+        else:
+            usable = all(callable(getattr(SearchIndex, name, None)) for name in ("add_entry_from_context",
+                                                                               "generate_search_index"))
+            _material = (SearchIndex, SearchPlugin, _precomputed_index(SearchIndex)) if usable else False
+    return _material or None
+
+
+_material = None
 
 
 def convert_in_child(path: str, source: str, config, files: Files) -> dict | None:
@@ -73,10 +88,15 @@ def take_over_search_index(config) -> dict | None:
     Returns the plugin's settings, for the worker's own `SearchIndex`; None when there is no such
     plugin (or another plugin already replaced its index): then pages are indexed as usual.
     """
+    material = material_search()
+    if material is None:
+        return None
+    search_index, search_plugin, precomputed = material
     for plugin in config.plugins.values():
-        if SearchPlugin is not None and isinstance(plugin, SearchPlugin) and plugin.config.enabled:
-            if type(plugin.search_index) is SearchIndex and not plugin.search_index.entries:
-                plugin.search_index = _PrecomputedIndex(**plugin.config)
+        if isinstance(plugin, search_plugin) and plugin.config.enabled:
+            index = getattr(plugin, "search_index", None)
+            if type(index) is search_index and not getattr(index, "entries", True):
+                plugin.search_index = precomputed(**plugin.config)
                 return dict(plugin.config)
     return None
 
@@ -130,8 +150,8 @@ class ClausePage(Page):
             logging.getLogger(record["name"]).handle(logging.makeLogRecord(record))
 
 
-if SearchIndex is not None:
-    class _PrecomputedIndex(SearchIndex):
+def _precomputed_index(search_index: type) -> type:
+    class PrecomputedIndex(search_index):
         """The search plugin's index, taking the worker's entries for clause pages."""
 
         def add_entry_from_context(self, page):
@@ -139,6 +159,8 @@ if SearchIndex is not None:
             if entries is None:
                 return super().add_entry_from_context(page)
             self.entries.extend(entries)
+
+    return PrecomputedIndex
 
 
 def _read(files: Files, path: str, source: str) -> Page:
@@ -148,7 +170,7 @@ def _read(files: Files, path: str, source: str) -> Page:
 
 
 def _indexed(page: Page, search: dict) -> dict:
-    index = SearchIndex(**search)
+    index = material_search()[0](**search)  # only called once take_over_search_index found it
     index.add_entry_from_context(page)
     return {"entries": index.entries, "meta": page.meta, "title": page.title}
 

@@ -1,8 +1,9 @@
 """The MkDocs plugin: it loads the library, adds the handbook's pages and navigation.
 
-The cheap pages come from `handbook_outline`; the clause pages are rendered (and, with
-`parallel`, converted and indexed) by the page worker in `worker.py`, and read by MkDocs
-when it first needs them.
+It starts as `clausier handbook pages` does (generate.py: the library loaded and checked, the
+same page functions); what is MkDocs' own is here. The cheap pages come from
+`handbook_outline`; the clause pages are rendered (and, with `parallel`, converted and
+indexed) by the page worker in `worker.py`, and read by MkDocs when it first needs them.
 
 Nothing from content runs in a reader's browser: page Markdown is written with content
 escaped (safetext.py), every page's HTML keeps only what Markdown makes (sanitize.py), titles
@@ -20,7 +21,6 @@ mkdocs.yml:
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -29,23 +29,24 @@ from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from ..build import render_outputs
-from ..errors import ClausierError
-from ..gitsource import git_command
+from ..pipeline import render_outputs
+from ..errors import ClausierError, ContentError
 from ..logo import checked_logo
 from ..models import LANGUAGES
-from ..rendered_library import library_findings
-from ..repository import Repository, load_repository
+from ..repository import Repository
 from . import livereload
+from .brand import brand_css
+from .foldsearch import add_folded_fields
+from .generate import checked_library, last_changes
 from .converted import ClausePage, convert_in_child, index_in_child, take_over_search_index
 from .pages import Handbook, clause_pages, handbook_outline, specimen_path
 from .safetext import html
 from .sanitize import sanitize_html
 from .specimens import specimen_agreement
-from .theme import SCRIPTS, UnsafePage, theme_loader, with_policy
+from .theme import SCRIPTS, UnsafePage, theme_loader, with_language, with_policy
 from .worker import PageError, PageSource
 
 log = get_plugin_logger(__name__)
@@ -57,41 +58,6 @@ class ClausierPluginConfig(Config):
     root = c.Type(str, default=".")
     specimens = c.Type(bool, default=True)
     parallel = c.Type(bool, default=True)
-
-
-def last_changes(root: Path) -> dict[str, str]:
-    """Clause id → date of the last commit that touched its folder (one git call)."""
-    try:
-        command, env = git_command(root, "log", "--format=%x00%cs", "--name-only", "--", "clauses")
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60,
-                              stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired):
-        return {}
-    if done.returncode != 0:
-        return {}
-    changes: dict[str, str] = {}
-    date = ""
-    for line in done.stdout.split("\n"):
-        if line.startswith("\x00"):
-            date = line[1:]
-        elif line.startswith("clauses/") and date:
-            changes.setdefault(line.split("/")[1], date)
-    return changes
-
-
-def brand_css(repo: Repository) -> str:
-    colors = repo.config.branding.colors
-    return (
-        ":root, [data-md-color-scheme=default], [data-md-color-scheme=slate] {\n"
-        f"  --md-primary-fg-color: {colors.primary};\n"
-        f"  --md-primary-fg-color--dark: {colors.primary};\n"
-        f"  --md-accent-fg-color: {colors.accent};\n"
-        "}\n"
-        "[data-md-color-scheme=slate] { --md-typeset-a-color: #9ec1ea; }\n"
-        ".md-typeset mark { background-color: rgba(181, 101, 29, .18); color: inherit; padding: 0 .15em; }\n"
-        ".md-typeset ins.critic { background-color: rgba(46, 160, 67, .18); text-decoration: underline; }\n"
-        ".md-typeset del.critic { background-color: rgba(248, 81, 73, .18); text-decoration: line-through; }\n"
-    )
 
 
 class _DeferredFile(File):
@@ -165,15 +131,12 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
     def on_config(self, config):
         config_dir = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.root = (config_dir / self.config.root).resolve()
-        self.repo = load_repository(self.root)
-        errors = self.repo.errors()
-        if errors or self.repo.config is None:
-            raise PluginError("the clause library has errors:\n" + "\n".join(str(f) for f in errors))
-        # Every clause rendered as its page will be, before any page is read: `check`'s findings
-        # (rule `renders`), one line each at the clause file and line, never a page's traceback.
-        errors = [f for f in library_findings(self.repo, told=True) if f.level == "error"]
-        if errors:
-            raise PluginError("the clause library has errors:\n" + "\n".join(str(f) for f in errors))
+        try:  # the same start as `clausier handbook pages` (generate.py)
+            self.repo = checked_library(self.root)
+        except ContentError as exc:
+            raise PluginError("the clause library has errors:\n" + str(exc)) from None
+        except ClausierError as exc:
+            raise PluginError(str(exc)) from None
         try:
             self.book: Handbook = handbook_outline(self.repo, self.config.specimens)
         except ClausierError as exc:
@@ -201,7 +164,7 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
                 files.append(file)
             else:
                 files.append(File.generated(config, page.path, content=page.content))
-        files.append(File.generated(config, BRAND_CSS, content=brand_css(self.repo)))
+        files.append(File.generated(config, BRAND_CSS, content=brand_css(self.repo.config.branding.colors)))
         for path, script in SCRIPTS.items():
             files.append(File.generated(config, path, content=script))
         reload = livereload.reload_script() if self._serving else None
@@ -238,6 +201,12 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         return sanitize_html(output)  # every page: what slipped through the escaping cannot run
 
     def on_post_page(self, output: str, page, config) -> str:
+        language = page.meta.get("lang")  # a page written in French says `lang: fr` in its front matter
+        if language is not None:
+            if language not in LANGUAGES:
+                raise PluginError(f"{page.file.src_uri}: lang: {language!r} is not a handbook language; "
+                                  f"valid: {', '.join(LANGUAGES)}")
+            output = with_language(output, language)
         return self._with_policy(output, page.file.src_uri)
 
     def on_post_template(self, output: str, template_name: str, config) -> str:
@@ -264,8 +233,10 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
             self._specimens = _SpecimenBuilder(self.repo)
         return nav
 
+    @event_priority(-50)  # after the search plugin has written its index
     def on_post_build(self, config):
         self._close()
+        add_folded_fields(Path(config.site_dir) / "search" / "search_index.json")
 
     def on_build_error(self, error):
         self._close()

@@ -41,9 +41,10 @@ _ATTRIBUTES = {
     "ol": {"start", "type"},
     "li": {"value"},
     "details": {"open"},
-    "div": {"data-tabs"},
+    "div": {"data-tabs", "lang"},  # lang: the language of a clause text's block
 }
 _INPUT_TYPES = frozenset({"radio", "checkbox"})
+_LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _TEXT_ALIGN = re.compile(r"text-align:\s*(left|right|center);?")
 # A relative URL: no `:` before its fragment (so no scheme), no `//` (no other host).
 _SITE_PATH = re.compile(r"(?!//)[A-Za-z0-9._~%/-]*(?:#[A-Za-z0-9._~%:-]*)?")
@@ -63,6 +64,8 @@ def _kept(tag: str, name: str, value: str | None) -> bool:
         return value is not None and safe_href(value)
     if name == "src":  # loaded without a click: from the site itself, never another origin
         return value is not None and _SITE_PATH.fullmatch(value) is not None
+    if name == "lang":
+        return value is not None and _LANG.fullmatch(value) is not None
     if name == "style":
         return value is not None and _TEXT_ALIGN.fullmatch(value.strip()) is not None
     if tag == "input" and name == "type":

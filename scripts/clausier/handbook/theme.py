@@ -101,6 +101,14 @@ def with_policy(html: str, name: str) -> str:
     return html[: head.end()] + META + html[head.end() :]
 
 
+_HTML_LANG = re.compile(r'(<html\b[^>]*?\blang=")[^"]*(")', re.I)
+
+
+def with_language(html: str, language: str) -> str:
+    """The page with `language` as its `<html lang>` (the theme writes the site's language)."""
+    return _HTML_LANG.sub(lambda m: m.group(1) + language + m.group(2), html, count=1)
+
+
 def check_page(html: str, name: str) -> None:
     for match in _SCRIPT.finditer(html):
         attributes = match.group(1)

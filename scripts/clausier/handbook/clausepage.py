@@ -1,0 +1,195 @@
+"""A clause's handbook page: where it stands in each template, guidance, texts, variants, parameters.
+
+The texts are rendered with specimen data in one agreement that holds every clause, so the
+numbers it gives (the article's, its sub-clauses', those `ref()` prints) belong to no template
+a reader can see. The page shows none of them: the article's number is given per template at
+the top, sub-clauses read `X.1`, and a reference names the clause it points to.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from ..assemble import SPECIAL_CONDITIONS, Session
+from ..errors import ContentError
+from ..models import LANGUAGES, Parameter
+from ..planning import SPECIAL_TITLE
+from ..rendered_library import rendered_clause, specimen_sessions
+from ..repository import Clause, Repository
+from .layout import (LANGUAGE_NAMES, Page, category_label, clause_page_path, in_language, indent, link,
+                     template_rows, yaml_string)
+from .safetext import code, content, html, plain
+
+GUIDANCE = (
+    ("when", "tip", {"fr": "Quand l'utiliser", "en": "When to use it"}),
+    ("negotiation", "question", {"fr": "Négociation", "en": "Negotiation"}),
+    ("risks", "warning", {"fr": "Risques", "en": "Risks"}),
+)
+SUBCLAUSE_PLACEHOLDER = "X"
+_QUOTES = {"fr": ("«\u00a0", "\u00a0»"), "en": ("“", "”")}
+_ARTICLE_HEADING = re.compile(r"^# .*\n+", re.M)
+_SUBHEADING = re.compile(r"^## (.+)$", re.M)
+
+
+def template_articles(repo: Repository, clause_id: str) -> list[tuple[str, int | None, str]]:
+    """(template, article number or None, note) for every template that holds the clause."""
+    found = []
+    for name, template in sorted(repo.templates.items()):
+        if template.meta is not None:
+            found += [(name, number, note) for number, id_, note in template_rows(template.meta) if id_ == clause_id]
+    return found
+
+
+def _articles_line(repo: Repository, clause: Clause, path: str) -> str:
+    where = []
+    for name, number, note in template_articles(repo, clause.id):
+        target = f"[{plain(repo.templates[name].meta.title.fr)}]({link(path, f'contract-types/{name}.md')})"
+        if number is None:
+            where.append(f"unnumbered ({note}) in {target}")
+        else:
+            where.append(f"**{number}** in {target}" + (" (optional)" if note else ""))
+    if not where:
+        return ("**Article:** none yet: no template holds this clause (an agreement can add it with "
+                "`clauses: add`, after the template's articles)")
+    return "**Article:** " + " · ".join(where)
+
+
+def _display_text(markdown: str, page: str, repo: Repository, language: str, number: int | None) -> str:
+    """An article as the handbook shows it: no article heading, sub-clauses in bold and numbered
+    `X.1`, a reference to another clause named by that clause's title and linked to its page."""
+    text = _ARTICLE_HEADING.sub("", markdown, count=1) if markdown.startswith("# ") else markdown
+    text = re.sub(r"^::: \{#[a-z0-9-]+\}\n|^:::$", "", text, flags=re.M)
+    if number is not None:  # the specimen's article number, in front of each sub-clause's
+        prefix = re.compile(rf"^(## |\*\*){number}\.(?=\d)", re.M)
+        text = prefix.sub(lambda m: f"{m.group(1)}{SUBCLAUSE_PLACEHOLDER}.", text)
+    text = _SUBHEADING.sub(lambda m: f"**{m.group(1)}**", text)
+    text = re.sub(r"^# (.+)$", r"**\1**", text, flags=re.M)
+    opening, closing = _QUOTES[language]
+
+    def ref(match: re.Match) -> str:  # what ref() printed: the number, linked to the article
+        target = match.group(1)
+        if target in repo.clauses:
+            title = plain(repo.clauses[target].title(language))
+            return f"{opening}[{title}]({link(page, clause_page_path(repo.clauses[target]))}){closing}"
+        return f"{opening}{plain(SPECIAL_TITLE[language]) if target == SPECIAL_CONDITIONS else plain(target)}{closing}"
+
+    def anchor(match: re.Match) -> str:  # a link the author wrote to an article: to its page
+        target = match.group(1)
+        return "](" + (link(page, clause_page_path(repo.clauses[target])) if target in repo.clauses else "#") + ")"
+
+    text = re.sub(r"\[\d+\]\(#art-([a-z0-9-]+)\)", ref, text)
+    return re.sub(r"\]\(#art-([a-z0-9-]+)\)", anchor, text).strip("\n")
+
+
+def _word_diff(old: str, new: str) -> str:
+    """The new text with CriticMarkup insertions and deletions against the old, paragraph by paragraph."""
+    old_blocks, new_blocks = old.split("\n\n"), new.split("\n\n")
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=old_blocks, b=new_blocks, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            out.extend(new_blocks[b1:b2])
+        elif op == "insert":
+            out.extend(f"{{++{block}++}}" if "\n" not in block else block for block in new_blocks[b1:b2])
+        elif op == "delete":
+            out.extend(f"{{--{block}--}}" if "\n" not in block else "" for block in old_blocks[a1:a2])
+        else:
+            old_words = " ".join(old_blocks[a1:a2]).split(" ")
+            new_words = " ".join(new_blocks[b1:b2]).split(" ")
+            words = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+            parts = []
+            for wop, w1, w2, v1, v2 in words.get_opcodes():
+                if wop == "equal":
+                    parts.append(" ".join(new_words[v1:v2]))
+                if wop in ("delete", "replace"):
+                    parts.append("{--" + " ".join(old_words[w1:w2]) + "--}")
+                if wop in ("insert", "replace"):
+                    parts.append("{++" + " ".join(new_words[v1:v2]) + "++}")
+            out.append(" ".join(p for p in parts if p))
+    return "\n\n".join(b for b in out if b)
+
+
+def _parameter_row(name: str, parameter: Parameter) -> str:
+    bounds = []
+    if parameter.min is not None:
+        bounds.append(f"≥ {plain(parameter.min)}")
+    if parameter.max is not None:
+        bounds.append(f"≤ {plain(parameter.max)}")
+    if parameter.choices:
+        bounds.append(" · ".join(code(c) for c in parameter.choices))
+    default = "—" if parameter.default is None else code(parameter.default)
+    return (f"| {code(name)} | {plain(parameter.type)} | {default} | {', '.join(bounds) or '—'} | "
+            f"{plain(parameter.label.fr)} | {plain(parameter.label.en)} |")
+
+
+def _tabs(blocks: dict[str, str]) -> list[str]:
+    """One tab per language, its content marked with the language."""
+    lines = []
+    for language in LANGUAGES:
+        lines += [f'=== "{LANGUAGE_NAMES[language]}"', "", indent(in_language(blocks[language], language)), ""]
+    return lines
+
+
+def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
+                sessions: dict[str, Session] | None = None) -> Page:
+    path = clause_page_path(clause)
+    sessions = specimen_sessions(repo) if sessions is None else sessions
+    texts, findings = rendered_clause(clause, sessions)  # the same path as `check` (rule `renders`)
+    if findings:
+        raise ContentError(findings)
+    numbers = {language: getattr(session.plan.find(clause.id), "number", None)
+               for language, session in sessions.items()}
+    shown = {(variant, language): content(_display_text(text, path, repo, language, numbers.get(language)))
+             for (variant, language), text in texts.items()}
+    fr, en = clause.title("fr"), clause.title("en")
+    standard = {language: clause.text("standard", language).front for language in LANGUAGES}
+    lines = [
+        "---",
+        f"title: {yaml_string(html(fr if fr == en else f'{fr} · {en}'))}",
+        "tags:",
+        f"  - {yaml_string(category_label(clause.meta.category))}",
+        "---",
+        "",
+        f"# {plain(fr)}" + (f" <small>{plain(en)}</small>" if en != fr else ""),
+        "",
+        f"**Catégorie / Category:** [{category_label(clause.meta.category)}](index.md) · "
+        f"**Version:** {clause.meta.version} · **Dernière modification / Last change:** {last_changed or '—'}",
+        "",
+        _articles_line(repo, clause, path),
+        "",
+        "## Conseils / Guidance",
+        "",
+    ]
+    for key, _, label in GUIDANCE:  # headings: in the table of contents, before the texts
+        lines += [f"### {label['fr']} · {label['en']} {{ #{key} }}", ""]
+        lines += _tabs({language: content(getattr(standard[language].guidance, key)) for language in LANGUAGES})
+    lines += ["## Texte / Text", ""]
+    lines += _tabs({language: f"*{content(standard[language].summary)}*\n\n{shown[('standard', language)]}"
+                    for language in LANGUAGES})
+    if any(f"**{SUBCLAUSE_PLACEHOLDER}." in text for text in shown.values()):
+        lines += [f"Sub-clauses are numbered {SUBCLAUSE_PLACEHOLDER}.1, {SUBCLAUSE_PLACEHOLDER}.2…: "
+                  f"{SUBCLAUSE_PLACEHOLDER} is the article's number in the contract (see **Article** above).", ""]
+    if clause.meta.variants:
+        lines += ["## Variantes / Variants", "",
+                  "Insertions and deletions are shown against the standard text.", ""]
+        for variant, info in clause.meta.variants.items():
+            lines += [f"### {plain(variant)} — {plain(info.label.fr)}"
+                      + (f" · {plain(info.label.en)}" if info.label.en != info.label.fr else ""),
+                      "", f"**Approbation requise / Approval required:** {plain(info.approval)}", ""]
+            blocks = {}
+            for language in LANGUAGES:
+                front = clause.text(variant, language).front
+                diff = _word_diff(shown[("standard", language)], shown[(variant, language)])
+                blocks[language] = "\n\n".join([f"*{content(front.summary)}*", diff,
+                                                f'!!! tip "{GUIDANCE[0][2][language]}"',
+                                                indent(content(front.guidance.when))])
+            lines += _tabs(blocks)
+    lines += ["## Paramètres / Parameters", ""]
+    if clause.meta.parameters:
+        lines += ["| Name | Type | Default | Bounds | Libellé | Label |", "|---|---|---|---|---|---|"]
+        lines += [_parameter_row(name, p) for name, p in clause.meta.parameters.items()]
+        lines += ["", "Highlighted values in the text are parameters, shown with their default."]
+    else:
+        lines += ["This clause has no parameters."]
+    return Page(path, fr, "\n".join(lines) + "\n")

@@ -1,0 +1,71 @@
+"""What every generated handbook page shares: the page record, paths and links, Markdown helpers."""
+
+from __future__ import annotations
+
+import posixpath
+import textwrap
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from ..models import CATEGORIES
+
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # relative to docs/, e.g. "clauses/payment/late-payment.md"
+    title: str
+    content: str | None  # None in an outline: a clause page that `clause_pages` renders
+
+
+@dataclass
+class Handbook:
+    pages: list[Page] = field(default_factory=list)
+    clauses: list[str] = field(default_factory=list)  # clause ids, in the order of their pages
+    nav: list = field(default_factory=list)  # MkDocs nav entries for the generated part
+    specimens: list[tuple[str, str]] = field(default_factory=list)  # (template, language) to build
+
+
+def clause_page_path(clause) -> str:
+    return f"clauses/{clause.meta.category}/{clause.id}.md"
+
+
+def category_label(category: str) -> str:
+    labels = CATEGORIES[category]
+    return labels["fr"] if labels["fr"] == labels["en"] else f"{labels['fr']} / {labels['en']}"
+
+
+def specimen_path(template: str, language: str, fmt: str) -> str:
+    return f"contract-types/specimens/{template}-{language}.{fmt}"
+
+
+def link(from_page: str, to_page: str) -> str:
+    # Quoted: a clause or template name is a file name from content, and must not end the link.
+    return quote(posixpath.relpath(to_page, posixpath.dirname(from_page) or "."), safe="/._-~")
+
+
+def indent(text: str, spaces: int = 4) -> str:
+    return textwrap.indent(text, " " * spaces, lambda line: True).replace(" " * spaces + "\n", "\n")
+
+
+def in_language(markdown: str, language: str) -> str:
+    """Markdown in a block marked with its language (lang="fr"), for screen readers, hyphenation
+    and spelling. The opening and closing tags stand alone between blank lines, so the Markdown
+    between them is converted as usual (content cannot close the block: its `<` is escaped)."""
+    return f'<div lang="{language}">\n\n{markdown}\n\n</div>'
+
+
+def yaml_string(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def template_rows(meta) -> list[tuple[int | None, str, str]]:
+    """A template's articles in order: (article number or None, clause id, note). The number is
+    the one the template's specimen prints, every optional clause kept; the template page and
+    the clause pages both read it here."""
+    rows = [(None, clause_id, "preamble") for clause_id in meta.preamble]
+    rows += [(number, slot.id, "optional" if slot.optional else "")
+             for number, slot in enumerate(meta.slots(), start=1)]
+    rows += [(None, clause_id, "closing") for clause_id in meta.closing]
+    return rows
