@@ -16,7 +16,7 @@ from jinja2 import DictLoader, FunctionLoader
 from clausier.assemble import assemble, open_session
 from clausier.errors import ContentError
 from clausier.literals import leftovers
-from clausier.precompile import PrecompiledTemplates, compile_ahead
+from clausier.fast.precompiled_templates import PrecompiledTemplates, compile_ahead
 from clausier.render import pandoc_path
 from clausier.repository import load_agreement, load_repository
 from clausier.sandbox import make_environment

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from clausier.build import render_outputs
-from clausier.comparison import diff_agreement
+from clausier.two_sides import diff_agreement
 from clausier.repository import load_agreement, load_repository
 
 from conftest import PROJECT, make_repo

@@ -15,11 +15,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .comparison import Revision, Side, SideError, UsageProblem, assemble_side, base_revision, frozen_side
 from .gitsource import CONTENT, LINK_MARK, changed_files, path_in_repository, tree_at
 from .redline import compare
-from .safefile import UnsafeFile, read_bytes
 from .repository import Repository, agreement_paths, load_repository
+from .safefile import UnsafeFile, read_bytes
+from .two_sides import Revision, Side, SideError, UsageProblem, assemble_side, base_revision, frozen_side
 
 
 @dataclass

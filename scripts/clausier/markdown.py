@@ -1,8 +1,9 @@
-"""Markdown as data: escaping values into plain text, and numbering sub-clauses."""
+"""Markdown as data: front matter, escaping values into plain text, and numbering sub-clauses."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # Characters that start inline markup in pandoc's Markdown (with our extensions).
 _INLINE_SPECIAL = "\\`*_[]<>#!|~^$@&{}="
@@ -13,13 +14,52 @@ _ORDERED_MARKER = re.compile(r"^(\d+)([.)])")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
-def front_matter_end(lines: list[str]) -> int | None:
-    """Index of the line closing a file's `---` front matter (`---` or `...`); None without one."""
-    if not lines or lines[0].strip() != "---":
+FENCE = "---"
+_CLOSERS = (FENCE, "...")
+
+
+class FrontMatterError(ValueError):
+    """A text that must open with front matter and does not, or whose front matter is not
+    closed; `line`: where (1-based). The caller names the file."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """A text's front matter split from its body; both keep their lines as they are."""
+
+    yaml: str  # the lines between the fences
+    body: str  # the lines after the closing fence
+    closing: int  # index (0-based) of the closing fence's line
+
+    @property
+    def body_line(self) -> int:
+        """1-based line of the text where the body starts."""
+        return self.closing + 2
+
+
+def front_matter(text: str, required: bool = False) -> FrontMatter | None:
+    """The one reader of `---` front matter (agreements, clause texts, templates, the assembled
+    Markdown's header): a first line `---`, closed by the next line `---` or `...`; spaces
+    around a fence and a CRLF line end are allowed, a byte-order mark is not (a hidden
+    character, reported as such). None when there is none (no opening line, or nothing closes
+    it); with `required`, FrontMatterError instead."""
+    first = text.find("\n")
+    if text[: first if first != -1 else len(text)].strip() != FENCE:
+        if required:
+            raise FrontMatterError(1, "missing front matter: the file must start with a line '---'")
         return None
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            return index
+    end, index = first, 0
+    while end != -1:  # line by line: a long body is not split
+        start, index = end + 1, index + 1
+        end = text.find("\n", start)
+        if text[start : end if end != -1 else len(text)].strip() in _CLOSERS:
+            return FrontMatter(text[first + 1 : start - 1], text[end + 1 :] if end != -1 else "", index)
+    if required:
+        raise FrontMatterError(1, "front matter is not closed: add a line '---' after it")
     return None
 
 

@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from .errors import ClausierError
 from .gitsource import changed_files, export, resolve
+from .markdown import front_matter
 from .models import Signed
 from .safefile import read_bytes, read_text
 from .repository import AgreementFile, Repository, load_agreement, load_repository
@@ -140,7 +141,7 @@ def _with_model(agreement: AgreementFile, model) -> AgreementFile:
 def _record(text: str, shown: str, signed: Signed) -> str:
     """The agreement text with `status: signed` and the sign-off record, comments kept."""
     lines = text.split("\n")
-    end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    end = front_matter(text, required=True).closing
     yaml = YAML(typ="rt")
     yaml.width = 4096
     data = yaml.load("\n".join(lines[1:end])) or CommentedMap()

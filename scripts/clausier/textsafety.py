@@ -25,7 +25,7 @@ import re
 import unicodedata
 
 from .errors import Finding
-from .markdown import front_matter_end
+from .markdown import front_matter
 
 RULE = "hidden-characters"
 # Allowed whatever their category: layout characters and the spacing typography needs.
@@ -195,10 +195,9 @@ def _yaml_part(text: str, path: str) -> tuple[str, int] | None:
     if path.endswith((".yml", ".yaml")):
         return text, 0
     if text.startswith("---") and "\\" in text:  # no backslash: nothing to decode
-        lines = text.split("\n")
-        end = front_matter_end(lines)
-        if end is not None:
-            return "\n".join(lines[1:end]), 1
+        front = front_matter(text)
+        if front is not None:
+            return front.yaml, 1
     return None
 
 

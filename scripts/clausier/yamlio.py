@@ -12,7 +12,7 @@ from typing import Any
 import yaml as pyyaml
 
 from .errors import ContentError, Finding
-from .markdown import front_matter_end
+from .markdown import FrontMatterError, front_matter
 from .yamlhazards import MAX_DEPTH, MAX_DIGITS, PLAIN_DECIMAL, refuse_hazards
 
 Path_ = tuple  # a path into the data: ("fees", "amount"), ("schedule", 0, "when")
@@ -290,17 +290,11 @@ class FrontMatterFile:
 
 def split_front_matter(text: str, path: str) -> FrontMatterFile:
     """Split `---` front matter from the Markdown body; both keep their line numbers."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise ContentError(
-            Finding(path, 1, 1, message="missing front matter: the file must start with a line '---'", rule="yaml")
-        )
-    index = front_matter_end(lines)
-    if index is None:
-        raise ContentError(
-            Finding(path, 1, 1, message="front matter is not closed: add a line '---' after it", rule="yaml")
-        )
-    document = parse_yaml("\n".join(lines[1:index]), path, line_offset=1)
+    try:
+        front = front_matter(text, required=True)
+    except FrontMatterError as exc:
+        raise ContentError(Finding(path, exc.line, 1, message=str(exc), rule="yaml")) from None
+    document = parse_yaml(front.yaml, path, line_offset=1)
     if document.data is None:
         document.data = {}
-    return FrontMatterFile(document, "\n".join(lines[index + 1 :]), index + 2)
+    return FrontMatterFile(document, front.body, front.body_line)

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from clausier.batch import PandocBatch
+from clausier.fast.pandoc_server import PandocBatch
 from clausier.build import build, render_outputs, render_settings
 from clausier.errors import ClausierError, ContentError
 from clausier.lint import run_checks
@@ -353,7 +353,7 @@ def test_a_symlinked_html_style_is_refused_not_followed(repo, tmp_path, style):
         assert any(f"templates/styles/{style}" in e and "symbolic link" in e for e in errors), errors
         assert not (repo / "build/acme-fr/acme-fr.html").exists()
     else:
-        from clausier.comparison import diff_agreement
+        from clausier.two_sides import diff_agreement
 
         with pytest.raises(ClausierError) as refused:
             diff_agreement(repo, "acme-fr", base="HEAD", formats=("html",), out=tmp_path / "diff")
@@ -372,7 +372,7 @@ def redline_history(repo):
 
 
 def test_the_redline_html_drops_attributes_keeps_words_and_carries_the_policy(redline_history, tmp_path):
-    from clausier.comparison import diff_agreement
+    from clausier.two_sides import diff_agreement
 
     plant(redline_history, "clause", [a[1] for a in ATTRIBUTE_ATTACKS], both=True)
     result = diff_agreement(redline_history, "acme-fr", base="HEAD", formats=("html", "docx"), out=tmp_path / "diff")
@@ -390,7 +390,7 @@ def test_the_redline_html_drops_attributes_keeps_words_and_carries_the_policy(re
 
 @pytest.mark.parametrize("name, markdown, at, words", LINK_ATTACKS[:2], ids=[a[0] for a in LINK_ATTACKS[:2]])
 def test_diff_refuses_a_link_as_build_does(redline_history, tmp_path, name, markdown, at, words):
-    from clausier.comparison import diff_agreement
+    from clausier.two_sides import diff_agreement
 
     starts = plant(redline_history, "clause", [markdown])
     with pytest.raises(ContentError) as refused:
@@ -421,7 +421,7 @@ def test_check_reports_an_image_exactly_where_build_does(repo, place, name, mark
 
 
 def test_diff_refuses_an_image_where_build_does(redline_history, tmp_path):
-    from clausier.comparison import diff_agreement
+    from clausier.two_sides import diff_agreement
 
     starts = plant(redline_history, "clause", ["![plan](plan.png)"])
     with pytest.raises(ContentError) as refused:

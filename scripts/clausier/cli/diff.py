@@ -26,7 +26,7 @@ def diff(root: Path, agreement: str, base: str | None, head: str | None, to: str
     Exit status: 0 done (changed or not), 1 the agreement does not assemble or render on a side,
     2 usage error (unknown revision or agreement, not a git repository, unknown format).
     """
-    from ..comparison import SideError, UsageProblem, diff_agreement, parse_diff_formats  # the redline engine: only here
+    from ..two_sides import SideError, UsageProblem, diff_agreement, parse_diff_formats  # the redline engine: only here
     from ..gitsource import GitError
 
     try:

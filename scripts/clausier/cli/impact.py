@@ -29,7 +29,7 @@ def impact(root: Path, paths: tuple[str, ...], base: str | None, fmt: str) -> No
     agreements; default: every file changed since --base), with the words changed; signed ones
     are flagged. Always exits 0 on a result; 2 on a usage error (unknown revision, not a git
     repository)."""
-    from ..comparison import UsageProblem  # the comparison pipeline: only for this command
+    from ..two_sides import UsageProblem  # the comparison pipeline: only for this command
     from ..gitsource import GitError
     from ..impact import impact as run_impact
 

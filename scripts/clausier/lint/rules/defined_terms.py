@@ -24,6 +24,7 @@ from typing import Any, Iterator
 
 from ...assemble import SPECIAL_TITLE
 from ...errors import Finding
+from ...markdown import front_matter
 from . import Rule
 
 RULE_ID = "defined-terms"
@@ -96,7 +97,8 @@ def units(markdown: str) -> list[Unit]:
     heading = "the preamble"
     paragraph: list[str] = []
     first_line = 0
-    in_metadata = markdown.startswith("---")
+    front = front_matter(markdown)
+    body_start = front.closing + 1 if front is not None else 0  # the header is not text
 
     def flush() -> None:
         if paragraph:
@@ -105,9 +107,7 @@ def units(markdown: str) -> list[Unit]:
 
     lines = markdown.split("\n")
     for index, line in enumerate(lines):
-        if in_metadata:
-            if index > 0 and line.strip() in ("---", "..."):
-                in_metadata = False
+        if index < body_start:
             continue
         stripped = line.strip()
         match = _HEADING.match(stripped)

@@ -3,7 +3,7 @@ legend) and as DOCX with real tracked changes (w:ins / w:del revisions Word and 
 
 pandoc runs exactly as for contracts: the same Markdown reader (`render.READER`, every raw
 passthrough off), `--sandbox` and the same filter (typography.lua, which drops every attribute
-content wrote). The only markup beyond the assembled text is what `redline.to_markdown` adds
+content wrote). The only markup beyond the assembled text is what `marks.to_markdown` adds
 around words, and the legend, built from escaped text; the attributes they need (the legend's
 id, the revisions' author and date) are marked with a random key only this run's pandoc knows
 (`own_mark`), so content cannot forge them. The HTML's head is the contract's: a strict
@@ -25,15 +25,16 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import render
-from .build import render_settings
-from .errors import BuildError
-from .formatting import long_date
-from .htmlsafety import HEADER_FILE, html_header
-from .markdown import escape_text
-from .redline import INSERTED_CLASS, Comparison, tracked, to_markdown
-from .redline import visual as visual_marks
-from .safefile import read_text
+from .. import render
+from ..pipeline import render_settings
+from ..errors import BuildError
+from ..formatting import long_date
+from ..htmlsafety import HEADER_FILE, html_header
+from ..markdown import escape_text
+from ..safefile import read_text
+from .align import Comparison
+from .marks import INSERTED_CLASS, to_markdown, tracked
+from .marks import visual as visual_marks
 
 REDLINE_CSS = "redline.css.html"
 # Table widths: pandoc sizes a pipe table by its dashes when a source line is longer than
@@ -43,8 +44,8 @@ AUTHOR = "Clausier"
 LEGEND_ID = "redline-legend"
 OWN_MARK = "clausier-own"  # typography.lua's name for it
 MARKUP_KEY_VARIABLE = "CLAUSIER_MARKUP_KEY"
-TRACKED_FILTER = Path(__file__).resolve().with_name("redline.lua")  # a change's edge spaces, inside it
-TOOL_ROOT = Path(__file__).resolve().parents[2]  # the tool's own redline style, for a revision without one
+TRACKED_FILTER = Path(__file__).resolve().parents[1] / "redline.lua"  # a change's edge spaces, inside it
+TOOL_ROOT = Path(__file__).resolve().parents[3]  # the tool's own redline style, for a revision without one
 
 WORDS = {
     "fr": {

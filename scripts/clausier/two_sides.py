@@ -18,7 +18,7 @@ from typing import Iterator
 
 from .assemble import Assembled, assemble
 from .errors import ClausierError, ContentError
-from .gitsource import GitError, default_base, git, path_in_repository, resolve, tree_at
+from .gitsource import default_base, git, path_in_repository, resolve, tree_at
 from .output import write_atomic
 from .redline import Comparison, compare, summary
 from .repository import AgreementFile, Repository, load_agreement, load_repository
@@ -176,7 +176,7 @@ def diff_agreement(root: Path, agreement: str, base: str | None = None, head: st
                    formats: tuple[str, ...] | list[str] = DIFF_FORMATS, out: Path | None = None,
                    when: dt.datetime | None = None) -> DiffResult:
     """Redline of one agreement between two revisions, written to build/diff/<id>/ (or `out`)."""
-    from .redline_render import render_redline  # pandoc and Typst, only when outputs are asked for
+    from .redline.render import render_redline  # pandoc and Typst, only when outputs are asked for
 
     started = time.perf_counter()
     root = Path(root).resolve()
@@ -227,6 +227,6 @@ def parse_diff_formats(text: str) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-__all__ = ["DIFF_FORMATS", "DiffResult", "GitError", "Revision", "Side", "SideError", "UsageProblem",
+__all__ = ["DIFF_FORMATS", "DiffResult", "Revision", "Side", "SideError", "UsageProblem",
            "agreement_location", "assemble_side", "base_revision", "diff_agreement", "frozen_side",
            "parse_diff_formats", "revision", "side_at", "signing_commit"]
