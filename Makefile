@@ -60,7 +60,7 @@ test: $(STAMP) ## Run the whole test suite
 # Optional: large builds restart with the system's jemalloc when it is installed (README, "A faster
 # allocator for large builds"). Installs Debian's package when run as root with apt; never fails.
 jemalloc: ## Install the system's jemalloc (Debian/Ubuntu, as root) for faster large builds
-	@if $(BIN)/python -c 'import sys; sys.path.insert(0, "scripts"); from clausier import allocator; sys.exit(allocator.find_library() is None)' 2>/dev/null; then \
+	@if $(BIN)/python -c 'import sys; sys.path.insert(0, "scripts"); from clausier.fast import allocator; sys.exit(allocator.find_library() is None)' 2>/dev/null; then \
 		echo "jemalloc is installed"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing libjemalloc2"; \
@@ -78,6 +78,12 @@ bench: $(STAMP) jemalloc ## Benchmarks (not tests): builds of 1, 100 and 1,000 a
 compare: $(STAMP) ## Side by side with an earlier revision, same minutes: make compare BASE=<revision>
 	@test -n "$(BASE)" || { echo "usage: make compare BASE=<revision>"; exit 2; }
 	$(BIN)/python benchmarks/compare_revisions.py $(BASE)
+
+# The Guide's reference pages come from the code (click's help, the JSON Schema, the rule registry);
+# tests/test_reference_docs.py fails when the committed pages differ from what this writes.
+.PHONY: reference
+reference: $(STAMP) ## Regenerate docs/reference/ (commands, agreement fields, check rules) from the code
+	$(BIN)/python -m clausier.reference_docs
 
 clean: ## Remove build outputs (keeps the virtual environment)
 	rm -rf build site

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import yaml
 
-from clausier import allocator
+from clausier.fast import allocator
 
 PROJECT = Path(__file__).resolve().parents[1]
 CLAUSIER = str(Path(sys.executable).parent / "clausier")
@@ -251,7 +251,7 @@ def run_clausier(root: Path, *args: str, memory: bool = False) -> dict:
 NAIVE = """
 import sys, time
 from pathlib import Path
-from clausier.build import render_outputs
+from clausier.pipeline import render_outputs
 from clausier.repository import agreement_paths, load_agreement, load_repository
 root, count = Path(sys.argv[1]), int(sys.argv[2])
 start = time.perf_counter()
@@ -274,7 +274,7 @@ SPEED = """
 import statistics, sys, tempfile, time
 from pathlib import Path
 import typst
-from clausier.build import render_settings
+from clausier.pipeline import render_settings
 from clausier.assemble import assemble
 from clausier.render import (_pandoc, prepare_typst_folder, split_header, typst_inputs, typst_options, TYPST_STYLE,
                              write_typst_settings)
@@ -378,7 +378,7 @@ def measure_large_library(count: int = LARGE_LIBRARY_AGREEMENTS, copies: int = L
 
 
 def allocator_for(count: int) -> str:
-    """The allocator `clausier build` runs a cold build of `count` agreements with (allocator.py)."""
+    """The allocator `clausier build` runs a cold build of `count` agreements with (fast/allocator.py)."""
     library = allocator.wanted(count)
     return f"jemalloc ({library})" if library is not None else "glibc malloc"
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from clausier import allocator, launch
-from clausier.build import TEST_HOOK
+from clausier import launch
+from clausier.fast import allocator, command_process
+from clausier.fast.faults import FAULTS as TEST_HOOK
 from clausier.cli import main
 from conftest import many_agreements
 
@@ -99,7 +100,7 @@ def test_an_unknown_setting_is_a_usage_error(repo, monkeypatch):
 def test_the_command_called_in_process_never_restarts(repo, monkeypatch):
     """Only the `clausier` command owns its process: a program calling the CLI goes on running."""
     monkeypatch.setenv(allocator.SETTING, "jemalloc")
-    assert not launch.owns_process()  # (pytest's process)
+    assert not command_process.owns_process()  # (pytest's process)
     result = CliRunner().invoke(main, ["--root", str(repo), "build", "--to", "md"])
     assert result.exit_code == 0, result.output
     assert (repo / "build/acme-fr/acme-fr.md").exists()
@@ -111,9 +112,9 @@ def test_the_launcher_imports_nothing_for_it_before_the_first_worker_is_forked()
     pathlib alone is some 20 ms. What is imported when the worker would be forked:"""
     code = textwrap.dedent("""
         import sys
-        from clausier import prestart
+        from clausier.fast import prestart
         def forked():
-            print(sorted(m for m in ("pathlib", "clausier.allocator") if m in sys.modules))
+            print(sorted(m for m in ("pathlib", "clausier.fast.allocator") if m in sys.modules))
             raise SystemExit(0)
         prestart.start = forked
         sys.argv = ["clausier", "build"]

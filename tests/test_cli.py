@@ -202,7 +202,7 @@ def _no_teardown(state) -> None:
 def test_workers_collect_their_garbage_while_the_build_command_does_not():
     import gc
 
-    from clausier.workers import run as run_workers
+    from clausier.fast.worker_pool import run as run_workers
 
     seen, was = [], gc.isenabled()
     gc.disable()
@@ -223,7 +223,7 @@ def test_an_up_to_date_build_imports_no_other_command_nor_the_pipeline(repo):
         "    assert exc.code == 0, exc.code\n"
     )
     done = run_importing_none(code, ("typst", "jinja2", "pydantic", "babel", "ruamel.yaml", "clausier.models",
-                                     "clausier.lint", "clausier.comparison", "clausier.signoff", "clausier.build",
+                                     "clausier.lint", "clausier.two_sides", "clausier.signoff", "clausier.build",
                                      "rich"),
                               str(repo))
     assert "built 0, up to date 1, failed 0" in done.stderr

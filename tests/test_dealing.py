@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from clausier.dealing import Dealer
+from clausier.fast.distribution import Dealer
 
 
 def test_two_workers_each_go_through_their_own_half_in_order():

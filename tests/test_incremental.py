@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from clausier import incremental
+from clausier import buildcache
 from clausier.build import build
-from clausier.incremental import CACHE_DIR, JOURNAL_FILE, STATE_FILE, agreement_files, plan_build
+from clausier.buildcache import CACHE_DIR, JOURNAL_FILE, STATE_FILE
+from clausier.incremental import plan_build
+from clausier.selection import agreement_files
 
 from conftest import AGREEMENT_FR, run_importing_none, write
 
@@ -94,7 +96,7 @@ def test_source_date_epoch_and_the_tool_version_are_part_of_the_key(several, mon
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert len(_built(build(several, formats=["md"]))) == 4
     assert _built(build(several, formats=["md"])) == set()
-    monkeypatch.setattr(incremental, "__version__", "99.0.0")
+    monkeypatch.setattr(buildcache, "__version__", "99.0.0")
     assert len(_built(build(several, formats=["md"]))) == 4
 
 
@@ -105,7 +107,7 @@ def test_a_key_is_the_hash_of_its_parts_so_caches_of_earlier_versions_stay_valid
         entry = plan.cache.data["agreements"][item.rel]
         template, clauses = entry["template"], entry["clauses"]
         for logo in (None, "templates/styles/logo.png"):
-            expected = incremental._hash(plan.shared(logo), item.id, item.digest, template,
+            expected = buildcache.hash_json(plan.shared(logo), item.id, item.digest, template,
                                          d.of(f"templates/{template}.md.j2"),
                                          [(c, d.tree(f"clauses/{c}")) for c in clauses])
             assert plan.key(item, template, clauses, logo) == expected
@@ -316,14 +318,15 @@ def test_plan_build_never_writes(several):
 def test_pandoc_abbreviations_are_asked_once_and_again_when_the_user_file_changes(repo, tmp_path, monkeypatch):
     """The batch converter reads with the command line's abbreviations; asking pandoc for them
     takes two runs, so the cache keeps them, and asks again when the user's own file appears."""
-    from clausier import batch
+    from clausier.fast import pandoc_server as batch
+    from clausier.fast.cache_stores import pandoc_abbreviations
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     (tmp_path / "data/pandoc").mkdir(parents=True)
     batch.pandoc_user_data_dir.cache_clear()
     batch.cli_abbreviations.cache_clear()
     plan = plan_build(repo, formats=["pdf"])
-    words = plan.pandoc_abbreviations()
+    words = pandoc_abbreviations(plan)
     assert "Dr." in words and words == batch.cli_abbreviations()
     plan.cache.save()
 
@@ -331,13 +334,13 @@ def test_pandoc_abbreviations_are_asked_once_and_again_when_the_user_file_change
         raise AssertionError("pandoc asked again")
 
     monkeypatch.setattr(batch, "cli_abbreviations", no_pandoc)
-    assert plan_build(repo, formats=["pdf"]).pandoc_abbreviations() == words
+    assert pandoc_abbreviations(plan_build(repo, formats=["pdf"])) == words
 
     (tmp_path / "data/pandoc/abbreviations").write_text("Me.\nSté.\n")
     monkeypatch.undo()
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     batch.pandoc_user_data_dir.cache_clear()
     batch.cli_abbreviations.cache_clear()
-    assert plan_build(repo, formats=["pdf"]).pandoc_abbreviations() == ("Me.", "Sté.")
+    assert pandoc_abbreviations(plan_build(repo, formats=["pdf"])) == ("Me.", "Sté.")
     batch.pandoc_user_data_dir.cache_clear()
     batch.cli_abbreviations.cache_clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clausier.build import build
-from clausier.order import in_building_order, structure_key
+from clausier.fast.building_order import in_building_order, structure_key
 
 from conftest import write
 

@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from clausier.batch import BatchCrash, BatchError, PandocBatch
-from clausier.build import TEST_HOOK, build, render_outputs
+from clausier.fast.pandoc_server import BatchCrash, BatchError, PandocBatch
+from clausier.build import build
+from clausier.fast.faults import FAULTS as TEST_HOOK
+from clausier.pipeline import render_outputs
 from clausier.cli import main
 from clausier.cli.common import LazyConsole
-from clausier.incremental import CACHE_DIR, in_shard
+from clausier.buildcache import CACHE_DIR
+from clausier.selection import in_shard
 from clausier.render import RENDERERS, RenderSettings, _pandoc, stamp_docx
 from clausier.repository import agreement_paths, load_agreement, load_repository
 
@@ -182,7 +185,7 @@ def test_the_batch_converter_refuses_images_every_time(text):
 
 def test_a_converter_that_cannot_start_says_why_for_every_document(monkeypatch, tmp_path):
     """Its set-up is answered while the worker assembles; a failed one is not silently skipped."""
-    import clausier.batch as batch
+    import clausier.fast.pandoc_server as batch
 
     monkeypatch.setattr(batch, "TYPOGRAPHY", tmp_path / "missing.lua")
     settings = settings_for("t")
@@ -422,7 +425,7 @@ def _no_teardown(state) -> None:
 
 def test_a_task_time_limit_counts_from_when_its_worker_is_ready():
     """A slow worker start is not the document's fault: the limit is for the document."""
-    from clausier.workers import Limits, run as run_workers
+    from clausier.fast.worker_pool import Limits, run as run_workers
 
     done = []
     run_workers([1, 2], 1, _slow_setup, _quick_task, _no_teardown, lambda task, ok, value: done.append((ok, value)),
@@ -431,7 +434,7 @@ def test_a_task_time_limit_counts_from_when_its_worker_is_ready():
 
 
 def test_a_worker_that_never_gets_ready_fails_its_task_with_a_message(monkeypatch):
-    from clausier import workers
+    from clausier.fast import worker_pool as workers
 
     monkeypatch.setattr(workers, "SETUP_LIMIT", 1.0)
     done = []

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from clausier.batch import PandocBatch, PartStore, prune_part_store
+from clausier.fast.pandoc_server import PandocBatch, PartStore, prune_part_store
 from clausier.build import build
-from clausier.incremental import CACHE_DIR, PARTS_DIR
+from clausier.buildcache import CACHE_DIR, PARTS_DIR
 from clausier.render import _pandoc
 
 from conftest import PROJECT

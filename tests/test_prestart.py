@@ -12,12 +12,13 @@ import sys
 
 import pytest
 
-from clausier.build import TEST_HOOK, build
+from clausier.build import build
+from clausier.fast.faults import FAULTS as TEST_HOOK
 from clausier.launch import asks_for_build
 
 from conftest import assert_rebuilt_as_one_by_one, built_then_edited
 
-START = "import sys\nfrom pathlib import Path\nfrom clausier import prestart\nassert prestart.start()\n"
+START = "import sys\nfrom pathlib import Path\nfrom clausier.fast import prestart\nassert prestart.start()\n"
 
 
 def _run(code: str, *args: str, env: dict | None = None) -> list[str]:

@@ -22,8 +22,10 @@ def test_every_rule_module_is_registered_once_and_documented():
     assert sorted(registered) == sorted(modules)
     assert len({r.id for r in RULES}) == len(RULES)
     readme = (PROJECT / "README.md").read_text()
+    reference = (PROJECT / "docs/reference/check-rules.md").read_text()  # generated: `make reference`
     for rule in RULES:
-        assert f"`{rule.id}`" in readme, f"rule {rule.id} is not documented in the README"
+        assert f"`{rule.id}`" in readme, f"rule {rule.id} is not listed in the README"
+        assert f"## `{rule.id}` {{#{rule.id}}}" in reference, f"rule {rule.id} has no section in the reference"
 
 
 def test_the_mini_repository_is_clean(repo):

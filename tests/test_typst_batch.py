@@ -10,11 +10,13 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from clausier.assemble import assemble
-from clausier.batch import PandocBatch
-from clausier.build import BatchRenderer, build, render_outputs, render_settings
+from clausier.fast.pandoc_server import PandocBatch
+from clausier.build import build
+from clausier.fast.batch_renderer import BatchRenderer
+from clausier.pipeline import render_outputs, render_settings
 from clausier.render import split_header, typst_inputs, write_typst_settings
 from clausier.repository import agreement_paths, load_agreement, load_repository
-from clausier.typst_batch import MAIN, PARTS, TypstWorkspace, with_included_parts
+from clausier.fast.typst_workspace import MAIN, PARTS, TypstWorkspace, with_included_parts
 
 from conftest import PROJECT, write
 from test_parallel import settings_for
@@ -65,7 +67,7 @@ def test_one_compiler_builds_documents_from_shared_part_files_with_each_its_own_
     try:
         for path in agreement_paths(repo)[:4]:
             agreement = load_agreement(repo, path)
-            _, batch = renderer.render(repo, agreement, ["pdf"])
+            _, batch = render_outputs(repo, agreement, ["pdf"], renderer)
             _, single = render_outputs(repo, agreement, ["pdf"])
             assert batch["pdf"] == single["pdf"], agreement.id
             reference = agreement.model.reference or agreement.id
@@ -116,7 +118,7 @@ def test_a_worker_expecting_one_document_compiles_it_whole():
     renderer = BatchRenderer(None, expected=1, store=None)
     try:
         agreement = load_agreement(repo, agreement_paths(repo)[0])
-        _, batch = renderer.render(repo, agreement, ["pdf"])
+        _, batch = render_outputs(repo, agreement, ["pdf"], renderer)
         (workspace,) = renderer.typst.values()
         assert workspace.included == 0 and not list((workspace.work / PARTS).iterdir())
         assert batch["pdf"] == render_outputs(repo, agreement, ["pdf"])[1]["pdf"]
@@ -129,7 +131,7 @@ def test_a_document_that_fails_in_parts_is_compiled_whole_and_a_real_error_is_re
     compiled from its own file: the document is compiled whole and comes out right; a name
     nobody defines is Typst's error, as the whole source gives it."""
     from clausier.errors import BuildError
-    from clausier.typst_batch import TypstWorkspace
+    from clausier.fast.typst_workspace import TypstWorkspace
 
     head = b'#import "style.typ": conf\n#show: doc => conf(doc)\n\n'
     part = b"= A\n\nVu #(conf != none)."
@@ -151,7 +153,7 @@ def test_a_document_that_fails_in_parts_is_compiled_whole_and_a_real_error_is_re
 def test_a_workspace_goes_in_memory_unless_tmpdir_names_a_place(monkeypatch, tmp_path):
     """Its part files are many and small: in memory, making one costs microseconds, not a journal
     write on a busy disk."""
-    from clausier import typst_batch
+    from clausier.fast import typst_workspace as typst_batch
 
     assert Path(typst_batch.MEMORY_FOLDER).is_dir()  # Linux, as the machines this runs on
     monkeypatch.delenv("TMPDIR", raising=False)
@@ -181,7 +183,7 @@ def test_only_a_dead_workers_workspace_unused_for_an_hour_is_removed(tmp_path):
     import sys
     import time
 
-    from clausier import typst_batch
+    from clausier.fast import typst_workspace as typst_batch
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead, alive = int(gone.stdout), os.getpid()

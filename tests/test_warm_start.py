@@ -7,10 +7,14 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from clausier.build import BatchRenderer, build, render_outputs
-from clausier.incremental import CACHE_DIR, KEPT_DIR, plan_build
+from clausier.build import build
+from clausier.fast.batch_renderer import BatchRenderer
+from clausier.fast.cache_stores import kept_sources
+from clausier.pipeline import render_outputs
+from clausier.buildcache import CACHE_DIR, KEPT_DIR
+from clausier.incremental import plan_build
 from clausier.repository import load_agreement, load_repository
-from clausier.warm_start import SUFFIX, KeptSource, KeptSources
+from clausier.fast.warm_start import SUFFIX, KeptSource, KeptSources
 
 AGREEMENT = "acme-fr"
 
@@ -44,7 +48,7 @@ def _lone_render(repo: Path, kept: KeptSources, path: Path) -> tuple[BatchRender
     renderer = BatchRenderer(None, expected=1, store=None, kept=kept)
     try:
         renderer.begin(loaded.root, loaded.config.branding.logo, path.stem, ("pdf",))
-        _, outputs = renderer.render(loaded, load_agreement(loaded, path), ["pdf"])
+        _, outputs = render_outputs(loaded, load_agreement(loaded, path), ["pdf"], renderer)
     finally:
         renderer.close()
     return renderer, outputs["pdf"]
@@ -94,8 +98,8 @@ def test_a_build_keeps_each_agreements_source_and_a_forced_build_reads_none(repo
     folder = out / CACHE_DIR / KEPT_DIR
     ids = sorted(r.id for r in report.results)
     assert sorted(p.name[: -len(SUFFIX)] for p in folder.iterdir()) == ids
-    assert plan_build(repo, out=out).kept_sources().read
-    assert not plan_build(repo, out=out, force=True).kept_sources().read
+    assert kept_sources(plan_build(repo, out=out)).read
+    assert not kept_sources(plan_build(repo, out=out, force=True)).read
     # An edit rebuilds one agreement (its worker warms up from the kept source): same bytes as alone.
     path = _edited(repo)
     report = build(repo, formats=["pdf"], out=out, jobs=1)

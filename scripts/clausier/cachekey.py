@@ -2,7 +2,7 @@
 
 `build/` is not an input: a file planted there (a pull request adding it, a cache restored from
 another branch, anyone who can write the folder) must not decide what a document holds. So every
-cache entry (the state and journal of incremental.py, the kept Typst sources of warm_start.py,
+cache entry (the state and journal of buildcache.py, the kept Typst sources of fast/warm_start.py,
 the part store of batch.lua) carries an HMAC under a 32-byte key kept outside the repository:
 `$CLAUSIER_CACHE_KEY` (a file path), else `$XDG_STATE_HOME/clausier/cache.key`, else
 `~/.local/state/clausier/cache.key`. An entry whose tag fails is ignored and rebuilt, never an error.

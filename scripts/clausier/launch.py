@@ -1,9 +1,10 @@
 """The installed `clausier` command's first step, before anything heavy is imported.
 
 For `clausier build` on a machine with a core to spare, it forks the build's first worker at
-once (prestart.py), so the worker imports the pipeline while this process imports the command
-and plans the build. Then the command runs (cli.run). A large build may run the command again
-with another memory allocator (allocator.py): this process is the command's own to replace.
+once (fast/prestart.py), so the worker imports the pipeline while this process imports the
+command and plans the build. Then the command runs (cli.run). A large build may run the command
+again with another memory allocator (fast/allocator.py): this process is the command's own to
+replace. `CLAUSIER_SIMPLE=1` or `build --simple` forks nothing (see fast/__init__.py).
 """
 
 from __future__ import annotations
@@ -11,26 +12,20 @@ from __future__ import annotations
 import os
 import sys
 
-
-# Set on a command that allocator.py runs again: taken off at once, so its children never see it.
-RESTARTED = "CLAUSIER_ALLOCATOR_RESTARTED"
-_owns_process = False  # set by run(): this process is the `clausier` command's (no module imported for it)
-
-
-def owns_process() -> bool:
-    """Whether this process was started as the `clausier` command (not a program calling it)."""
-    return _owns_process
+from . import fast
+from .fast import command_process
 
 
 def run() -> None:
     # Before the fork, so the worker has it too: see cli.run.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    global _owns_process
-    _owns_process = True  # the command's own process, which allocator.py may replace
+    command_process.claim()  # the command's own process, which the allocator may replace
     # Restarted for a large build with jemalloc: the plan said no early worker would be used.
-    restarted = os.environ.pop(RESTARTED, None) is not None
-    if asks_for_build(sys.argv[1:]) and (os.cpu_count() or 1) > 1 and not restarted:
-        from . import prestart
+    restarted = os.environ.pop(command_process.RESTARTED, None) is not None
+    args = sys.argv[1:]
+    if asks_for_build(args) and (os.cpu_count() or 1) > 1 and not restarted \
+            and not fast.disabled() and "--simple" not in args:
+        from .fast import prestart
 
         prestart.start()
     from .cli import run as run_command

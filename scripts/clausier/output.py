@@ -124,11 +124,6 @@ def _manifest_text(out: Path) -> str | None:
         return None
 
 
-def read_manifest(out: Path) -> dict[str, Any]:
-    text = _manifest_text(out)
-    return {"agreements": {}} if text is None else parse_manifest(text)
-
-
 def parse_manifest(text: str) -> dict[str, Any]:
     """The manifest's JSON, whatever its layout ({"agreements": {}} when it is not one)."""
     try:
@@ -172,9 +167,9 @@ class _Line:
 class Manifest:
     """The manifest as read, its agreements' lines serialisable ahead: a build that rebuilds a
     few of thousands serialises only those at the end. Read from a file in the layout
-    manifest_text writes, each agreement's entry stays its line until asked for (`entry`): a
-    thousand entries parsed and serialised again took some 80 ms of the building process, on
-    the core a lone rebuild's warm-ups share."""
+    manifest_text writes, each agreement's entry stays its line until asked for (`entry`): parsing
+    and serialising every entry again would take the building process's time on the core a lone
+    rebuild's warm-ups share."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data

@@ -364,6 +364,6 @@ def agreement_id_problem(agreement_id: str) -> str | None:
 def agreement_paths(repo: Repository, paths: list[Path] | None = None) -> list[Path]:
     """The agreements to build: the given files and folders, or all of agreements/."""
     # One selection for everyone; it lives in the light module the no-op build path imports.
-    from .incremental import agreement_files
+    from .selection import agreement_files
 
     return agreement_files(repo.root, paths)

@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from ruamel.yaml import YAML
 
 from clausier.build import build
-from clausier.incremental import CACHE_DIR, JOURNAL_FILE, PARTS_DIR, STATE_FILE, STATE_MAGIC
+from clausier.buildcache import CACHE_DIR, JOURNAL_FILE, PARTS_DIR, STATE_FILE, STATE_MAGIC
 
 PROJECT = Path(__file__).resolve().parents[2]
 AGREEMENT = "agreements/acme-fr.md"
@@ -79,11 +79,12 @@ def test_a_planted_part_store_entry_never_reaches_the_next_pdf(repo, attack, pla
 
 def test_the_store_names_and_tags_its_entries_with_an_hmac_only_the_key_gives(repo):
     """batch.lua's HMAC-SHA1 (built on pandoc's sha1) is RFC 2104's, under the store's secret."""
+    from clausier.fast.cache_stores import pandoc_abbreviations, part_store
     from clausier.incremental import plan_build
 
     assert build(repo, formats=["pdf"], jobs=1).ok
     plan = plan_build(repo, formats=["pdf"])
-    store = plan.part_store(plan.pandoc_abbreviations())
+    store = part_store(plan, pandoc_abbreviations(plan))
     secret = bytes.fromhex(store.secret)
     entries = list(_store(repo / "build").iterdir())
     assert entries and Path(store.path).name == _store(repo / "build").name
@@ -148,7 +149,7 @@ def test_a_forged_cache_record_does_not_keep_a_planted_output(repo, attack, plan
 
 
 def test_a_planted_kept_source_is_not_used(tmp_path):
-    from clausier.warm_start import MAGIC, SUFFIX, KeptSources
+    from clausier.fast.warm_start import MAGIC, SUFFIX, KeptSources
 
     folder = tmp_path / "typst"
     folder.mkdir()

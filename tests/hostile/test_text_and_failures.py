@@ -337,7 +337,7 @@ def _three_agreements(repo: Path) -> None:
 
 
 def test_a_worker_killed_mid_build_fails_its_agreement_quietly_and_leaves_no_typst_folder(repo, tmp_path):
-    from clausier.build import TEST_HOOK
+    from clausier.fast.faults import FAULTS as TEST_HOOK
 
     scratch = tmp_path / "scratch"  # where workspaces go (TMPDIR): this test's alone
     scratch.mkdir()
@@ -358,7 +358,7 @@ def test_a_worker_killed_mid_build_fails_its_agreement_quietly_and_leaves_no_typ
 
 
 def test_after_the_build_itself_is_killed_the_next_build_removes_its_typst_folders(repo, tmp_path):
-    from clausier.build import TEST_HOOK
+    from clausier.fast.faults import FAULTS as TEST_HOOK
 
     scratch = tmp_path / "scratch"
     scratch.mkdir()
@@ -420,9 +420,9 @@ def _wait_for(condition, patience: float = 120.0) -> bool:
 def test_only_workspaces_no_process_uses_are_removed(tmp_path):
     """Two builds may run at once: a workspace in use (locked by its live worker) is kept, one
     whose worker was SIGKILLed is removed at once, whatever its age."""
-    from clausier import typst_batch
+    from clausier.fast import typst_workspace as typst_batch
 
-    code = ("import os, sys; from clausier.typst_batch import claimed_folder; "
+    code = ("import os, sys; from clausier.fast.typst_workspace import claimed_folder; "
             "folder, _ = claimed_folder(sys.argv[1]); print(folder, flush=True); os.kill(os.getpid(), 9)")
     dead = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
     gone = Path(dead.stdout.strip())

@@ -7,11 +7,12 @@ import sys
 
 import click
 
-from .. import prestart
+from ..fast import prestart
 from .build import build
 from .check import check
 from .common import find_root, report_failure
 from .diff import diff
+from .handbook import handbook
 from .impact import impact
 from .listing import list_
 from .new import new
@@ -28,7 +29,7 @@ def main(ctx: click.Context, root: str | None) -> None:
     ctx.obj = find_root(root)
 
 
-for command in (build, new, list_, check, schema, sign_off, diff, impact):
+for command in (build, new, list_, check, schema, sign_off, diff, impact, handbook):
     main.add_command(command)
 
 
@@ -37,12 +38,11 @@ def run() -> None:
 
     Everything a command opens it also closes (outputs are written atomically, workers joined,
     scratch folders removed), so the interpreter's own shutdown has nothing left to do but free
-    memory: after a build that planned thousands of agreements that took 0.1-0.2 s, a tenth of
-    the time of a one-agreement rebuild.
+    memory, which after a build that planned thousands of agreements is slow.
 
     Pydantic's plugins (observability hooks another package may register) are off in this command
     and its workers unless PYDANTIC_DISABLE_PLUGINS says otherwise: looking for them reads every
-    installed package's metadata when the first model is checked, 10-20 ms of every rebuild.
+    installed package's metadata when the first model is checked, in every rebuild.
     """
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:

@@ -14,8 +14,11 @@ from pathlib import Path
 import click
 
 from ..errors import ClausierError
-from ..incremental import AgreementResult, parse_formats, parse_shard, plan_build, report_up_to_date, save_if_changed
-from ..workers import MEMORY_LIMIT, TIME_LIMIT
+from .. import fast
+from ..fast.worker_pool import MEMORY_LIMIT, TIME_LIMIT
+from ..incremental import plan_build, report_up_to_date, save_if_changed
+from ..results import AgreementResult
+from ..selection import parse_formats, parse_shard
 from .common import err, paint, say, shown
 
 PROGRESS_FROM = 4  # documents: below this a progress bar is noise
@@ -33,18 +36,20 @@ PROGRESS_FROM = 4  # documents: below this a progress bar is noise
               help="Seconds one agreement may take; its worker is stopped after that.")
 @click.option("--memory-limit", type=click.IntRange(min=64), default=MEMORY_LIMIT, show_default=True,
               help="MB of memory each worker process (and its pandoc) may use.")
+@click.option("--simple", is_flag=True, help="No speed-ups: one agreement after another in this process, the same "
+              "bytes (also CLAUSIER_SIMPLE=1). --jobs and the limits do not apply.")
 @click.pass_obj
 def build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: bool, jobs: int | None, force: bool,
-          shard: str | None, time_limit: float, memory_limit: int) -> None:
+          shard: str | None, time_limit: float, memory_limit: int, simple: bool) -> None:
     """Build agreements (default: every file in agreements/) into build/<id>/; up-to-date outputs are kept."""
     with _no_cyclic_collection():
-        _build(root, paths, to, out, quiet, jobs, force, shard, time_limit, memory_limit)
+        _build(root, paths, to, out, quiet, jobs, force, shard, time_limit, memory_limit, simple or fast.disabled())
 
 
 @contextmanager
 def _no_cyclic_collection():
     """This process keeps what it makes until it ends (modules, the cache, the library): the cyclic
-    collector would re-scan it for nothing (some 0.05 s at 1,000 agreements), and its cyclic garbage
+    collector would re-scan it for nothing, and its cyclic garbage
     does not grow with the number of documents. Workers collect their own."""
     enabled = gc.isenabled()
     gc.disable()
@@ -56,7 +61,7 @@ def _no_cyclic_collection():
 
 
 def _build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: bool, jobs: int | None, force: bool,
-           shard: str | None, time_limit: float, memory_limit: int) -> None:
+           shard: str | None, time_limit: float, memory_limit: int, simple: bool) -> None:
     try:
         formats = parse_formats(to)
         slice_ = parse_shard(shard)
@@ -88,12 +93,13 @@ def _build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: 
         report = report_up_to_date(plan)
         save_if_changed(plan)
     else:
-        from .. import allocator
+        if not simple:
+            from ..fast import allocator
 
-        try:
-            allocator.restart_for_build(len(plan.dirty))  # returns only when it does not restart
-        except allocator.AllocatorSettingError as exc:
-            raise click.UsageError(str(exc)) from None
+            try:
+                allocator.restart_for_build(len(plan.dirty))  # returns only when it does not restart
+            except allocator.AllocatorSettingError as exc:
+                raise click.UsageError(str(exc)) from None
         from ..build import build as run_build
 
         # (the count first: asking whether stderr is a terminal makes the console, and imports rich)
@@ -101,7 +107,7 @@ def _build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: 
             progress = ProgressBar()
         try:
             report = run_build(root, formats=formats, on_result=show, jobs=jobs, time_limit=time_limit,
-                               memory_limit=memory_limit, progress=progress, plan=plan)
+                               memory_limit=memory_limit, progress=progress, plan=plan, simple=simple)
         finally:
             if progress is not None:
                 progress.close()

@@ -13,7 +13,7 @@ from .common import err, out
 
 
 def _render(repo, agreement):
-    from ..build import render_outputs
+    from ..pipeline import render_outputs
 
     _, outputs = render_outputs(repo, agreement, ["md", "pdf"])
     return outputs["md"], outputs["pdf"]

@@ -98,7 +98,7 @@ class AgreementIds(Container):
 
     def __contains__(self, ident: object) -> bool:
         if self._ids is None:
-            from ..incremental import agreement_files, agreement_id
+            from ..selection import agreement_files, agreement_id
 
             self._ids = frozenset(agreement_id(path) for path in agreement_files(self.root, None))
         return ident in self._ids

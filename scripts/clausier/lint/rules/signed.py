@@ -19,7 +19,7 @@ from . import Rule
 
 
 def _rebuild(libraries, agreement):
-    from ...build import render_outputs  # the build's own renderer: the same bytes as `make pdf`
+    from ...pipeline import render_outputs  # the build's own renderer: the same bytes as `make pdf`
 
     repo, frozen = frozen_inputs(libraries, agreement.file, agreement.path)
     _, outputs = render_outputs(repo, frozen, ["md", "pdf"])

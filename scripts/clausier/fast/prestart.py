@@ -1,17 +1,17 @@
 """A build's first worker, forked the moment `clausier build` starts.
 
 A one-agreement rebuild spends most of its time in its one worker, and the largest step there
-was importing the pipeline (Typst, pydantic and the models, YAML, Jinja, Babel): some 0.2 s that
+was importing the pipeline (Typst, pydantic and the models, YAML, Jinja, Babel), which
 began only once the building process had imported the command and planned the build. Forked by
 the launcher (launch.py) before the command imports its own modules, this worker imports the
 pipeline meanwhile, on the other core, then waits. When the plan says the workers load the
-library themselves (a few agreements and a core to spare: build.py), the building process hands
-it its setup and it becomes the pool's first worker (workers.run), under the same limits;
+library themselves (a few agreements and a core to spare: parallel.py), the building process hands
+it its setup and it becomes the pool's first worker (worker_pool.run), under the same limits;
 otherwise it is stopped.
 
 It reads and writes nothing before its setup: it only imports, and between two imports looks
 whether its setup has come (then the rest is imported as the work needs it). Its pipe for the
-templates compiled ahead (precompile.py) is made before the fork, like a forked worker's.
+templates compiled ahead (precompiled_templates.py) is made before the fork, like a forked worker's.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import importlib
 
 # In the order a worker first needs them: its tools (pandoc's client, Typst for the warm-up),
 # then the library and the assembly. Small steps: between two, it looks for its setup.
-PIPELINE = ("typst", "clausier.build", "pydantic", "pydantic.main", "pydantic.types", "clausier.yamlio",
+PIPELINE = ("typst", "clausier.fast.parallel", "pydantic", "pydantic.main", "pydantic.types", "clausier.yamlio",
             "clausier.models", "clausier.repository", "jinja2", "clausier.sandbox", "clausier.assemble",
-            "clausier.precompile", "babel.numbers", "babel.dates", "clausier.formatting", "clausier.lint.gate")
+            "clausier.fast.precompiled_templates", "babel.numbers", "babel.dates", "clausier.formatting", "clausier.lint.gate")
 
 
 class Prestarted:
@@ -33,8 +33,8 @@ class Prestarted:
     def __init__(self, process: object, conn: object, handoff: object) -> None:
         self.process = process  # multiprocessing.Process
         self.conn = conn  # the building process's end of the worker's pipe
-        self.handoff = handoff  # handoff.Handoff: the building process's ends (the worker holds its own reader)
-        self.adopted = False  # the pool's now (workers.run), which stops it
+        self.handoff = handoff  # template_pipe.Handoff: the building process's ends (the worker holds its own reader)
+        self.adopted = False  # the pool's now (worker_pool.run), which stops it
 
     def kill(self) -> None:
         try:
@@ -59,7 +59,7 @@ def start() -> bool:
     try:
         import multiprocessing
 
-        from .handoff import Handoff
+        from .template_pipe import Handoff
 
         context = multiprocessing.get_context("fork")
         conn, child = context.Pipe()
@@ -105,7 +105,7 @@ def _worker_main(conn, parent_end, handoff) -> None:
     parent_end.close()
     handoff.writer.close()
     _inherited_reader = handoff.reader
-    from .workers import become_worker, serve
+    from .worker_pool import become_worker, serve
 
     become_worker()
     gc.disable()  # imports make little garbage, and what they make stays

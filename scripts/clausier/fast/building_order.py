@@ -17,7 +17,8 @@ import re
 from pathlib import Path
 from typing import Callable, TypeVar
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
+from ..markdown import front_matter
+
 _TOP_LEVEL = re.compile(r"^(template|language):[ \t]*(.*?)[ \t]*$", re.M)
 # `clauses:` and its indented lines (omit, add, variants, parameters), or its flow value.
 _CLAUSES = re.compile(r"^clauses:(.*)\n((?:[ \t-].*(?:\n|$))*)", re.M)
@@ -29,18 +30,18 @@ T = TypeVar("T")
 
 def structure_key(text: str) -> tuple[str, str, str]:
     """Template, language and choice of clauses as the agreement's front matter writes them."""
-    front = _FRONT_MATTER.match(text)
+    front = front_matter(text)  # split, not parsed
     if front is None:
         return ("", "", "")
-    values = dict(_TOP_LEVEL.findall(front.group(1)))
-    clauses = _CLAUSES.search(front.group(1))
+    values = dict(_TOP_LEVEL.findall(front.yaml))
+    clauses = _CLAUSES.search(front.yaml)
     choice = _PARAMETERS.sub("", clauses.group(1) + "\n" + clauses.group(2)) if clauses else ""
     return (values.get("template", ""), values.get("language", ""), choice)
 
 
 def _read_structure_key(root: Path | None, path: Path) -> tuple[str, str, str]:
-    from .errors import ClausierError
-    from .safefile import read_bytes
+    from ..errors import ClausierError
+    from ..safefile import read_bytes
 
     try:  # read as any file is (no link, no FIFO, size limit); without a root, the file's own folder
         data = read_bytes(root, path) if root is not None else read_bytes(path.parent, path.name)

@@ -1,6 +1,6 @@
 """A one-way pipe from the building process to one worker, made before the worker is forked.
 
-The building process sends its payloads (the templates compiled ahead, one by one: precompile.py)
+The building process sends its payloads (the templates compiled ahead, one by one: precompiled_templates.py)
 and closes; the worker takes what is there when it needs it, never waiting. Its own module: the
 launcher makes one before the command imports anything (prestart.py).
 """

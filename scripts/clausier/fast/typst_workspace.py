@@ -4,8 +4,8 @@ Typst remembers what it laid out, keyed by the content *and where it comes from*
 place in the file) and by the styles around it. So a compiler reused from one agreement to
 the next lays out nothing again by itself: the same article sits at another place of another
 `main.typ`. Cut into files named by their text and included, an article comes from the same
-file in every agreement that uses it, and the compiler lays it out once -- about 40 % of
-Typst's time over a build of agreements made from one library. The PDF is byte for byte the
+file in every agreement that uses it, and the compiler lays it out once (what it saves:
+benchmarks/RESULTS.md). The PDF is byte for byte the
 same as from the whole source (tests compare).
 
 Two conditions, both kept by the project's style.typ: the compiler's `sys.inputs` stay the same
@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import BuildError
-from .render import (
+from ..errors import BuildError
+from ..render import (
     RenderSettings, compile_typst_folder, prepare_typst_folder, style_reads_settings_file, typst_inputs,
     typst_options, write_typst_settings,
 )
 from .warm_start import KeptSource
-from .workers import at_each_run
+from .worker_pool import at_each_run
 
 PARTS = "parts"  # folder of the part files, in the compiler's root
 MAIN = "main.typ"
@@ -119,7 +119,7 @@ class TypstWorkspace:
         return pdf
 
     def stage(self, kept: KeptSource) -> bool:
-        """Write a kept source's files (see warm_start) for `compile_staged`. In the calling thread:
+        """Write a kept source's files (see warm_start.py) for `compile_staged`. In the calling thread:
         a thread writing a hundred small files beside a busy one would wait for Python's lock at
         each. False if the style cannot reuse layout anyway."""
         if not self.reuses_layout:
@@ -191,7 +191,7 @@ def scratch_parent() -> str | None:
     """Where workspaces go: in memory (/dev/shm) when it exists, is writable and has room, unless
     TMPDIR names a place; None: the system's temporary folder. A workspace holds a file per part
     (a hundred for a contract's warm-up, a few new ones a document afterwards), and on a disk each
-    file made is a journal write: 0.2-1 ms when the disk is busy, against a few microseconds."""
+    file made is a journal write, slow when the disk is busy."""
     if os.environ.get("TMPDIR"):
         return None
     try:

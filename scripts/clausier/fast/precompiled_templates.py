@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Iterator
 
 from jinja2 import BytecodeCache
 
-from .errors import ClausierError, relpath
-from .handoff import Handoff
-from .markdown import front_matter_end, jinja_source
-from .paths import TEMPLATE_SUFFIX, read_content_file
+from ..errors import ClausierError, relpath
+from .template_pipe import Handoff
+from ..markdown import front_matter, jinja_source
+from ..paths import TEMPLATE_SUFFIX, read_content_file
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -98,10 +98,9 @@ def jinja_sources(root: Path, template: str, clauses: list[str], language: str |
         if whole:  # a partial has no front matter
             sources[name] = text
             return
-        lines = text.split("\n")
-        end = front_matter_end(lines)  # the body as yamlio.split_front_matter gives it
-        if end is not None:
-            sources[name] = jinja_source("\n".join(lines[end + 1 :]), end + 2)
+        front = front_matter(text)  # the body as yamlio.split_front_matter gives it
+        if front is not None:
+            sources[name] = jinja_source(front.body, front.body_line)
 
     # In the order the worker asks for them: the template, the partials, the clauses' texts.
     add(root / "templates" / f"{template}{TEMPLATE_SUFFIX}", f"{template}{TEMPLATE_SUFFIX}", whole=False)
@@ -117,7 +116,7 @@ def jinja_sources(root: Path, template: str, clauses: list[str], language: str |
 def compile_ahead(sources: dict[str, str]) -> Iterator[bytes]:
     """The sources compiled as the worker would compile them, one message each (marshalled and
     compressed), in their order."""
-    from .sandbox import make_environment
+    from ..sandbox import make_environment
 
     environment = make_environment()
     keys = PrecompiledTemplates()

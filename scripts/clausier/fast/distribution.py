@@ -1,6 +1,6 @@
 """Which task a worker builds next: neighbours in the building order stay on one worker.
 
-The building order puts like after like (order.py): agreements from one template, in one
+The building order puts like after like (building_order.py): agreements from one template, in one
 language, with one choice of clauses. A worker's pandoc and Typst reuse what they did for the
 documents before, so a worker is best kept on a run of neighbours. Handed out one by one from a
 single queue, two workers take turns within every group, and each meets every group's first,

@@ -1,15 +1,14 @@
 """jemalloc for large builds: the `clausier` command restarts itself with it preloaded.
 
-Typst's compiler allocates and frees a great many small blocks for every document, and with
-glibc's malloc a tenth of a cold build's CPU went to the allocator (`_int_malloc`, `_int_free`,
-`malloc_consolidate`, in perf). With jemalloc preloaded, a cold build of 1,000 agreements took
-about 9 % less CPU (README, "Incremental and parallel builds"); the outputs are the same bytes.
+Typst's compiler allocates and frees a great many small blocks for every document, which
+glibc's malloc handles slowly and jemalloc quickly (figures: benchmarks/RESULTS.md); the outputs
+are the same bytes.
 
 An allocator is chosen when a process starts (`LD_PRELOAD`), so the command, once its plan says
 that many agreements are to be built, runs itself again with the library preloaded
 (`os.execve`: same process id, same arguments; the building process, its workers and their
-pandoc all get it). Planning again costs some 0.1-0.3 s, which only a large build wins back,
-hence MIN_AGREEMENTS; an edit or a no-op build never restarts.
+pandoc all get it). Planning again costs time only a large build wins back, hence
+MIN_AGREEMENTS; an edit or a no-op build never restarts.
 
 Only a library file that the system owns is preloaded: one of a few fixed system folders, a
 regular file owned by root and writable by no one else, never a path from the repository or
@@ -25,7 +24,7 @@ import stat
 import sys
 from pathlib import Path
 
-from . import launch
+from . import command_process
 
 LIBRARY = "libjemalloc.so.2"
 MIN_AGREEMENTS = 40  # to build, for `auto`: below this, planning twice costs more than it saves
@@ -101,7 +100,7 @@ def restart_with(library: Path) -> None:
     could not (the build then goes on as it is)."""
     environ = dict(os.environ)
     environ["LD_PRELOAD"] = " ".join([str(library), *environ.get("LD_PRELOAD", "").split()])
-    environ[launch.RESTARTED] = "1"  # its first worker need not be forked early: a large build uses none
+    environ[command_process.RESTARTED] = "1"  # its first worker need not be forked early: a large build uses none
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -118,7 +117,7 @@ def restart_for_build(to_build: int) -> None:
     library is there. Does nothing in a process the command does not own (the setting is checked
     all the same: AllocatorSettingError)."""
     library = wanted(to_build)
-    if library is None or not launch.owns_process():
+    if library is None or not command_process.owns_process():
         return
     from . import prestart
 

@@ -1,12 +1,12 @@
 """Each agreement's last Typst source, kept so a lone rebuild finds Typst warm.
 
 Typst remembers what it laid out only in memory, so the one worker of a one-agreement rebuild
-lays the whole document out afresh: 0.15-0.2 s, the largest single step of such a build. Yet
+lays the whole document out afresh, the largest single step of such a build. Yet
 an edited agreement is mostly what it was. So the build keeps each agreement's Typst source
-(with where its parts lie: see typst_batch), and a worker with a core to spare compiles the
+(with where its parts lie: see typst_workspace.py), and a worker with a core to spare compiles the
 agreement's kept source in a thread while it loads the library and assembles and converts the
 new text (Typst runs outside Python's lock). Cut into the same part files, the new document then finds most of its
-layout done: some 0.04 s instead.
+layout done (figures: benchmarks/RESULTS.md).
 
 A kept source decides nothing. The warm-up's PDF is thrown away, and Typst reuses what it
 laid out only for identical input, so a document's bytes are the same with or without it,
@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .output import prune_oldest, write_atomic
+from ..output import prune_oldest, write_atomic
 
 MAGIC = b"clausier-kept-typst 1"  # a kept file's first line starts so; another format is not read
 MAX_KEPT_BYTES = 64 << 20  # a kept source larger than this is not read
@@ -51,7 +51,7 @@ class KeptSources:
 
     def __post_init__(self) -> None:
         if not self.secret:
-            from .cachekey import derive
+            from ..cachekey import derive
 
             object.__setattr__(self, "secret", derive("kept-typst"))
 
@@ -73,7 +73,7 @@ class KeptSources:
 
     def find(self, agreement_id: str) -> KeptSource | None:
         """The agreement's kept source, or None (none kept, not to be read, or damaged)."""
-        from .safefile import UnsafeFile, read_bytes
+        from ..safefile import UnsafeFile, read_bytes
 
         if not self.read:
             return None

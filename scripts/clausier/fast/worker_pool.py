@@ -2,7 +2,7 @@
 
 The pool forks its workers from the building process (which has loaded the repository
 once), hands them one task at a time (each worker the next of a run of neighbours in the
-building order: dealing.py), and collects what they send back. Forking is only
+building order: distribution.py), and collects what they send back. Forking is only
 safe from a single-threaded process: when the caller already runs threads (a program that
 compiled Typst in-process has Typst's thread pool, whose locks a forked child would inherit
 held), workers are started with `spawn` instead, and set themselves up from scratch. A worker:
@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .dealing import Dealer
+from .distribution import Dealer
 
 MiB = 1024 * 1024
 TICK = 0.2  # seconds between two progress refreshes while waiting
@@ -44,7 +44,7 @@ _AT_EACH_RUN: list[Callable[[], Any]] = []
 
 def at_each_run(chore: Callable[[], Any]) -> Callable[[], Any]:
     """Register `chore` to run in the building process when a pool starts and when it ends (a
-    module whose workers leave something behind if killed cleans it up: typst_batch)."""
+    module whose workers leave something behind if killed cleans it up: typst_workspace.py)."""
     _AT_EACH_RUN.append(chore)
     return chore
 
@@ -173,7 +173,7 @@ def _die_with_parent() -> None:
     """Ask the kernel to SIGKILL this worker when its building process dies (Linux; elsewhere,
     nothing): a building process killed with SIGKILL cannot stop its workers, which would go on
     with a task nobody waits for, holding their Typst folders (the next build removes those once
-    their worker is gone: typst_batch)."""
+    their worker is gone: typst_workspace.py)."""
     import multiprocessing
 
     parent = multiprocessing.parent_process()  # the process that started it (None: not started by multiprocessing)
@@ -263,7 +263,7 @@ def run(tasks: list, jobs: int, setup: Callable[[], Any], handle: Callable[[Any,
 
     context = multiprocessing.get_context("fork" if single_threaded() else "spawn")
     _chores()  # what a killed build left, before this one adds its own
-    pending = Dealer(tasks, jobs)  # each worker on a run of neighbours in the building order (dealing.py)
+    pending = Dealer(tasks, jobs)  # each worker on a run of neighbours in the building order (distribution.py)
     workers: list[_Worker] = []
     leaving: list[_Worker] = []  # no task left for them: tearing down while this process carries on
 

@@ -19,19 +19,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import ClausierError
-from .htmlsafety import html_header
-from .safefile import UnsafeFile, read_text
-from .output import prune_oldest
-from .render import (HTML_STYLE, READER, STYLES, TYPOGRAPHY, TYPST_STYLE, RenderSettings,
+from ..errors import ClausierError
+from ..htmlsafety import html_header
+from ..safefile import UnsafeFile, read_text
+from ..output import prune_oldest
+from ..render import (HTML_STYLE, READER, STYLES, TYPOGRAPHY, TYPST_STYLE, RenderSettings,
                      copy_reference_docx, html_identity, pandoc_path)
 
-LUA_SCRIPT = Path(__file__).with_name("batch.lua")
-# A larger allocation area for pandoc's garbage collector: about a fifth less time per document
-# in a long run, for some 80 MB more per process; but its first document takes longer (the area
-# is fresh memory). A converter expecting few documents (an edit) takes a middle size: its first
-# document after the warm-up, the one an edit waits for, then converts in about 50 ms instead of
-# 100 (pandoc's default area, or 16 MB: the same; 64 MB: 75 ms). No effect on the output.
+LUA_SCRIPT = Path(__file__).parent.parent / "batch.lua"  # kept beside the package data (pyproject)
+# A larger allocation area for pandoc's garbage collector: less time per document in a long run,
+# for more memory per process, but a slower first document (the area is fresh memory); a converter
+# expecting few documents (an edit) takes a middle size. No effect on the output (figures:
+# benchmarks/RESULTS.md).
 RTS_OPTIONS = ["+RTS", "-A128m", "-RTS"]
 SHORT_RUN_RTS_OPTIONS = ["+RTS", "-A32m", "-RTS"]
 LONG_RUN = 20  # documents a converter expects before the larger area pays
@@ -41,14 +40,14 @@ PANDOC_FORMATS = {"pdf": "typst", "docx": "docx", "html": "html5"}
 # The part store (see batch.lua): parts' Typst texts on disk, one small file each. Past this many
 # files the oldest are removed, down to three quarters (a thousand agreements make some thousands).
 MAX_STORED_PARTS = 60000
-_SALT_FOLDER = re.compile(r"[0-9a-f]{16}")  # a store's folder: a tag of its salt and secret (incremental.py)
+_SALT_FOLDER = re.compile(r"[0-9a-f]{16}")  # a store's folder: a tag of its salt and secret (cache_stores.py)
 
 
 def part_store_secret(salt: str) -> str:
     """The secret that authenticates a store's entries (hex), derived from the user's cache key
     (cachekey.py) and the salt. The converter gets it in its init request, on its stdin: never on
     a command line, in the environment or on disk; the key itself never leaves this process."""
-    from .cachekey import derive
+    from ..cachekey import derive
 
     return derive("part-store", salt).hex()
 
@@ -141,7 +140,7 @@ def user_abbreviations_file(user_dir: str | None = None) -> Path | None:
 @lru_cache(maxsize=1)
 def cli_abbreviations() -> tuple[str, ...]:
     """The abbreviations the pandoc command line reads: the user data directory's file, else the
-    default. (Two pandoc runs: a build keeps the answer in its cache, see Plan.pandoc_abbreviations.)"""
+    default. (Two pandoc runs: a build keeps the answer in its cache, see cache_stores.pandoc_abbreviations.)"""
     user_file = user_abbreviations_file()
     if user_file is not None and (user_file.exists() or user_file.is_symlink()):
         # The operator's own file, outside the repository (a repository cannot write there), but
@@ -266,7 +265,7 @@ class PandocBatch:
         if process is None:
             return
         # Every answer has been read: nothing is lost by stopping it outright, and pandoc's own
-        # exit (its runtime releasing a large heap) would cost some 40 ms a worker waits for.
+        # exit (its runtime releasing a large heap) would be time a worker waits for.
         try:
             process.stdin.close()
         except OSError:
