@@ -317,3 +317,14 @@ def test_libreoffice_accepts_to_the_new_contract_and_rejects_to_the_old(history,
     assert "pertes commerciales ou financières, et préjudices" in texts["accepted"]
     assert texts["accepted"] == texts["new"]
     assert texts["rejected"] == texts["old"]
+
+
+def test_the_redline_docx_is_laid_out_like_the_contract(history, tmp_path):
+    """A lawyer works in the redline DOCX as in the contract's: its signature block cannot split over
+    two pages and its body text is not justified (docx_layout, as the build's DOCX)."""
+    _, _, redline = redline_docx(history, ["Le prix est ferme."], ["Le prix est ferme et définitif."], tmp_path)
+    document = zipfile.ZipFile(BytesIO(redline)).read("word/document.xml").decode("utf-8")
+    signature_block = document[document.index('w:name="signatures"'):]
+    table = signature_block[signature_block.index("<w:tbl>"):signature_block.index("</w:tbl>")]
+    assert table.count("<w:cantSplit/>") == table.count("<w:tr>") > 0
+    assert '<w:tblStyle w:val="SignatureTable"/>' in table

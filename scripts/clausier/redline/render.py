@@ -256,7 +256,8 @@ _PROPERTIES = re.compile(r"^(<w:pPr>.*?</w:pPr>)?", re.S)
 def _with_paragraph_marks(docx: bytes, stamp: str) -> bytes:
     """pandoc marks the text of a wholly inserted or deleted paragraph, not its paragraph mark:
     Accept all (or Reject all) would leave an empty paragraph. Mark the paragraph mark too
-    (w:pPr/w:rPr/w:ins or w:del), outside tables, as Word does for a paragraph it tracks."""
+    (w:pPr/w:rPr/w:ins or w:del), outside tables, as Word does for a paragraph it tracks; then
+    lay the document out as the contract's own DOCX (signature block kept together, widths…)."""
     ids = itertools.count(900000)
 
     def mark(match: re.Match) -> str:
@@ -276,6 +277,8 @@ def _with_paragraph_marks(docx: bytes, stamp: str) -> bytes:
             return f"<w:p>{properties}{rest}</w:p>"
         return match.group(0)
 
+    from ..docx_layout import laid_out  # lxml: imported only for a DOCX
+
     source = io.BytesIO(docx)
     out = io.BytesIO()
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(out, "w") as new:
@@ -284,7 +287,7 @@ def _with_paragraph_marks(docx: bytes, stamp: str) -> bytes:
             if item.filename == "word/document.xml":
                 parts = _TABLE.split(data.decode("utf-8"))
                 text = "".join(part if part.startswith("<w:tbl>") else _PARAGRAPH.sub(mark, part) for part in parts)
-                data = text.encode("utf-8")
+                data = laid_out(text.encode("utf-8"))  # the layout of the contract's own DOCX (docx_layout)
             new.writestr(item, data)
     return out.getvalue()
 
