@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from clausier.lint import build_context
+from clausier.lint import run_checks
 from clausier.lint.rules.defined_terms import capitalised_runs, definitions, units, usage_pattern
-from textedit import edit, line_of, rule_findings
+from textedit import col_of, edit, line_of, rule_findings
 
 RULE = "defined-terms"
 BODY = "Le Prestataire assure une formation d'une demi-journée.\n"
@@ -16,12 +16,6 @@ BODY = "Le Prestataire assure une formation d'une demi-journée.\n"
 
 def findings(root: Path, paths=None):
     return rule_findings(root, RULE, paths)
-
-
-def assembled_line(root: Path, fragment: str) -> int:
-    """The line of the assembled Markdown (build/<id>/<id>.md) holding a fragment."""
-    (checked,) = build_context(root).agreements
-    return next(i for i, line in enumerate(checked.assembled.markdown.split("\n"), 1) if fragment in line)
 
 
 @pytest.fixture
@@ -110,19 +104,19 @@ def test_a_term_defined_twice_is_a_warning(repo, agreement):
     edit(agreement, BODY, "Le Prestataire (ci-après le « Prestataire ») assure une formation.\n")
     (finding,) = findings(repo)
     assert (finding.rule, finding.level, finding.path) == (RULE, "warning", "agreements/acme-fr.md")
-    line = assembled_line(repo, "(ci-après le « Prestataire »)")
-    assert f"term “Prestataire” is defined twice: in Article 6 — Conditions particulières (assembled Markdown line " \
-        f"{line}), first in the preamble (Entre les soussignés)" in finding.message
+    first = line_of(repo / "clauses/parties/fr.md", '"le Prestataire"')  # where the parties clause names it
+    assert "term “Prestataire” is defined twice: in Article 6 — Conditions particulières, first in the preamble " \
+        f"(Entre les soussignés) (clauses/parties/fr.md:{first})" in finding.message
     assert finding.line == line_of(agreement, "(ci-après le « Prestataire »)")
+    assert "assembled Markdown" not in finding.message
 
 
 def test_a_term_defined_and_never_used_is_a_warning(repo, agreement):
     edit(agreement, BODY, "Le Client remet un cahier des charges (ci-après le « Cahier des charges »).\n")
     (finding,) = findings(repo)
     assert finding.level == "warning"
-    line = assembled_line(repo, "« Cahier des charges »")
-    assert f"term “Cahier des charges” is defined in Article 6 — Conditions particulières (assembled Markdown line " \
-        f"{line}) but never used afterwards" in finding.message
+    assert "term “Cahier des charges” is defined in Article 6 — Conditions particulières but never used elsewhere" \
+        in finding.message
     assert finding.line == line_of(agreement, "« Cahier des charges »")
 
 
@@ -137,9 +131,8 @@ def test_an_undefined_capitalised_term_is_a_warning(repo, english):
          "The Provider sends the Final Report to the Client. Each report is final once accepted.\n")
     (finding,) = findings(repo)
     assert finding.level == "warning"
-    line = assembled_line(repo, "the Final Report")
-    assert f"“Final Report” in Clause 6 — Special conditions (assembled Markdown line {line}) is capitalised like a " \
-        "defined term but is not defined" in finding.message
+    assert "“Final Report” in Clause 6 — Special conditions is capitalised like a defined term but is not defined" \
+        in finding.message
     assert finding.line == line_of(english, "the Final Report") and finding.col == len("The Provider sends the ") + 1
 
 
@@ -168,3 +161,160 @@ def test_a_term_defined_in_a_clause_is_reported_on_the_agreement_with_its_articl
     assert "(in agreements/acme-fr.md)" in finding.message and "assembled Markdown" not in finding.message
     edit(agreement, BODY, "Le Plafond ne s'applique pas en cas de faute lourde.\n")
     assert findings(repo) == []
+
+
+# ---------------------------------------------------------------- what a ported contract writes (issue 22, item 7)
+
+
+def special_conditions(repo: Path, language: str, body: str) -> Path:
+    path = repo / "agreements/acme-fr.md"
+    if language == "en":
+        edit(path, "language: fr", "language: en")
+    edit(path, BODY, body)
+    return path
+
+
+def test_usage_counts_possessives_and_irregular_plurals():
+    assert usage_pattern("Customer").search("the Customer's premises")
+    assert usage_pattern("Customer").search("the Customer’s premises")
+    assert usage_pattern("Customer").search("the Customerʼs premises")  # the apostrophe some editors type
+    assert usage_pattern("Party").search("both Parties’ representatives")
+    assert usage_pattern("Deliverable").search("the Deliverables’ source files")
+    assert usage_pattern("Losses").search("a Loss caused by the Client")
+    assert usage_pattern("Tax").search("all Taxes are paid")
+    assert usage_pattern("Travail").search("les Travaux sont réalisés")
+    assert usage_pattern("Journal d'Activité").search("les Journaux d'Activité sont conservés")
+    assert not usage_pattern("Customer").search("the Customers-first policy")
+
+
+@pytest.mark.parametrize("language, body", [
+    ("en", '"Losses" means all claims and costs. Each Party bears its own Loss.\n\n'
+           '"Tax" means any levy. The Client pays the Taxes.\n'),
+    ("en", "The Client’s staff test the Deliverables’ source files.\n\n"
+           '"Deliverable" means each item the Provider hands over.\n'),
+    ("fr", "On entend par « Travail » la mission confiée. Les Travaux ont lieu à Lyon.\n\n"
+           "On entend par « Journal d'Activité » le registre tenu. Les Journaux d'Activité sont conservés.\n"),
+    ("fr", "On entend par « Livrables » les documents remis. Chaque Livrable est réceptionné par le Client.\n"),
+])
+def test_plurals_and_possessives_are_uses(repo, language, body):
+    special_conditions(repo, language, body)
+    assert findings(repo) == []
+
+
+@pytest.mark.parametrize("language, body", [
+    ("en", "The Client returns the Customer Materials at the end of the Agreement.\n\n"
+           '"Customer Materials" means what the Client provides.\n'),
+    ("fr", "Les prestations sont réalisées sur le Site du Client.\n\n"
+           "On entend par « Site » le lieu d'exécution des prestations.\n"),
+])
+def test_a_definition_may_come_after_the_first_use(repo, language, body):
+    special_conditions(repo, language, body)
+    assert findings(repo) == []
+
+
+@pytest.mark.parametrize("language, body", [
+    ("en", "(a) **Deemed Acceptance.** A deliverable is deemed accepted when the Client keeps silent; that "
+           "acceptance does not waive the warranty.\n"),
+    ("en", "**Service Level Credits.** A credit is due when a service level is missed.\n"),
+    ("en", "- **Final Payment Date.** The last payment is due thirty days after delivery; the final date is "
+           "fixed in writing.\n"),
+    ("fr", "(a) **Réception Provisoire.** Le Client prononce la réception provisoire à la livraison.\n\n"
+           "(b) **Recette Définitive Tacite** : la recette définitive tacite est acquise après trente jours.\n"),
+])
+def test_run_in_headings_are_not_terms(repo, language, body):
+    special_conditions(repo, language, body)
+    assert findings(repo) == []
+
+
+def test_an_undefined_term_after_a_run_in_heading_is_still_found(repo):
+    agreement = special_conditions(repo, "en", "(a) **Deemed Acceptance.** The Provider sends the Final Report; "
+                                   "the report is deemed accepted after ten days and final once accepted.\n")
+    (finding,) = findings(repo)
+    assert "“Final Report” in Clause 6 — Special conditions is capitalised like a defined term" in finding.message
+    assert (finding.path, finding.line) == ("agreements/acme-fr.md", line_of(agreement, "the Final Report"))
+
+
+def test_a_finding_in_a_clause_points_at_the_clause_even_when_the_front_matter_names_the_term(repo, agreement):
+    # The agreement's own title holds the word: the finding is still on the clause's line.
+    edit(agreement, "template: mini", "template: mini\ntitle: Contrat à Plafond réduit")
+    clause = repo / "clauses/liability/fr.md"
+    edit(clause, "plafonnée au prix payé.", "plafonnée au prix payé.\n\nCe montant est le plafond (le « Plafond »).")
+    (finding,) = findings(repo)
+    assert (finding.path, finding.line, finding.col) == ("clauses/liability/fr.md", line_of(clause, "« Plafond »"),
+                                                         col_of(clause, "« Plafond »"))
+    assert finding.message.endswith("(in agreements/acme-fr.md)")
+
+
+def test_a_clause_read_in_several_agreements_is_reported_once_naming_them(repo, agreement):
+    (repo / "agreements/beta-fr.md").write_text(agreement.read_text().replace("Atelier Lumière SARL", "Beta SAS"))
+    clause = repo / "clauses/liability/fr.md"
+    edit(clause, "plafonnée au prix payé.", "plafonnée au prix payé (ci-après le « Plafond »).")
+    (finding,) = findings(repo)
+    assert (finding.path, finding.line) == ("clauses/liability/fr.md", line_of(clause, "« Plafond »"))
+    assert "(in agreements/acme-fr.md, agreements/beta-fr.md)" in finding.message
+
+
+def test_an_undefined_term_in_an_english_clause_points_at_its_line(repo, english):
+    clause = repo / "clauses/termination/en.md"
+    edit(clause, "The clauses survive.", "The clauses survive. The Exit Plan applies; the plan sets the exit in "
+         "writing.")
+    (finding,) = findings(repo)
+    assert (finding.path, finding.line, finding.col) == ("clauses/termination/en.md", line_of(clause, "Exit Plan"),
+                                                         col_of(clause, "Exit Plan"))
+
+
+# ---------------------------------------------------------------- silencing a finding
+
+
+IGNORE = "lint:\n  ignore:\n    - rule: defined-terms\n      term: {term}\n      reason: {reason}\n"
+
+
+def with_cap_defined_in_the_clause(repo: Path) -> Path:
+    clause = repo / "clauses/liability/fr.md"
+    edit(clause, "plafonnée au prix payé.", "plafonnée au prix payé (ci-après le « Plafond »).")
+    assert len(findings(repo)) == 1
+    return repo / "clauses/liability/clause.yml"
+
+
+def test_a_clause_silences_a_finding_with_a_reason(repo):
+    meta = with_cap_defined_in_the_clause(repo)
+    meta.write_text(meta.read_text() + IGNORE.format(term="Plafond", reason="Used by the special conditions "
+                                                                            "of agreements that need it."))
+    assert findings(repo) == []
+    assert run_checks(repo) == []
+
+
+def test_an_agreement_silences_a_finding_with_a_reason(repo, agreement):
+    edit(agreement, BODY, "Le Client remet un cahier des charges (ci-après le « Cahier des charges »).\n")
+    edit(agreement, "signature:", "lint:\n  ignore:\n    - {rule: defined-terms, term: Cahier des charges, "
+         "reason: Repris dans l'avenant à venir.}\nsignature:")
+    assert run_checks(repo) == []
+
+
+def test_an_ignore_without_a_reason_is_an_error(repo):
+    meta = with_cap_defined_in_the_clause(repo)
+    meta.write_text(meta.read_text() + "lint:\n  ignore:\n    - rule: defined-terms\n      term: Plafond\n")
+    errors = [f for f in run_checks(repo) if f.level == "error" and f.path == "clauses/liability/clause.yml"]
+    assert [(f.line, f.field) for f in errors] == [(line_of(meta, "- rule: defined-terms"), "lint.ignore.0.reason")]
+    assert "missing required field 'reason'" in errors[0].message
+
+
+def test_an_empty_reason_in_an_agreement_is_an_error(repo, agreement):
+    edit(agreement, "signature:", "lint:\n  ignore:\n    - {rule: defined-terms, term: Plafond, reason: ' '}\n"
+         "signature:")
+    (error,) = [f for f in run_checks(repo) if f.level == "error"]
+    assert (error.path, error.line, error.field) == ("agreements/acme-fr.md", line_of(agreement, "reason: ' '"),
+                                                     "lint.ignore.0.reason")
+    assert "an ignore needs its reason" in error.message
+
+
+def test_a_stale_ignore_is_a_warning(repo, agreement):
+    meta = repo / "clauses/liability/clause.yml"
+    meta.write_text(meta.read_text() + IGNORE.format(term="Plafond", reason="The cap is defined here."))
+    edit(agreement, "signature:", "lint:\n  ignore:\n    - {rule: defined-terms, term: Forfait, reason: Ancien "
+         "terme.}\nsignature:")
+    stale = sorted((f.path, f.line, f.level, f.field) for f in findings(repo))
+    assert stale == [("agreements/acme-fr.md", line_of(agreement, "term: Forfait"), "warning", "lint.ignore.0"),
+                     ("clauses/liability/clause.yml", line_of(meta, "- rule: defined-terms"), "warning",
+                      "lint.ignore.0")]
+    assert all("silences nothing" in f.message for f in findings(repo))

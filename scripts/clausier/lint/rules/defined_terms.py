@@ -1,186 +1,254 @@
 """Defined terms, read in the assembled contract: each defined once, each used, none missing.
 
-A definition is a quoted term in one of the usual shapes:
-
-- French: ci-après « X », ci-après dénommé(e) « X », (ci-après le « X »), (le « X »),
-  (les « X »), « X » désigne, on entend par « X », and the chained « … » et individuellement
-  « une Partie »;
-- English: (the "X"), (hereinafter "X"), hereinafter "X", referred to as "X", "X" means,
-  and the chained "…" and each as "a Party";
-
-in straight or typographic quotes. A leading article (« le Client ») is not part of the term.
-Warnings: a term defined twice; a term defined and never used afterwards with its capital
+What counts as a definition and as a use is in lint/terms_text.py: a quoted term in the usual
+French and English shapes; a use is the term with its capital, singular or plural, possessive
+or not, anywhere in the document (a definition may come after the first use).
+Warnings: a term defined twice; a term defined and never used elsewhere with its capital
 (« le Client » → "le Client", "Confidential Information"); and, conservatively, a run of two
 to four capitalised words in mid-sentence that looks like a defined term but is defined
-nowhere. Names from the front matter (parties, places, products), headings, legal
-references, dates and acronyms are not taken for terms.
+nowhere. Names from the front matter (parties, places, products), headings (run-in ones
+too: "**Deemed Acceptance.** The Customer…"), legal references, dates and acronyms are not
+taken for terms.
+
+Each finding is placed in the file the text comes from: the clause text (clauses/<id>/<lang>.md
+and its line, naming the agreements it was read in), the agreement's special conditions or
+front matter, or the template. A clause (`lint: {ignore: [...]}` in clause.yml) or an agreement
+(`lint:` in its front matter) silences a finding about a term with a reason; an ignore that
+silences nothing is reported as stale.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterator
 
-from ...assemble import SPECIAL_TITLE
-from ...errors import Finding
-from ...markdown import front_matter
+from ...assemble import SPECIAL_CONDITIONS
+from ...errors import ClausierError, Finding
+from ...safefile import read_bytes
+from ...yamlio import parse_yaml
+from ..terms_text import (PROPER, Definition, Unit, capitalised, capitalised_runs, definitions, ordinary, quoted,
+                          units, usage_pattern, words)
 from . import Rule
 
 RULE_ID = "defined-terms"
-
-_ART = r"(?:le|la|les|l['’]|un|une|the|an|a)"
-_QUOTE = re.compile(r"«\s*([^«»\n]{1,80}?)\s*»|\"([^\"\n]{1,80})\"|“([^“”\n]{1,80})”")
-_LEADING_ARTICLE = re.compile(r"^(?:(?:les|le|la|une|un|the|an|a)\s+|l['’]\s*)(?=\S)", re.IGNORECASE)
-
-# What comes just before a quoted term that it defines.
-_BEFORE = [
-    re.compile(rf"(?:ci-après|hereinafter)(?:\s+(?:dénommée?s?|désignée?s?|appelée?s?|referred\s+to\s+as|called))?"
-               rf"(?:\s+(?:ensemble|collectivement|together|collectively))?\s*(?:{_ART}\s*)?$", re.IGNORECASE),
-    re.compile(rf"\(\s*(?:ensemble\s+|together\s+|collectivement\s+|collectively\s+)?(?:{_ART}\s*)?$", re.IGNORECASE),
-    re.compile(rf"(?:referred\s+to\s+as|désignée?s?\s+(?:ensemble|collectivement)|dénommée?s?)\s*(?:{_ART}\s*)?$",
-               re.IGNORECASE),
-    re.compile(rf"(?:\bet|\band|,)\s+(?:individuellement|séparément|chacune?|each|individually)(?:\s+(?:as|comme))?"
-               rf"\s+(?:{_ART}\s*)?$", re.IGNORECASE),
-    re.compile(r"(?:on\s+entend\s+par|the\s+term|le\s+terme|l['’]expression)\s*$", re.IGNORECASE),
-    re.compile(rf"(?:,|\bform|\bforment|\bconstitue|\bconstituent)\s+(?:{_ART}\s*)$", re.IGNORECASE),
-]
-_APPOSITION = 5  # index in _BEFORE of the appositive shape, which also needs the sentence to end after it
-# What comes just after a quoted term that it defines.
-_AFTER = re.compile(r"^\s*(?:désigne|désignent|means|mean|shall\s+mean|refers\s+to|s['’]entend)\b", re.IGNORECASE)
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#[^}]*\})?\s*$")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_ATTRIBUTES = re.compile(r"\{#[^}]*\}")
-_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?")
-_SENTENCE_END = re.compile(r"[.!?:;(—–]\s*$")
-
-# Words that make a capitalised run a proper name rather than a defined term.
-_PROPER = {
-    # legal references and institutions
-    "code", "codes", "register", "court", "courts", "directive", "regulation", "act", "law", "laws", "tribunal",
-    "council", "commission", "union", "republic", "civil", "commercial", "trade", "companies", "chamber",
-    "article", "articles", "clause", "clauses", "annex", "schedule", "section", "journal", "official", "state",
-    "états", "union", "européenne", "european", "french", "france", "cnil", "insee", "urssaf",
-    # calendar
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
-    "décembre", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-    # forms of address
-    "mr", "mrs", "ms", "dr", "monsieur", "madame", "maître",
-}
+__all__ = ["capitalised_runs", "definitions", "units", "usage_pattern", "agreement_findings", "RULE"]
 
 
-@dataclass
-class Unit:
-    """A paragraph, list item or table cell of the assembled text, under an article heading."""
+@dataclass(frozen=True)
+class Found:
+    """A finding about one term, and the clause whose text it is placed in (None: not a clause's)."""
 
-    text: str
-    heading: str
-    line: int = 0  # of the assembled Markdown (what `clausier build --to md` writes)
-
-    def line_at(self, offset: int) -> int:
-        return self.line + self.text.count("\n", 0, offset)
-
-
-@dataclass
-class Definition:
     term: str
-    unit: int
-    start: int
-    end: int
+    finding: Finding
+    clause: str | None = None
 
 
-def units(markdown: str) -> list[Unit]:
-    out: list[Unit] = []
-    heading = "the preamble"
-    paragraph: list[str] = []
-    first_line = 0
-    front = front_matter(markdown)
-    body_start = front.closing + 1 if front is not None else 0  # the header is not text
-
-    def flush() -> None:
-        if paragraph:
-            out.append(Unit("\n".join(paragraph), heading, first_line))
-            paragraph.clear()
-
-    lines = markdown.split("\n")
-    for index, line in enumerate(lines):
-        if index < body_start:
+def check(context):
+    repo = context.repo
+    merged: dict[Finding, list[str]] = {}  # a finding in a clause → the agreements it was read in
+    used: set[tuple[str, int]] = set()  # (clause id, index) of the clause ignores that silenced something
+    seen: set[str] = set()  # the clauses of the agreements read
+    for agreement in context.agreements:
+        if agreement.file is None or agreement.plan is None:
             continue
-        stripped = line.strip()
-        match = _HEADING.match(stripped)
-        if match:
-            flush()
-            title = match.group(2)
-            if len(match.group(1)) == 1:
-                heading = title
-            elif heading == "the preamble":
-                heading = f"the preamble ({title})"
-            out.append(Unit("", heading, index + 1))  # headings are not prose, but they break sentences
+        assembled = agreement.assembled
+        if assembled is None or assembled.markdown is None:
             continue
-        if not stripped or stripped.startswith(":::"):
-            flush()
-            continue
-        text = _ATTRIBUTES.sub("", _LINK.sub(r"\1", stripped)).replace("**", "").replace("\\_", "_")
-        if stripped.startswith("|"):
-            flush()
-            if set(stripped) <= set("|:- "):
+        seen.update(article.id for article in agreement.plan.articles)
+        found = list(agreement_findings(agreement, assembled.markdown, repo))
+        ignores = agreement.file.model.lint.ignore
+        silenced, own_used = set(), set()
+        for item in found:
+            if item.clause is not None:
+                clause = repo.clauses.get(item.clause)
+                for index, ignore in enumerate(clause.meta.lint.ignore if clause is not None else ()):
+                    if _matches(ignore, item):
+                        used.add((item.clause, index))
+                        silenced.add(item)
+            for index, ignore in enumerate(ignores):
+                if _matches(ignore, item):
+                    own_used.add(index)
+                    silenced.add(item)
+        for index, ignore in enumerate(ignores):
+            if index not in own_used and ignore.rule == RULE_ID:
+                line, col = agreement.place("lint", "ignore", index)
+                yield Finding(agreement.shown, line, col, "warning", _stale(ignore), f"lint.ignore.{index}", RULE_ID)
+        for item in found:
+            if item in silenced:
                 continue
-            out.extend(Unit(cell.strip(), heading, index + 1) for cell in text.strip("|").split("|"))
+            if item.clause is None:
+                yield item.finding
+            else:
+                merged.setdefault(item.finding, []).append(agreement.shown)
+    for finding, agreements in merged.items():
+        yield Finding(finding.path, finding.line, finding.col, finding.level,
+                      f"{finding.message} (in {_names(agreements)})", "", RULE_ID)
+    if not context.explicit_paths:  # an agreement not checked this time may need a clause's ignore
+        yield from _stale_clause_ignores(repo, seen, used)
+
+
+def _matches(ignore, item: Found) -> bool:
+    return ignore.rule == RULE_ID and ignore.term.casefold() == item.term.casefold()
+
+
+def _stale(ignore) -> str:
+    return (f"this ignore silences nothing: no {ignore.rule} finding about “{ignore.term}” in the agreements "
+            "checked; remove it, or correct its term")
+
+
+def _names(agreements: list[str]) -> str:
+    if len(agreements) <= 3:
+        return ", ".join(agreements)
+    return f"{', '.join(agreements[:2])} and {len(agreements) - 2} other agreements"
+
+
+def _stale_clause_ignores(repo, seen: set[str], used: set[tuple[str, int]]) -> Iterator[Finding]:
+    """The clause ignores that silenced nothing, for clauses some checked agreement reads."""
+    for clause_id in sorted(seen):
+        clause = repo.clauses.get(clause_id) if clause_id != SPECIAL_CONDITIONS else None
+        if clause is None:
             continue
-        if re.match(r"^(?:[-*+]|\d+[.)])\s", stripped):
-            flush()
-        if not paragraph:
-            first_line = index + 1
-        paragraph.append(text)
-    flush()
-    return out
+        stale = [(index, ignore) for index, ignore in enumerate(clause.meta.lint.ignore)
+                 if ignore.rule == RULE_ID and (clause_id, index) not in used]
+        if not stale:
+            continue
+        path = f"{clause.folder}/clause.yml"
+        positions = _positions(repo.root, path)
+        for index, ignore in stale:
+            line, col = positions.of(("lint", "ignore", index), prefer_key=True) if positions else (0, 0)
+            yield Finding(path, line, col, "warning", _stale(ignore), f"lint.ignore.{index}", RULE_ID)
 
 
-def _term(raw: str) -> str:
-    return _LEADING_ARTICLE.sub("", raw.strip()).strip()
+def _positions(root: Path, path: str):
+    try:
+        return parse_yaml(read_bytes(root, path).decode("utf-8"), path).positions
+    except (OSError, ClausierError, UnicodeDecodeError):  # the loader reports why the file cannot be read
+        return None
 
 
-def definitions(document: list[Unit]) -> list[Definition]:
-    found = []
-    for index, unit in enumerate(document):
-        text = unit.text
-        for match in _QUOTE.finditer(text):
-            raw = next(g for g in match.groups() if g is not None)
-            term = _term(raw)
-            if not term or not term[0].isupper() or len(term.split()) > 6:
+def agreement_findings(agreement, markdown: str, repo) -> Iterator[Found]:
+    document = units(markdown)
+    found = definitions(document)
+    place = _Places(agreement, repo)
+
+    def finding(term: str, unit: Unit, offset: int, message: str, definition: bool = False) -> Found:
+        patterns = ([quoted(term)] if definition else []) + [usage_pattern(term)]
+        path, line, col, clause = place.of(unit, offset, patterns)
+        if not line:
+            message += f" (assembled Markdown line {unit.line_at(offset)})"
+        return Found(term, Finding(path, line, col, "warning", message, "", RULE_ID), clause)
+
+    # Defined twice.
+    first: dict[str, Definition] = {}
+    for definition in found:
+        key = definition.term.casefold()
+        if key in first:
+            earlier = document[first[key].unit]
+            unit = document[definition.unit]
+            where = "again in the same article" if earlier.heading == unit.heading else f"first in {earlier.heading}"
+            path, line, _, _ = place.of(earlier, first[key].start, [quoted(definition.term)])
+            where += f" ({path}:{line})" if line else ""
+            yield finding(definition.term, unit, definition.start, f"term “{definition.term}” is defined twice: in "
+                          f"{unit.heading}, {where}; keep one definition and refer to it", definition=True)
+        else:
+            first[key] = definition
+    # Defined and never used, before or after its definition.
+    starts, text = _joined(document)
+    for key, definition in first.items():
+        quote = range(starts[definition.unit] + definition.start, starts[definition.unit] + definition.end)
+        if all(match.start() in quote for match in usage_pattern(definition.term).finditer(text)):
+            unit = document[definition.unit]
+            yield finding(definition.term, unit, definition.start, f"term “{definition.term}” is defined in "
+                          f"{unit.heading} but never used elsewhere with its capital; use it, or remove the "
+                          "definition", definition=True)
+    # Capitalised terms that look defined but are not.
+    known = [usage_pattern(d.term) for d in first.values()]
+    data = _data_words(agreement, repo)
+    titles = {u.heading.casefold() for u in document} | {u.title.casefold() for u in document if u.title}
+    vocabulary = {w for u in document for w in words(u.text) if w.islower()}
+    reported: set[str] = set()
+    for unit in document:
+        for start, run_words in capitalised_runs(unit.text, unit.lead):
+            run_words = _trim(run_words, data)
+            if not 2 <= len(run_words) <= 4:
                 continue
-            before, after = text[max(0, match.start() - 80): match.start()], text[match.end():]
-            defined = bool(_AFTER.match(after))
-            if not defined and re.fullmatch(r"\s*[-*+]\s*", text[: match.start()]) and re.match(r"\s*:", after):
-                defined = True  # a definition list: - « X » : …
-            for number, pattern in enumerate(_BEFORE):
-                if defined:
-                    break
-                if pattern.search(before):
-                    defined = number != _APPOSITION or bool(re.match(r"\s*[.)]", after))
-            if defined:
-                found.append(Definition(term, index, match.start(), match.end()))
-    return found
+            run = " ".join(run_words)
+            if run.casefold() in reported or any(w.casefold().strip("'’") in PROPER for w in run_words):
+                continue
+            if any(p.search(run) for p in known):
+                continue
+            if any(run.casefold() in title for title in titles):
+                continue
+            if not all(ordinary(w, vocabulary) for w in run_words):
+                continue  # a name ("Bastien Roux", "United Kingdom"), not common words given a capital
+            reported.add(run.casefold())
+            yield finding(run, unit, start, f"“{run}” in {unit.heading} is capitalised like a defined term but is "
+                          "not defined; define it (e.g. (the \"…\") / (ci-après le « … »)) or write it in lower case")
 
 
-def _word_pattern(word: str) -> str:
-    stem = word[:-1] if len(word) > 3 and word[-1] in "sx" else word
-    stems = {stem}
-    if stem.endswith("ie"):
-        stems.add(stem[:-2] + "y")
-    if stem.endswith("y"):
-        stems.add(stem[:-1] + "ie")
-    return "(?:" + "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True)) + ")[sx]?"
+def _joined(document: list[Unit]) -> tuple[list[int], str]:
+    """The units' texts in one string (searched once per term), and where each starts in it."""
+    starts, size = [], 0
+    for unit in document:
+        starts.append(size)
+        size += len(unit.text) + 3
+    return starts, "\n\0\n".join(unit.text for unit in document)  # no term runs on across units
 
 
-def usage_pattern(term: str) -> re.Pattern:
-    """The term with its capital, singular or plural, as a whole word (l'Incident counts)."""
-    words = term.split()
-    body = r"\s+".join(_word_pattern(w) for w in words)
-    return re.compile(rf"(?<![\w-]){body}(?![\w-])")
+class _Places:
+    """Where a unit's text comes from: the clause text, the agreement's body or front matter,
+    or the template, at the line that best matches the assembled line."""
+
+    def __init__(self, agreement, repo) -> None:
+        self.agreement, self.repo = agreement, repo
+        plan = agreement.plan
+        self.articles = {article.id: article for article in plan.articles}
+        self.language = plan.language
+        self.templates = [(t.path, t.source, 1) for t in repo.templates.values()
+                          if t is plan.template or t.meta is None]  # its own, and the partials
+
+    def of(self, unit: Unit, offset: int, patterns: list[re.Pattern]) -> tuple[str, int, int, str | None]:
+        """(path, line, column, clause id) of the text at `offset` of `unit`; line 0 when not found."""
+        agreement = self.agreement
+        clause_id, sources = None, self.templates
+        if unit.source == SPECIAL_CONDITIONS:
+            sources = [(agreement.shown, agreement.file.body, agreement.file.body_line)]
+        elif unit.source in self.articles and unit.source in self.repo.clauses:
+            article = self.articles[unit.source]
+            clause = self.repo.clauses[unit.source]
+            text = clause.texts.get((article.variant, self.language))
+            if text is not None:
+                clause_id, sources = unit.source, [(text.path, text.body, text.body_line)]
+        assembled_line = unit.line_text(offset)
+        for pattern in patterns:
+            best = _best_line(sources, pattern, assembled_line)
+            if best is not None:
+                return (*best, clause_id)
+        # Printed from data: the agreement's front matter (a deliverable, a party's name…).
+        front = agreement.raw_text.split("\n")[: max(agreement.file.body_line - 1, 0)]
+        for pattern in patterns:
+            best = _best_line([(agreement.shown, "\n".join(front), 1)], pattern, assembled_line)
+            if best is not None:
+                return (*best, None)
+        return (sources[0][0] if clause_id else agreement.shown), 0, 0, clause_id
+
+
+def _best_line(sources, pattern: re.Pattern, assembled_line: str) -> tuple[str, int, int] | None:
+    """(path, line, column) of the source line holding `pattern` that is most like the
+    assembled line (Jinja changed it: parameters, conditions)."""
+    best, score = None, -1.0
+    for path, text, first in sources:
+        for index, line in enumerate(text.split("\n")):
+            match = pattern.search(line)
+            if match is None:
+                continue
+            ratio = difflib.SequenceMatcher(None, line, assembled_line, autojunk=False).ratio()
+            if ratio > score:
+                best, score = (path, first + index, match.start() + 1), ratio
+    return best
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -194,188 +262,25 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _capitalised(word: str) -> bool:
-    return word[0].isupper() and not word.isupper()
-
-
-def _sentence_start(text: str, start: int) -> bool:
-    before = re.sub(r"[\s*_«»\"“”'‘’]+$", "", text[:start])
-    return not before or bool(_SENTENCE_END.search(before)) or bool(re.fullmatch(r"[-*+]|\d+[.)]", before))
-
-
-def capitalised_runs(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Runs of capitalised words (separated by spaces only), not counting a sentence's first word."""
-    run: list[re.Match] = []
-    for word in _WORD.finditer(text):
-        if run and (not _capitalised(word.group())
-                    or not re.fullmatch(r"[ \u00a0\u202f]+", text[run[-1].end(): word.start()])):
-            yield run[0].start(), [w.group() for w in run]
-            run = []
-        if not _capitalised(word.group()):
-            continue
-        if not run and _sentence_start(text, word.start()):
-            continue  # a sentence's first word is capitalised anyway
-        run.append(word)
-    if run:
-        yield run[0].start(), [w.group() for w in run]
-
-
-def _place(raw: str, body_line: int, patterns: list[re.Pattern], prefer_body: bool) -> tuple[int, int]:
-    """Line and column in the agreement file of the first pattern found there (the body first
-    when the text comes from the special conditions), or (0, 0) when it comes from a clause."""
-    lines = raw.split("\n")
-    order = list(range(len(lines)))
-    if prefer_body:
-        order = order[body_line - 1:] + order[: body_line - 1]
-    for pattern in patterns:
-        for index in order:
-            match = pattern.search(lines[index])
-            if match:
-                return index + 1, match.start() + 1
-    return 0, 0
-
-
-def _clause_place(agreement, repo, unit: Unit, patterns: list[re.Pattern]) -> tuple[str, int, int] | None:
-    """(clause file, line, column) of the first pattern in the clause texts the agreement uses,
-    the article whose title heads `unit` first; None when no clause holds it."""
-    plan = agreement.plan
-    if plan is None:
-        return None
-    texts = []
-    for article in plan.articles:
-        clause = repo.clauses.get(article.id)
-        if clause is None:
-            continue
-        text = clause.texts.get((article.variant, plan.language)) or clause.texts.get(("standard", plan.language))
-        if text is not None:
-            here = bool(article.title) and unit.heading.endswith(article.title)
-            texts.insert(0, text) if here else texts.append(text)
-    for pattern in patterns:
-        for text in texts:
-            for index, line in enumerate(text.body.split("\n")):
-                match = pattern.search(line)
-                if match:
-                    return text.path, text.body_line + index, match.start() + 1
-    return None
-
-
-def _quoted(term: str) -> re.Pattern:
-    """The term as it is written in its definition: in quotes, maybe after an article."""
-    return re.compile(rf"[«\"“]\s*(?:{_ART}\s*)?{re.escape(term)}\s*[»\"”]", re.IGNORECASE)
-
-
-def check(context):
-    repo = context.repo
-    for agreement in context.agreements:
-        if agreement.file is None:
-            continue
-        assembled = agreement.assembled
-        if assembled is None or assembled.markdown is None:
-            continue
-        yield from agreement_findings(agreement, assembled.markdown, repo)
-
-
-def agreement_findings(agreement, markdown: str, repo) -> Iterator[Finding]:
-    document = units(markdown)
-    found = definitions(document)
-    raw, body_line = agreement.raw_text, agreement.file.body_line
-
-    def finding(term: str, unit: Unit, message: str, definition: bool = False) -> Finding:
-        special = any(unit.heading.endswith(title) for title in SPECIAL_TITLE.values())
-        patterns = [_quoted(term)] if definition else []
-        line, col = _place(raw, body_line, patterns + [usage_pattern(term)], special)
-        if not line:  # the text comes from a clause: point at the clause file and line
-            place = _clause_place(agreement, repo, unit, patterns + [usage_pattern(term)])
-            if place is not None:
-                path, line, col = place
-                message = re.sub(r" \(assembled Markdown line \d+\)", "", message)
-                return Finding(path, line, col, "warning", f"{message} (in {agreement.shown})", "", RULE_ID)
-        return Finding(agreement.shown, line, col, "warning", message, "", RULE_ID)
-
-    # Defined twice.
-    first: dict[str, Definition] = {}
-    for definition in found:
-        key = definition.term.casefold()
-        if key in first:
-            earlier = document[first[key].unit].heading
-            unit = document[definition.unit]
-            where = "again in the same article" if earlier == unit.heading else f"first in {earlier}"
-            yield finding(definition.term, unit, f"term “{definition.term}” is defined twice: in {unit.heading} "
-                          f"({_assembled(unit, definition.start)}), {where}; keep one definition and refer to it",
-                          definition=True)
-        else:
-            first[key] = definition
-    # Defined and never used afterwards.
-    for key, definition in first.items():
-        pattern = usage_pattern(definition.term)
-        rest = [document[definition.unit].text[definition.end:]] + [u.text for u in document[definition.unit + 1:]]
-        if not any(pattern.search(text) for text in rest):
-            unit = document[definition.unit]
-            yield finding(definition.term, unit, f"term “{definition.term}” is defined in {unit.heading} "
-                          f"({_assembled(unit, definition.start)}) but never used afterwards with its capital; use "
-                          "it, or remove the definition", definition=True)
-    # Capitalised terms that look defined but are not.
-    known = [usage_pattern(d.term) for d in first.values()]
-    data = _data_words(agreement, repo)
-    headings = {u.heading.casefold() for u in document}
-    vocabulary = {w.group() for u in document for w in _WORD.finditer(u.text) if w.group().islower()}
-    reported: set[str] = set()
-    for unit in document:
-        for start, words in capitalised_runs(unit.text):
-            words = _trim(words, data)
-            if not 2 <= len(words) <= 4:
-                continue
-            run = " ".join(words)
-            if run.casefold() in reported or any(w.casefold().strip("'’") in _PROPER for w in words):
-                continue
-            if any(p.fullmatch(run) or p.search(run) for p in known):
-                continue
-            if any(run.casefold() in h for h in headings):
-                continue
-            if not all(_ordinary(w, vocabulary) for w in words):
-                continue  # a name ("Bastien Roux", "United Kingdom"), not common words given a capital
-            reported.add(run.casefold())
-            yield finding(run, unit, f"“{run}” in {unit.heading} ({_assembled(unit, start)}) is capitalised "
-                          "like a defined term but is not defined; define it (e.g. (the \"…\") / (ci-après le « … »)) or write it in lower case")
-
-
-def _assembled(unit: Unit, offset: int) -> str:
-    return f"assembled Markdown line {unit.line_at(offset)}"
-
-
-def _ordinary(word: str, vocabulary: set[str]) -> bool:
-    """Whether a capitalised word is also written in lower case in the text (singular or plural)."""
-    lower = word.lower()
-    forms = {lower, lower + "s", lower[:-1] if lower[-1:] in "sx" else lower}
-    if lower.endswith("ies"):
-        forms.add(lower[:-3] + "y")
-    if lower.endswith("y"):
-        forms.add(lower[:-1] + "ies")
-    return bool(forms & vocabulary)
-
-
 def _data_words(agreement, repo) -> set[str]:
     """Capitalised words of the front matter and the organisation: names, places, products."""
-    texts = list(_strings(agreement.file.model.model_dump(exclude={"clauses"})))
+    texts = list(_strings(agreement.file.model.model_dump(exclude={"clauses", "lint"})))
     texts += list(_strings(agreement.file.model.clauses.parameters))
     if repo.config is not None:
         texts += list(_strings(repo.config.organisation.model_dump()))
     plan = agreement.plan
     if plan is not None:
         texts += list(_strings(plan.parameters))
-    words = set()
-    for text in texts:
-        words.update(w.group() for w in _WORD.finditer(text) if _capitalised(w.group()))
-    return words
+    return {word for text in texts for word in words(text) if capitalised(word)}
 
 
-def _trim(words: list[str], data: set[str]) -> list[str]:
+def _trim(run: list[str], data: set[str]) -> list[str]:
     """Leave out proper names taken from the data at either end of a run ("Grenoble Trade")."""
-    while words and words[0] in data:
-        words = words[1:]
-    while words and words[-1] in data:
-        words = words[:-1]
-    return words
+    while run and run[0] in data:
+        run = run[1:]
+    while run and run[-1] in data:
+        run = run[:-1]
+    return run
 
 
 RULE = Rule(RULE_ID, "defined terms are defined once, used, and capitalised terms are defined", check,
