@@ -159,6 +159,9 @@ local OWN_DIV_IDS = {
 -- Headings keep the anchors assembly writes (`# Article 3 — Prix {#art-fees}`): cross-references
 -- (`[3](#art-fees)`) and the redline's alignment go to them.
 local OWN_HEADING_ID = "^art%-[%w_-]+$"
+-- Labelled sub-clauses and items (clausier/outline.py): `## 5.2 Cap {#sub-liability.cap}` and an
+-- empty anchor `[]{#sub-liability.cap.fees}` (an anchor shows nothing, so it hides nothing).
+local OWN_LABEL_ID = "^sub%-[%w_.-]+$"
 -- pandoc's own classes on the links it makes from `<https://…>` and `<name@host>`.
 local OWN_LINK_CLASSES = {uri = true, email = true}
 -- The redline's own marks (its legend, tracked changes, Word comment) carry this attribute with
@@ -205,7 +208,11 @@ end
 
 local function no_id() return false end
 local function own_div_id(id) return OWN_DIV_IDS[id] end
-local function own_heading_id(id) return id:match(OWN_HEADING_ID) ~= nil end
+local function own_heading_id(id) return id:match(OWN_HEADING_ID) ~= nil or id:match(OWN_LABEL_ID) ~= nil end
+local function own_anchor(span)
+  return #span.content == 0 and #span.attr.classes == 0 and #span.attr.attributes == 0
+      and span.attr.identifier:match(OWN_LABEL_ID) ~= nil
+end
 
 local function only_own_id(attr, keep_id)
   -- Nothing to drop (every article heading, the parties and signature blocks): left untouched.
@@ -227,6 +234,7 @@ local SAFETY = {
       span.attr = own
       return span
     end
+    if own_anchor(span) then return nil end  -- a label's anchor: kept as it is
     return span.content  -- a span from content is only its words
   end,
   Code = function(code)
