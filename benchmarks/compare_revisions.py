@@ -50,7 +50,8 @@ def _make_repository(checkout: Path, root: Path, count: int) -> None:
     root.mkdir(parents=True)
     code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); import build_scale; "
             "build_scale.make_repository(Path(sys.argv[2]), int(sys.argv[3]))")
-    subprocess.run([sys.executable, "-c", code, str(checkout / "benchmarks"), str(root), str(count)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(checkout / "scripts")}  # its own modules, not the installed ones
+    subprocess.run([sys.executable, "-c", code, str(checkout / "benchmarks"), str(root), str(count)], check=True, env=env)
 
 
 def _command(checkout: Path) -> list[str]:

@@ -111,7 +111,7 @@ def test_unknown_variant_template_and_clause_list_the_valid_names(repo):
 def test_unknown_language_is_an_error_listing_the_valid_ones(repo):
     _agreement(repo, replace=("language: fr", "language: de"))
     (error,) = _errors(repo)
-    assert "'fr' or 'en'" in error and "(language)" in error
+    assert "languages available: fr, en" in error and "(language)" in error and error.startswith("agreements/acme-fr.md:3:11:")
 
 
 def test_parameters_come_from_defaults_then_template_then_agreement(repo):

@@ -21,9 +21,11 @@ from .budget import BudgetExceeded, rendering
 from .errors import ContentError, Finding
 from .hidden_rendered import refuse_hidden_characters
 from .literals import refuse_literal_leftovers
-from .markdown import Markdown, StructureError, escape_text, jinja_source, number_subclauses
+from .markdown import Markdown, StructureError, escape_text, jinja_source
+from .numbering import article_heading, join
+from .outline import LABEL, Target, number_body
 from .repository import AgreementFile, Repository
-from .sandbox import highlighted, make_environment
+from .sandbox import KeyTerms, highlighted, make_environment
 
 from .planning import (  # noqa: F401 - the plan's names, still imported from here by callers
     ARTICLE_WORD, LANG_TAGS, SPECIAL_CONDITIONS, SPECIAL_TITLE, Article, Plan, plan_agreement,
@@ -84,11 +86,13 @@ def agreement_data(repo: Repository, agreement: AgreementFile) -> dict[str, Any]
     data["term"]["duration"] = model.term.duration
     if model.term.renewal:
         data["term"]["renewal"] = {"period": model.term.renewal.period, "notice": model.term.renewal.notice}
-    total = model.fees.amount
+    total = model.fees.amount if model.fees else None  # no fees: a template that does not need them
     schedule = []
     for item in model.schedule:
         entry = item.model_dump()
-        if item.percent is not None:
+        if total is None:
+            pass
+        elif item.percent is not None:
             entry["amount"] = (total * item.percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         else:
             entry["percent"] = (item.amount * 100 / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -100,7 +104,7 @@ def agreement_data(repo: Repository, agreement: AgreementFile) -> dict[str, Any]
 
 
 class DanglingReference(ValueError):
-    """ref() to a clause that is not in the agreement."""
+    """ref() to a clause that is not in the agreement, or to a label no clause carries."""
 
 
 class Session:
@@ -112,20 +116,69 @@ class Session:
         # The special conditions run in the same sandbox as clauses, named by the agreement's path.
         self.env.loader.agreements[agreement.path] = jinja_source(agreement.body, agreement.body_line)
         self.rendered: list[str] = []
+        self.labels: dict[str, dict[str, Target]] = {}  # clause id → its labels, once numbered
+        self.probing = False  # numbering a clause ahead, for a reference that comes before it
         data = agreement_data(repo, agreement)
-        self.base = {**data, "agreement": data, "lang": plan.language, "ref": self.ref,
-                     "has_clause": self.has_clause}
+        data["terms"] = KeyTerms({name: highlighted(v) if highlight else v for name, v in plan.terms.items()})
+        self.base = {**data, "agreement": data, "lang": plan.language, "ref": self.ref, "refs": self.refs,
+                     "label": label, "has_clause": self.has_clause}
 
-    def ref(self, clause_id: str) -> Markdown:
+    def ref(self, key: str) -> Markdown:
+        """`ref("fees")` → the article's number; `ref("liability.cap")`, `ref("liability.cap.fees")`
+        → a labelled sub-clause's or item's ("12.2", "12.2(a)"); linked to it in every output."""
+        number, anchor = self._target(str(key))
+        return Markdown(f"[{number}](#{anchor})")
+
+    def refs(self, *keys) -> Markdown:
+        """`refs("fees", "liability.cap")` → "Clauses 5 and 12.2" / « articles 5 et 12.2 »."""
+        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
+            keys = tuple(keys[0])
+        if not keys:
+            raise ValueError("refs() needs at least one clause or label")
+        one, many = self.plan.template.meta.numbering.refer_words(self.plan.language)
+        numbers = join([self.ref(key) for key in keys], self.plan.language)
+        word = one if len(keys) == 1 else many
+        return Markdown(f"{escape_text(word)}\u00a0{numbers}" if word else numbers)
+
+    def _target(self, key: str) -> tuple[str, str]:
+        clause_id, _, label = key.partition(".")
         target = self.plan.find(clause_id)
         if target is None or target.number is None:
             if clause_id in self.repo.clauses:
                 where = "is not part of this agreement (omitted, or not in its template)"
             else:
                 where = f"does not exist; valid clauses: {', '.join(sorted(self.repo.clauses))}"
-            raise DanglingReference(f"ref({clause_id!r}): clause {clause_id!r} {where} "
+            raise DanglingReference(f"ref({key!r}): clause {clause_id!r} {where} "
                                     f"(in {self.agreement.path}); guard it with has_clause({clause_id!r})")
-        return Markdown(f"[{target.number}](#art-{clause_id})")
+        if not label:
+            return str(target.number), f"art-{clause_id}"
+        labels = self.labels.get(clause_id)
+        if labels is None:
+            if self.probing:  # numbers do not depend on what a reference prints
+                return "0", f"art-{clause_id}"
+            labels = self._number_ahead(target)
+        found = labels.get(label)
+        if found is None:
+            known = ", ".join(f"{clause_id}.{name}" for name in labels) or "none"
+            raise DanglingReference(f"ref({key!r}): clause {clause_id!r} has no label {label!r} in this "
+                                    f"agreement; its labels: {known} (in {self.agreement.path})")
+        return found.number, found.anchor
+
+    def _number_ahead(self, target: Article) -> dict[str, Target]:
+        """The labels of a clause not rendered yet: render it once, its own references left blank."""
+        self.probing = True
+        try:
+            self._render(target)
+        finally:
+            self.probing = False
+        return self.labels[target.id]
+
+    def _render(self, target: Article, params: dict | None = None) -> Markdown:
+        params = self.plan.parameters.get(target.id, {}) if params is None else params
+        markdown, labels = _render_article(self.repo, self.env, self.plan, target, {**self.base, "params": params})
+        if target == self.plan.find(target.id):  # the agreement's own variant (the handbook shows others)
+            self.labels[target.id] = labels
+        return markdown
 
     def has_clause(self, clause_id: str) -> bool:
         return self.plan.find(clause_id) is not None
@@ -142,7 +195,7 @@ class Session:
         params = self.plan.parameters.get(clause_id, {})
         if self.highlight:
             params = {name: highlighted(value) for name, value in params.items()}
-        return _render_article(self.repo, self.env, self.plan, target, {**self.base, "params": params})
+        return self._render(target, params)
 
 
 def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
@@ -184,14 +237,15 @@ def open_session(repo: Repository, agreement: AgreementFile, highlight: bool = F
     return Session(repo, agreement, plan_agreement(repo, agreement), highlight)
 
 
-def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> Markdown:
+def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> tuple[Markdown, dict[str, Target]]:
+    """The article's Markdown, and its labels (name → where a reference leads)."""
     language = plan.language
     if article.id == SPECIAL_CONDITIONS:
-        source_path = plan.agreement.path
+        source_path, source, first = plan.agreement.path, plan.agreement.body, plan.agreement.body_line
         body = _render(env, source_path, context, source_path)
     else:
         text = repo.clauses[article.id].text(article.variant, language)
-        source_path = text.path
+        source_path, source, first = text.path, text.body, text.body_line
         body = _render(env, text.path, context, text.path)
     body = body.strip("\n")
     if article.part != "article":
@@ -200,14 +254,39 @@ def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> M
         first, _, rest = body.partition("\n")
         if first.startswith("#"):
             heading, body = first + "\n\n", rest.strip("\n")
-        return Markdown(f"{heading}::: {{#{article.id}}}\n{body}\n:::")
+        return Markdown(f"{heading}::: {{#{article.id}}}\n{body}\n:::"), {}
+    numbering = plan.template.meta.numbering
     try:
-        numbered, _ = number_subclauses(body, str(article.number))
+        numbered, labels = number_body(body, str(article.number), article.id, numbering)
     except StructureError as exc:
-        line = exc.line + plan.agreement.body_line - 1 if article.id == SPECIAL_CONDITIONS else 0
-        raise ContentError(Finding(source_path, line, 1 if line else 0, message=str(exc), rule="structure")) from None
-    heading = f"# {ARTICLE_WORD[language]} {article.number} — {escape_text(article.title)} {{#art-{article.id}}}"
-    return Markdown(f"{heading}\n\n{numbered}")
+        label = getattr(exc, "label", None)
+        if label is not None:  # a label: found in the file (the rendered text has other lines)
+            line = _label_line(source, first, label, exc.repeated)
+            rule = "cross-reference"
+        else:
+            line = exc.line + plan.agreement.body_line - 1 if article.id == SPECIAL_CONDITIONS else 0
+            rule = "structure"
+        raise ContentError(Finding(source_path, line, 1 if line else 0, message=str(exc), rule=rule)) from None
+    heading = f"# {article_heading(numbering, language, article.number, article.title)} {{#art-{article.id}}}"
+    return Markdown(f"{heading}\n\n{numbered}"), labels
+
+
+def label(name: str) -> Markdown:
+    """`{{ label("cap") }}` after a `##` heading or an item's marker names it for ref(); it prints
+    the attribute `{#cap}` that outline.py reads (a clause text cannot write `{#`: Jinja's comment)."""
+    if not isinstance(name, str) or not LABEL.match(name):
+        raise ValueError(f"label({name!r}): a label is lower-case letters, digits and dashes, starting with a "
+                         "letter or digit (e.g. label(\"cure-period\"))")
+    return Markdown("{#" + name + "}")
+
+
+def _label_line(source: str, first: int, label: str, repeated: bool) -> int:
+    """The line of `label("…")` in a clause file (its second one for a label used twice)."""
+    calls = (f'label("{label}")', f"label('{label}')")
+    lines = [n for n, line in enumerate(source.split("\n"), start=first) if any(c in line for c in calls)]
+    if not lines:
+        return 0
+    return lines[1] if repeated and len(lines) > 1 else lines[0]
 
 
 def _render(env, name: str, context: dict, shown: str) -> str:

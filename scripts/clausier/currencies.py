@@ -16,7 +16,17 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+class _Locales(dict):
+    """Language → Babel locale: France's French and British English, else the language's own
+    default (« de » → de, « pt-BR » → pt_BR), so that a library may add any language Babel knows."""
+
+    def __missing__(self, language: str) -> str:
+        return language.replace("-", "_")
+
+
+LOCALES = _Locales({"fr": "fr_FR", "en": "en_GB"})
 _LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 
 # Currencies people use most, most used first: suggestions list them before the rare ones.
@@ -68,7 +78,7 @@ def names(code: str, language: str) -> tuple[tuple[str, str], tuple[str, str] | 
                              f"({language}): Babel has no name for it; choose another currency")
         unit = (one, many)
     decimals = get_currency_precision(code)
-    minor = _MINOR_NAMES.get(language, {}).get(code) or _FRACTIONS[language].get(decimals)
+    minor = _MINOR_NAMES.get(language, {}).get(code) or _FRACTIONS.get(language, {}).get(decimals)
     return unit, (minor if decimals else None), decimals
 
 
@@ -86,8 +96,8 @@ def check_currency(value: object) -> str:
         did = f" (did you mean {', '.join(hint)}?)" if hint else ""
         raise ValueError(f"{shown} is not an ISO 4217 currency code{did}; write the three-letter code of the "
                          "price's currency, e.g. EUR, USD, GBP, CHF")
-    for language in LOCALES:
-        names(code, language)  # each language must be able to write it in words
+    for language in ("fr", "en"):
+        names(code, language)  # each language that spells amounts must be able to write it in words
     return code
 
 

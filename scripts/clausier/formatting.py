@@ -11,9 +11,8 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from babel.units import format_unit
 
 from .durations import Duration, parse_duration
+from .currencies import LOCALES  # (any language: its own Babel locale)
 from .words import amount_in_words
-
-LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 
 def to_decimal(value: object) -> Decimal:

@@ -12,34 +12,13 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 from .durations import Duration, parse_duration
 from .bounds import MAX_NUMBER, plain_number, sane_date
 from .currencies import check_currency
+from .numbering import Numbering
+from .parameters import coerce_parameter
 
+# The languages of a library that does not declare `languages:` in clausier.yml.
 LANGUAGES = ("fr", "en")
-
-# Category id → label per language (the handbook and the completeness check use them).
-CATEGORIES: dict[str, dict[str, str]] = {
-    "parties": {"fr": "Parties", "en": "Parties"},
-    "scope": {"fr": "Objet et périmètre", "en": "Purpose and scope"},
-    "acceptance": {"fr": "Réception", "en": "Acceptance"},
-    "fees": {"fr": "Prix", "en": "Fees"},
-    "payment": {"fr": "Paiement", "en": "Payment"},
-    "duration": {"fr": "Durée", "en": "Term"},
-    "obligations": {"fr": "Obligations des parties", "en": "Obligations"},
-    "subcontracting": {"fr": "Sous-traitance", "en": "Subcontracting"},
-    "non-solicitation": {"fr": "Non-sollicitation", "en": "Non-solicitation"},
-    "confidentiality": {"fr": "Confidentialité", "en": "Confidentiality"},
-    "data": {"fr": "Données personnelles", "en": "Personal data"},
-    "ip": {"fr": "Propriété intellectuelle", "en": "Intellectual property"},
-    "warranties": {"fr": "Garanties", "en": "Warranties"},
-    "liability": {"fr": "Responsabilité", "en": "Liability"},
-    "insurance": {"fr": "Assurance", "en": "Insurance"},
-    "force-majeure": {"fr": "Force majeure", "en": "Force majeure"},
-    "termination": {"fr": "Résiliation", "en": "Termination"},
-    "disputes": {"fr": "Litiges", "en": "Disputes"},
-    "law": {"fr": "Droit applicable", "en": "Governing law"},
-    "general": {"fr": "Dispositions générales", "en": "General provisions"},
-    "signatures": {"fr": "Signatures", "en": "Signatures"},
-}
-Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
+# A language as Babel and the outputs' lang tags name it: "fr", "en", "de", "pt-BR"…
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 
 DurationValue = Annotated[
     Duration,
@@ -68,12 +47,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-class Localized(Strict):
-    fr: str
-    en: str
+class Localized(BaseModel):
+    """One text per language: `fr:`, `en:` or any other language the library declares. Which
+    languages must be there is the library's choice, checked when loading (repository.py)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
+    __pydantic_extra__: dict[str, str]
+    fr: Optional[str] = None
+    en: Optional[str] = None
 
     def __getitem__(self, language: str) -> str:
-        return getattr(self, language)
+        value = getattr(self, language, None)
+        if value is None:
+            raise KeyError(language)
+        return value
+
+    def languages(self) -> list[str]:
+        return [code for code in ("fr", "en") if getattr(self, code) is not None] + list(self.__pydantic_extra__ or {})
 
 
 # ---------------------------------------------------------------- parties
@@ -206,10 +196,30 @@ class Signed(Strict):
     pdf_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="Hash of the signed PDF")
 
 
+def _reason(text: str) -> str:
+    if not text.strip():
+        raise ValueError("an ignore needs its reason: say why the finding does not apply here")
+    return text
+
+
+class LintIgnore(Strict):
+    """One finding of `clausier check` silenced on purpose, with the reason a reviewer reads."""
+
+    rule: Literal["defined-terms"] = Field(description="The rule whose finding is silenced")
+    term: str = Field(min_length=1, description="The term the finding names, e.g. Deemed Acceptance")
+    reason: Annotated[str, AfterValidator(_reason)] = Field(description="Why the finding does not apply here "
+                                                             "(required)")
+
+
+class LintSettings(Strict):
+    ignore: list[LintIgnore] = Field(default_factory=list, description="Findings silenced on purpose")
+
+
 class Agreement(Strict):
     id: Optional[str] = Field(None, description="Identifier: the file name without .md")
     template: Identifier = Field(description="Contract type: a file templates/<template>.md.j2")
-    language: Optional[Literal["fr", "en"]] = Field(None, description="Language (default: clausier.yml)")
+    language: Optional[LanguageCode] = Field(None, description="Language, one of the library's `languages:` "
+                                             "(default: `language:` in clausier.yml)")
     status: Literal["draft", "review", "signed"] = Field("draft", description="Life-cycle status")
     version: int = Field(1, ge=1, le=1_000_000, description="Version shown in the running header")
     title: Optional[str] = Field(None, description="Title, instead of the template's")
@@ -219,14 +229,18 @@ class Agreement(Strict):
     effective_date: ContractDate = Field(description="Date the contract takes effect")
     term: Term = Field(default_factory=Term, description="Duration and renewal")
     services: Services = Field(default_factory=Services, description="Scope of the services")
-    fees: Fees = Field(description="Price")
+    fees: Optional[Fees] = Field(None, description="Price; required when the template needs it (its `needs:`, "
+                                 "by default `[fees]`)")
     schedule: list[Milestone] = Field(default_factory=list, description="Payment schedule")
     payment: Payment = Field(default_factory=Payment, description="Payment terms")
     signature: SignatureInfo = Field(default_factory=SignatureInfo, description="Place and date of signature")
     clauses: ClauseChoices = Field(default_factory=ClauseChoices, description="Clause choices")
+    terms: dict[str, Any] = Field(default_factory=dict, description="Key terms the template declares → their "
+                                  "value, set once for every clause that reads them")
     approvals: list[Approval] = Field(default_factory=list, description="Approvals of non-standard terms")
     amends: Optional[str] = Field(None, description="Id of the signed agreement this one amends")
     signed: Optional[Signed] = Field(None, description="Written by `clausier sign-off`; do not edit by hand")
+    lint: LintSettings = Field(default_factory=LintSettings, description="`check` findings silenced in this agreement")
 
 
 # ---------------------------------------------------------------- clauses
@@ -253,17 +267,39 @@ class Parameter(Strict):
     standard: Optional[StandardRange] = None
 
 
+class KeyTerm(Strict):
+    """A value clauses read as terms.<name>: declared once by a template, set once by an agreement."""
+
+    type: ParameterType
+    choices: Optional[list[str]] = None
+    min: Optional[Bound] = None
+    max: Optional[Bound] = None
+    default: Any = None  # none: every agreement sets it
+    label: Localized
+
+    @model_validator(mode="after")
+    def _default_in_type(self) -> "KeyTerm":
+        if self.type == "enum" and not self.choices:
+            raise ValueError("an enum term needs `choices:`")
+        try:
+            self.default is None or coerce_parameter(self, self.default)
+        except ValueError as exc:
+            raise ValueError(f"default: {exc}") from None
+        return self
+
+
 class Variant(Strict):
     approval: str = Field(description="Who must approve the use of this variant")
     label: Localized
 
 
 class ClauseMeta(Strict):
-    category: Category
+    category: Identifier  # one of the library's categories (clausier.yml), checked when loading
     version: str = Field(pattern=r"^\d+(\.\d+){0,2}$")
     tags: list[str] = Field(default_factory=list)
     parameters: dict[ParameterName, Parameter] = Field(default_factory=dict)
     variants: dict[Identifier, Variant] = Field(default_factory=dict)
+    lint: LintSettings = Field(default_factory=LintSettings)  # `check` findings silenced in this clause's texts
 
     @model_validator(mode="after")
     def _standard_is_implicit(self) -> "ClauseMeta":
@@ -293,6 +329,10 @@ class VariantText(Strict):
 # ---------------------------------------------------------------- templates
 
 
+# Agreement sections a template may need (`needs:`): without them its clauses have nothing to print.
+Section = Literal["term", "services", "fees", "schedule", "payment", "signature"]
+
+
 class ClauseSlot(Strict):
     id: Identifier
     optional: bool = False
@@ -301,42 +341,19 @@ class ClauseSlot(Strict):
 class TemplateMeta(Strict):
     title: Localized
     description: Localized
-    requires: list[Category] = Field(default_factory=list)
+    requires: list[Identifier] = Field(default_factory=list)  # categories, checked when loading
+    needs: list[Section] = Field(default_factory=lambda: ["fees"], description="The agreement sections this "
+                                 "template's clauses read, which its agreements must fill in")
+    languages: Optional[list[LanguageCode]] = Field(None, min_length=1, description="The languages this "
+                                                    "template is written in (default: all the library's)")
     preamble: list[Identifier] = Field(default_factory=list)
     clauses: list[Union[Identifier, ClauseSlot]]
     closing: list[Identifier] = Field(default_factory=list)
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    terms: dict[ParameterName, KeyTerm] = Field(default_factory=dict, description="Key terms: values the clauses "
+                                                "read as terms.<name>, set once by an agreement")
+    numbering: Numbering = Field(default_factory=Numbering, description="How articles, sub-clauses and items are "
+                                 "numbered and referred to (docs/how-to/number-and-refer.md)")
 
     def slots(self) -> list[ClauseSlot]:
         return [ClauseSlot(id=s) if isinstance(s, str) else s for s in self.clauses]
-
-
-# ---------------------------------------------------------------- organisation
-
-
-class Colors(Strict):
-    primary: str = Field("#1f3a5f", pattern=r"^#[0-9a-fA-F]{6}$")
-    accent: str = Field("#b5651d", pattern=r"^#[0-9a-fA-F]{6}$")
-
-
-class Branding(Strict):
-    name: str
-    logo: Optional[str] = Field(None, description="Path of a PNG, JPEG or SVG logo inside the repository")
-    colors: Colors = Field(default_factory=Colors)
-
-
-class Playbook(Strict):
-    """Which departures from the standard need an entry in an agreement's `approvals:`."""
-
-    variants: bool = Field(True, description="A non-standard variant needs an approval")
-    parameters: bool = Field(True, description="A parameter outside its standard range needs an approval")
-    approvers: dict[str, list[str]] = Field(
-        default_factory=dict,
-        description="Approval role (as written in clause.yml) → the people who may give it; empty: anyone")
-
-
-class Config(Strict):
-    organisation: Party
-    branding: Branding
-    language: Literal["fr", "en"] = "fr"
-    playbook: Playbook = Field(default_factory=Playbook)

@@ -1,16 +1,28 @@
-"""Typed clause parameters: coerce a written value, check its bounds."""
+"""Typed values: clause parameters and the template's key terms (`terms:`) — coerce a written
+value, check its bounds; which terms a text reads."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import difflib
+import re
+from typing import Any, Callable, Iterator, Optional, Protocol
 
 from .durations import parse_duration
-from .models import Parameter
 from .bounds import bounded_decimal, sane_date
 
 
-def coerce_parameter(parameter: Parameter, value: Any) -> Any:
+class Typed(Protocol):
+    """What a value's type is declared with: a clause parameter or a key term (models.py, which
+    imports this module to check a term's default where it is declared)."""
+
+    type: str
+    choices: Optional[list[str]]
+    min: Any
+    max: Any
+
+
+def coerce_parameter(parameter: Typed, value: Any) -> Any:
     """The value in its type, or ValueError saying what is expected."""
     kind = parameter.type
     if kind == "int":
@@ -54,3 +66,50 @@ def coerce_parameter(parameter: Parameter, value: Any) -> Any:
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+# ---------------------------------------------------------------- key terms
+
+# The agreement's own fields a misplaced `terms:` entry most likely meant (`term:` is the duration).
+_DURATION_WORDS = {"start", "end", "duration", "renewal"}
+
+
+def resolve_terms(template: str, declared: dict[str, Any], given: dict[str, Any],
+                  problem: Callable[[tuple, str, str], None]) -> dict[str, Any]:
+    """Each declared term's value: the agreement's, else the template's default, in its type.
+    `problem(path, message, field)` reports at the agreement's line."""
+    for name in given:
+        if name not in declared:
+            close = difflib.get_close_matches(str(name), list(declared), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            if not close and name in _DURATION_WORDS:
+                hint = f" (the contract's duration is `term: {{{name}: …}}`, without s)"
+            listed = f"its terms: {', '.join(declared)}" if declared else "it declares none"
+            problem(("terms", name), f"template {template!r} has no term {name!r}{hint}; {listed}", f"terms.{name}")
+    values = {}
+    for name, term in declared.items():
+        value = given.get(name, term.default)
+        if value is None:
+            problem(("terms",) if given else ("template",), f"template {template!r} needs a value for term "
+                    f"{name!r} ({term.label.en or name}): set `terms: {{{name}: …}}`", f"terms.{name}")
+            continue
+        try:
+            values[name] = coerce_parameter(term, value)
+        except ValueError as exc:
+            problem(("terms", name), f"term {name!r}: {exc}", f"terms.{name}")
+    return values
+
+
+# `terms.name` or `terms["name"]` inside `{{ … }}` or `{% … %}`: what a clause or template reads.
+_JINJA_SPAN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_TERM_USE = re.compile(r"\bterms\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*[\"']([^\"']*)[\"']\s*\])")
+
+
+def terms_read(source: str, first_line: int = 1) -> Iterator[tuple[str, int, int]]:
+    """(term name, line, column) for each use of a key term in a Jinja text."""
+    for lineno, line in enumerate(source.split("\n"), start=first_line):
+        if "terms" not in line:
+            continue
+        for span in _JINJA_SPAN.finditer(line):
+            for use in _TERM_USE.finditer(span.group(0)):
+                yield use.group(1) or use.group(2), lineno, span.start() + use.start() + 1

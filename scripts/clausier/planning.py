@@ -8,14 +8,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ContentError, Finding
-from .parameters import coerce_parameter
+from .parameters import coerce_parameter, resolve_terms
 from .repository import AgreementFile, Repository, Template
 from .validation import cannot_omit_unknown
 
 SPECIAL_CONDITIONS = "special-conditions"
-ARTICLE_WORD = {"fr": "Article", "en": "Clause"}
-SPECIAL_TITLE = {"fr": "Conditions particulières", "en": "Special conditions"}
-LANG_TAGS = {"fr": "fr-FR", "en": "en-GB"}
+
+
+class _English(dict):
+    """Words by language: a language a library adds (clausier.yml `languages:`) takes English."""
+
+    def __missing__(self, language: str) -> str:
+        return self["en"]
+
+
+class _Tags(dict):
+    """Lang tags of the outputs: a language a library adds is its own tag ("de", "pt-BR")."""
+
+    def __missing__(self, language: str) -> str:
+        return language
+
+
+ARTICLE_WORD = _English({"fr": "Article", "en": "Clause"})
+SPECIAL_TITLE = _English({"fr": "Conditions particulières", "en": "Special conditions"})
+LANG_TAGS = _Tags({"fr": "fr-FR", "en": "en-GB"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +50,7 @@ class Plan:
     language: str
     articles: list[Article]
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    terms: dict[str, Any] = field(default_factory=dict)  # the template's key terms, resolved
     _index: dict[str, Article] = field(default_factory=dict, repr=False, compare=False)
 
     def find(self, clause_id: str) -> Article | None:
@@ -111,6 +128,7 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
         raise ContentError(problems)
 
     parameters = _resolve_parameters(repo, agreement, template, present, problem)
+    terms = resolve_terms(model.template, meta.terms, model.terms, problem)
     if problems:
         raise ContentError(problems)
 
@@ -125,7 +143,7 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
     articles = [article(c, None, "preamble") for c in meta.preamble]
     articles += [article(c, n, "article") for n, c in enumerate(order, start=1)]
     articles += [article(c, None, "closing") for c in meta.closing]
-    return Plan(agreement, template, language, articles, parameters)
+    return Plan(agreement, template, language, articles, parameters, terms)
 
 
 def _unknown_clause(repo: Repository, clause_id: str) -> str:

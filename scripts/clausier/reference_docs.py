@@ -230,6 +230,8 @@ _EXAMPLES: dict[str, tuple[str, str, str, str]] = {
     "cross-reference": ("agreements/example-ref.md", "in one meeting.",
                         'in one meeting, as clause {{ ref("non-solicitation") }} allows.',
                         "special conditions that refer to a clause the agreement omits"),
+    "key-terms": ("clauses/example-key-terms/en.md", "Le Client.\n", "The escrow agent is {{ terms.escrow_agent }}.\n",
+                  "a new clause whose English text reads a key term no template declares"),
     "defined-terms": ("agreements/example-terms.md", "The Provider presents",
                       'The online calendar (the "Planner") is kept by the Client. The Provider presents',
                       "special conditions that define a term and never use it"),

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 
 from .assemble import Session, assemble, open_session
+from .sandbox import highlighted
 from .errors import ClausierError, ContentError, Finding
 from .htmlsafety import refused_markup
 from .literals import RULE as LITERAL_RULE, leftovers
-from .models import LANGUAGES
 from .repository import Clause, Repository, TextFile
-from .specimens import CLIENT_KINDS, specimen_agreement, usable_templates
+from .specimens import CLIENT_KINDS, specimen_agreement, specimen_terms, usable_templates
 from .textsafety import RULE as HIDDEN_RULE, describe, hidden_entities, hidden_offsets
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
@@ -28,9 +28,16 @@ def specimen_sessions(repo: Repository, kind: str = "business") -> dict[str, Ses
     templates = usable_templates(repo)
     if not templates:
         return {}
-    return {language: open_session(repo, specimen_agreement(repo, templates[0], language, list(repo.clauses), kind),
-                                   highlight=True)
-            for language in LANGUAGES}
+    sessions = {}
+    for language in repo.languages:  # in a template written in that language (the first one)
+        template = next((t for t in templates if language in repo.template_languages(repo.templates[t])), None)
+        if template is not None:
+            sessions[language] = open_session(repo, specimen_agreement(repo, template, language, list(repo.clauses),
+                                                                       kind), highlight=True)
+    for language, session in sessions.items():  # the terms of every template, whichever declares them
+        for name, value in specimen_terms(repo, language).items():
+            session.base["terms"].setdefault(name, highlighted(value))
+    return sessions
 
 
 def clause_texts(clause: Clause, sessions: dict[str, Session]) -> dict[tuple[str, str], str]:
@@ -38,7 +45,7 @@ def clause_texts(clause: Clause, sessions: dict[str, Session]) -> dict[tuple[str
     ContentError at the clause file and line when one does not render."""
     texts = {}
     for variant in clause.variants():
-        for language in LANGUAGES:
+        for language in [lang for (name, lang) in clause.texts if name == variant]:  # the library's languages
             if language not in sessions:
                 texts[(variant, language)] = clause.text(variant, language).body.strip()
                 continue
@@ -79,7 +86,7 @@ def rendered_clause(clause: Clause, sessions: dict[str, Session],
     except ContentError as exc:
         texts, findings = {}, exc.findings
     except ClausierError as exc:
-        texts, findings = {}, [Finding(clause.text("standard", LANGUAGES[0]).path, message=str(exc), rule="template")]
+        texts, findings = {}, [Finding(next(iter(clause.texts.values())).path, message=str(exc), rule="template")]
     return texts, [_not_rendered(finding, clause) for finding in findings] if told else findings
 
 
@@ -116,7 +123,7 @@ def _specimen_findings(repo: Repository) -> list[Finding]:
 
     findings: list[Finding] = []
     for template in usable_templates(repo):
-        for language in LANGUAGES:
+        for language in repo.template_languages(repo.templates[template]):
             try:
                 assembled = assemble(repo, specimen_agreement(repo, template, language))
             except ContentError as exc:

@@ -15,21 +15,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from .errors import ContentError, Finding, relpath
+from .languages import agreement_language, config_findings, needs_findings, template_findings
 from .logo import checked_logo
 from .paths import TEMPLATE_SUFFIX, read_content_file
 from .safefile import UnsafeFile, read_bytes
+from .settings import CATEGORIES, Config
 from .models import (
     LANGUAGES,
     Agreement,
     ClauseMeta,
     ClauseText,
-    Config,
     TemplateMeta,
     VariantText,
 )
 from .markdown import jinja_source, subclause_titles
 from .parameters import coerce_parameter
-from .validation import validate
+from .validation import localized_findings, validate
 from .yamlio import Document, LazyPositions, Positions, parse_yaml, split_front_matter
 
 if TYPE_CHECKING:
@@ -107,6 +108,19 @@ class Repository:
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.level == "error"]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The library's languages (clausier.yml `languages:`); every clause has a text in each."""
+        return tuple(self.config.languages) if self.config else LANGUAGES
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(self.config.categories) if self.config else tuple(CATEGORIES)
+
+    def template_languages(self, template: "Template") -> tuple[str, ...]:
+        """The languages an agreement on `template` may be written in."""
+        return tuple((template.meta.languages if template.meta else None) or self.languages)
 
 
 # ---------------------------------------------------------------- loading
@@ -197,6 +211,8 @@ def _load_config(repo: Repository) -> None:
         return
     config, findings = validate(Config, document, shown)
     repo.findings.extend(findings)
+    if config:
+        repo.findings.extend(config_findings(config, document, shown))
     if config and config.branding.logo:
         try:
             checked_logo(repo.root, config.branding.logo, locate=False)
@@ -236,6 +252,12 @@ def _load_clause(repo: Repository, folder: Path) -> list[Finding]:
     meta, findings = validate(ClauseMeta, document, repo.rel(meta_path))
     if meta is None:
         return findings
+    findings += localized_findings(meta, document, repo.rel(meta_path), repo.languages)
+    if meta.category not in repo.categories:
+        line, col = document.positions.of(("category",))
+        findings.append(Finding(repo.rel(meta_path), line, col, field="category", message=(
+            f"unknown category {meta.category!r}; the library's categories (clausier.yml): "
+            f"{', '.join(repo.categories)}")))
     for name, parameter in meta.parameters.items():
         if parameter.default is not None:
             try:
@@ -246,18 +268,20 @@ def _load_clause(repo: Repository, folder: Path) -> list[Finding]:
                                         field=f"parameters.{name}.default"))
     texts: dict[tuple[str, str], TextFile] = {}
     for variant in ["standard", *meta.variants]:
-        for language in LANGUAGES:
+        for language in repo.languages:
             name = f"{language}.md" if variant == "standard" else f"{variant}.{language}.md"
             path = folder / name
             if not path.exists() and not path.is_symlink():
-                findings.append(Finding(repo.rel(folder), message=f"missing {name}: every variant needs French and English text"))
+                findings.append(Finding(repo.rel(folder), message=f"missing {name}: every variant needs a text in "
+                                        f"each of the library's languages ({', '.join(repo.languages)})"))
                 continue
             try:
                 texts[(variant, language)] = _load_text(repo, path, ClauseText if variant == "standard" else VariantText)
             except ContentError as exc:
                 findings.extend(exc.findings)
-    findings.extend(parity_findings(meta, texts))
-    known = {f"{lang}.md" for lang in LANGUAGES} | {f"{v}.{lang}.md" for v in meta.variants for lang in LANGUAGES}
+    findings.extend(parity_findings(meta, texts, repo.languages))
+    languages = repo.languages
+    known = {f"{lang}.md" for lang in languages} | {f"{v}.{lang}.md" for v in meta.variants for lang in languages}
     for stray in sorted(folder.glob("*.md")):
         if stray.name not in known:
             findings.append(Finding(repo.rel(stray), message=f"{stray.name} is not a declared variant; "
@@ -270,18 +294,20 @@ def _load_clause(repo: Repository, folder: Path) -> list[Finding]:
 _PARAM_USE = re.compile(r"\bparams\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def parity_findings(meta: ClauseMeta, texts: dict[tuple[str, str], TextFile]) -> list[Finding]:
-    """French and English say the same thing: same sub-clauses, and only declared parameters."""
+def parity_findings(meta: ClauseMeta, texts: dict[tuple[str, str], TextFile],
+                    languages: tuple[str, ...] = LANGUAGES) -> list[Finding]:
+    """The languages say the same thing: same sub-clauses, and only declared parameters."""
     findings = []
     for variant in ["standard", *meta.variants]:
-        pair = [texts.get((variant, language)) for language in LANGUAGES]
+        pair = [texts.get((variant, language)) for language in languages]
         if None in pair:
             continue
         counts = [len(subclause_titles(text.body)) for text in pair]
         if len(set(counts)) > 1:
-            detail = ", ".join(f"{lang}: {n}" for lang, n in zip(LANGUAGES, counts))
+            detail = ", ".join(f"{lang}: {n}" for lang, n in zip(languages, counts))
+            names = "French and English" if tuple(languages) == ("fr", "en") else "the languages"
             findings.append(Finding(pair[-1].path, pair[-1].body_line, 1, rule="parity",
-                                    message=f"French and English have different numbers of sub-clauses ({detail})"))
+                                    message=f"{names} have different numbers of sub-clauses ({detail})"))
         for text in pair:
             for lineno, line in enumerate(text.body.split("\n"), start=text.body_line):
                 for match in _PARAM_USE.finditer(line):
@@ -316,6 +342,7 @@ def _load_template(repo: Repository, path: Path, name: str) -> list[Finding]:
     meta, findings = validate(TemplateMeta, parsed.meta, shown)
     if meta is None:
         return findings
+    findings = findings + template_findings(repo, meta, parsed.meta, shown)
     repo.templates[name] = Template(name, shown, meta, jinja_source(parsed.body, parsed.body_line))
     return findings
 
@@ -338,6 +365,9 @@ def load_agreement(repo: Repository, path: Path) -> AgreementFile:
         line, col = parsed.meta.positions.of(("id",))
         raise ContentError(Finding(shown, line, col, message=f"id {model.id!r} differs from the file name "
                                    f"{agreement_id!r}; rename one of them", field="id"))
+    findings = agreement_language(repo, model, parsed.meta, shown) + needs_findings(repo, model, parsed.meta, shown)
+    if findings:
+        raise ContentError(findings)
     return AgreementFile(agreement_id, shown, model, parsed.body, parsed.body_line, LazyPositions(parsed.meta))
 
 

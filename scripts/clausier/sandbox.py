@@ -62,7 +62,9 @@ def _finalize_plain(value: Any, language: str) -> str:
 
 
 def _currency(context, currency: str | None) -> str:
-    return currency or context["fees"]["currency"]
+    if currency or context.get("fees"):
+        return currency or context["fees"]["currency"]
+    raise ValueError("this agreement has no fees: give the currency, e.g. |money(\"EUR\")")
 
 
 @pass_context
@@ -138,6 +140,17 @@ def _keeping_highlight(function):
             result = function(value, *args, **kwargs)
             return _HStr(result) if isinstance(value, Highlighted) else result
     return wrapped
+
+
+class KeyTerms(dict):
+    """An agreement's key terms as its texts read them (`terms.<name>`): a name its template does
+    not declare is an error that says so, not an undefined value."""
+
+    def __missing__(self, name):
+        from jinja2.exceptions import UndefinedError
+
+        raise UndefinedError(f"terms.{name} is not a key term of this agreement's template (`terms:` in its "
+                             f"front matter); its terms: {', '.join(self) or 'none'}")
 
 
 # ---------------------------------------------------------------- highlighted parameters

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
-from .models import Agreement
+from .models import LANGUAGES, Agreement
 
 SCHEMA_PATH = "schema/agreement.schema.json"
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 
 
-def agreement_schema() -> dict[str, Any]:
-    """Pydantic's schema, moved to draft-07 ($defs → definitions), every enum value listed."""
+def agreement_schema(languages: Sequence[str] = LANGUAGES) -> dict[str, Any]:
+    """Pydantic's schema, moved to draft-07 ($defs → definitions), every enum value listed;
+    `language` is one of the library's `languages` (clausier.yml)."""
     schema = Agreement.model_json_schema(ref_template="#/definitions/{model}")
     definitions = schema.pop("$defs", {})
+    schema["properties"]["language"]["anyOf"] = [{"enum": list(languages), "type": "string"}, {"type": "null"}]
     result = {
         "$schema": DRAFT_07,
         "$id": "https://clausier.example/schema/agreement.schema.json",
@@ -53,5 +55,5 @@ def _document_enums(node: Any) -> None:
             _document_enums(value)
 
 
-def schema_text() -> str:
-    return json.dumps(agreement_schema(), indent=2, ensure_ascii=False) + "\n"
+def schema_text(languages: Sequence[str] = LANGUAGES) -> str:
+    return json.dumps(agreement_schema(languages), indent=2, ensure_ascii=False) + "\n"

@@ -43,8 +43,9 @@ _TEXT = {
 
 def skeleton(repo: Repository, template: str, language: str, agreement_id: str, today: dt.date) -> str:
     """The text of a new agreement file; it validates and builds as it stands."""
-    t = _TEXT[language]
+    t = _TEXT.get(language, _TEXT["en"])  # a language the library adds: English placeholders to replace
     meta = repo.templates[template].meta
+    languages = ", ".join(repo.template_languages(repo.templates[template]))
     optional = [s.id for s in meta.slots() if s.optional]
     variants = {c: repo.clauses[c].variants()[1:] for c in [s.id for s in meta.slots()] if c in repo.clauses}
     variant_lines = "".join(
@@ -58,7 +59,7 @@ def skeleton(repo: Repository, template: str, language: str, agreement_id: str, 
 # Full reference of the fields: README.md, section "Agreement files".
 id: {agreement_id}                  # must equal the file name without .md
 template: {template}                # contract type: a file templates/<name>.md.j2
-language: {language}                          # fr or en
+language: {language}                          # one of: {languages}
 status: draft                         # draft, review or signed
 version: 1                            # shown in the running header; raise it at each revision sent to the client
 # reference: "2026-014"               # shown on every page (default: the id)
@@ -120,12 +121,27 @@ clauses:
   omit: []                            # optional clauses to leave out: {', '.join(optional) or 'none'}
   add: []                             # extra clauses from clauses/
   variants: {{}}                        # clause: variant, e.g. liability: fallback-1; available:
-{variant_lines}{required}
+{variant_lines}{required}{_terms(meta, language)}
 
 approvals: []                         # for non-standard variants: - {{ variant: liability/fallback-1, by: Name, on: {today.isoformat()} }}
 ---
 {t['body']}
 """
+
+
+def _terms(meta, language: str) -> str:
+    """The template's key terms, each set to its default (or a sample when it has none)."""
+    from .specimens import sample_value
+
+    lines = []
+    for name, term in meta.terms.items():
+        value = json.dumps(sample_value(term, language) if term.default is None else term.default,
+                           ensure_ascii=False, default=str)
+        choices = f": {', '.join(term.choices)}" if term.choices else ""
+        needed = "required: " if term.default is None else ""
+        lines.append(f"  {name}: {value}    # {needed}{term.label[language]}{choices}")
+    return "\n\nterms:                                # values every clause reads, set once\n" + "\n".join(lines) \
+        if lines else ""
 
 
 def _required_parameters(repo: Repository, meta, language: str) -> str:

@@ -93,6 +93,19 @@ def sample_value(parameter: Parameter, language: str) -> Any:
     return parameter.label[language]
 
 
+def specimen_terms(repo: Repository, language: str) -> dict[str, Any]:
+    """Every template's key terms with their default or a sample value: the handbook renders each
+    clause in one specimen agreement, whichever template declares the terms it reads."""
+    from .parameters import coerce_parameter
+
+    values: dict[str, Any] = {}
+    for name in usable_templates(repo):
+        for term_name, term in repo.templates[name].meta.terms.items():
+            value = term.default if term.default is not None else sample_value(term, language)
+            values.setdefault(term_name, coerce_parameter(term, value))
+    return values
+
+
 def usable_templates(repo: Repository) -> list[str]:
     """The templates whose front matter loaded, by name."""
     return [n for n, t in sorted(repo.templates.items()) if t.meta is not None]
@@ -102,7 +115,7 @@ def specimen_agreement(repo: Repository, template: str, language: str, extra: li
                        kind: str = "business") -> AgreementFile:
     """A complete, valid agreement of `template` built from sample data, with `extra` clauses
     added, for a business client or (`kind="consumer"`) a consumer."""
-    sample = _SAMPLE[language]
+    sample = _SAMPLE.get(language, _SAMPLE["en"])  # a language a library adds: the English sample data
     meta = repo.templates[template].meta
     in_template = {s.id for s in meta.slots()} | set(meta.preamble) | set(meta.closing)
     add = sorted(set(extra) - in_template)
@@ -126,6 +139,7 @@ def specimen_agreement(repo: Repository, template: str, language: str, extra: li
         "payment": {"due_days": 30, "methods": ["bank_transfer"]},
         "signature": {"place": sample["place"]},
         "clauses": {"add": add, "parameters": parameters},
+        "terms": {name: sample_value(t, language) for name, t in meta.terms.items() if t.default is None},
     }
     model = Agreement.model_validate(data)
     suffix = "" if kind == "business" else f"-{kind}"

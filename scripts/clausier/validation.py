@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import typing
-from typing import Any, TypeVar
+from typing import Any, Sequence, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -131,3 +131,32 @@ def cannot_omit_unknown(clause_id: str, template: str, slots: list) -> str:
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     listed = f"optional clauses: {', '.join(optional)}" if optional else "it has no optional clause"
     return f"cannot omit '{clause_id}': template '{template}' has no such clause{hint}; {listed}"
+
+
+def localized_findings(instance: BaseModel, document: Document, path: str, languages: Sequence[str],
+                       where: tuple = ()) -> list[Finding]:
+    """Each text given per language (title, description, labels) in `instance` has one entry for
+    each of `languages` and no other: the library's languages, or the template's."""
+    from .models import Localized
+
+    findings: list[Finding] = []
+    items = (instance.__dict__.items() if isinstance(instance, BaseModel) else
+             instance.items() if isinstance(instance, dict) else
+             enumerate(instance) if isinstance(instance, (list, tuple)) else ())
+    for key, value in items:
+        loc = (*where, key)
+        if isinstance(value, Localized):
+            given = value.languages()
+            for language in languages:
+                if language not in given:
+                    line, col = document.positions.of(loc, prefer_key=True)
+                    findings.append(Finding(path, line, col, field=".".join(map(str, loc)), message=(
+                        f"no {language!r} text: give one per language ({', '.join(languages)})")))
+            for language in given:
+                if language not in languages:
+                    line, col = document.positions.of((*loc, language), prefer_key=True)
+                    findings.append(Finding(path, line, col, field=".".join(map(str, (*loc, language))), message=(
+                        f"{language!r} is not one of the languages here: {', '.join(languages)}")))
+        elif isinstance(value, (BaseModel, dict, list, tuple)):
+            findings += localized_findings(value, document, path, languages, loc)
+    return findings

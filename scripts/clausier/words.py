@@ -25,7 +25,7 @@ def amount_in_words(amount: Decimal, currency: str, language: str) -> str:
     if amount < 0:
         raise ValueError("amounts in words must not be negative")
     if language not in LANGUAGES:
-        raise ValueError(f"no words in {language!r}; languages: {', '.join(LANGUAGES)}")
+        raise ValueError(f"amounts in words are not available in {language!r}; they are in: {', '.join(LANGUAGES)}")
     (unit_one, unit_many), minor, decimals = names(currency, language)
     scale = 10 ** decimals
     minor_total = int((amount * scale).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
@@ -49,7 +49,7 @@ def amount_in_words(amount: Decimal, currency: str, language: str) -> str:
     return joiner.join(parts)
 
 
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "en")  # the languages amounts are spelled in (languages.py checks agreements)
 # Currency nouns that are feminine in French (the others CLDR names are masculine).
 _FRENCH_FEMININE = {"couronne", "couronnes", "gourde", "gourdes", "hryvnia", "hryvnias", "livre", "livres",
                     "roupie", "roupies", "pataca", "patacas"}

@@ -12,10 +12,11 @@ from .common import out, shown
 
 @click.command()
 @click.option("--template", "-t", required=True, help="Contract type (see `clausier list`).")
-@click.option("--lang", "language", type=click.Choice(["fr", "en"]), required=True, help="Language of the agreement.")
+@click.option("--lang", "language", help="Language of the agreement, one of the template's (default: clausier.yml's "
+              "`language:`).")
 @click.option("--id", "agreement_id", help="Identifier and file name (default: <date>-<template>).")
 @click.pass_obj
-def new(root: Path, template: str, language: str, agreement_id: str | None) -> None:
+def new(root: Path, template: str, language: str | None, agreement_id: str | None) -> None:
     """Write a complete agreement skeleton to agreements/<id>.md."""
     from ..repository import load_repository  # the models: only when writing a skeleton
     from ..skeleton import skeleton
@@ -24,6 +25,10 @@ def new(root: Path, template: str, language: str, agreement_id: str | None) -> N
     valid = sorted(n for n, t in repo.templates.items() if t.meta is not None)
     if template not in valid:
         raise click.UsageError(f"unknown template {template!r}; valid templates: {', '.join(valid)}")
+    available = repo.template_languages(repo.templates[template])
+    language = language or (repo.config.language if repo.config else available[0])
+    if language not in available:
+        raise click.UsageError(f"--lang {language}: template {template!r} is written in {', '.join(available)}")
     today = dt.date.today()
     agreement_id = agreement_id or f"{today.isoformat()}-{template}"
     if not all(c.isalnum() or c in "-_" for c in agreement_id):

@@ -18,9 +18,10 @@ SCHEMA_PATH = "schema/agreement.schema.json"  # schema.SCHEMA_PATH, spelt here s
 @click.pass_obj
 def schema(root: Path, target: str | None, to_stdout: bool) -> None:
     """Write the JSON Schema (draft-07) of agreement front matter, for editors and CI."""
+    from ..languages import library_languages
     from ..schema import schema_text
 
-    text = schema_text()
+    text = schema_text(library_languages(root))  # `language:` is one of the library's languages
     if to_stdout:
         click.echo(text, nl=False)
         return

@@ -13,11 +13,12 @@ import re
 
 from ..assemble import SPECIAL_CONDITIONS, Session
 from ..errors import ContentError
-from ..models import LANGUAGES, Parameter
+from ..models import Parameter
+from ..parameters import terms_read
 from ..planning import SPECIAL_TITLE
 from ..rendered_library import rendered_clause, specimen_sessions
 from ..repository import Clause, Repository
-from .layout import (LANGUAGE_NAMES, Page, category_label, clause_page_path, in_language, indent, link,
+from .layout import (Page, category_label, clause_page_path, in_each, in_language, indent, language_name, link,
                      template_rows, yaml_string)
 from .safetext import code, content, html, plain
 
@@ -27,7 +28,8 @@ GUIDANCE = (
     ("risks", "warning", {"fr": "Risques", "en": "Risks"}),
 )
 SUBCLAUSE_PLACEHOLDER = "X"
-_QUOTES = {"fr": ("«\u00a0", "\u00a0»"), "en": ("“", "”")}
+_QUOTES = {"fr": ("«\u00a0", "\u00a0»"), "en": ("“", "”")}  # any other language: the English ones
+LABEL_WORD = {"fr": "Libellé", "en": "Label"}
 _ARTICLE_HEADING = re.compile(r"^# .*\n+", re.M)
 _SUBHEADING = re.compile(r"^## (.+)$", re.M)
 
@@ -44,7 +46,9 @@ def template_articles(repo: Repository, clause_id: str) -> list[tuple[str, int |
 def _articles_line(repo: Repository, clause: Clause, path: str) -> str:
     where = []
     for name, number, note in template_articles(repo, clause.id):
-        target = f"[{plain(repo.templates[name].meta.title.fr)}]({link(path, f'contract-types/{name}.md')})"
+        template = repo.templates[name]
+        title = template.meta.title[repo.template_languages(template)[0]]
+        target = f"[{plain(title)}]({link(path, f'contract-types/{name}.md')})"
         if number is None:
             where.append(f"unnumbered ({note}) in {target}")
         else:
@@ -65,7 +69,7 @@ def _display_text(markdown: str, page: str, repo: Repository, language: str, num
         text = prefix.sub(lambda m: f"{m.group(1)}{SUBCLAUSE_PLACEHOLDER}.", text)
     text = _SUBHEADING.sub(lambda m: f"**{m.group(1)}**", text)
     text = re.sub(r"^# (.+)$", r"**\1**", text, flags=re.M)
-    opening, closing = _QUOTES[language]
+    opening, closing = _QUOTES.get(language, _QUOTES["en"])
 
     def ref(match: re.Match) -> str:  # what ref() printed: the number, linked to the article
         target = match.group(1)
@@ -110,7 +114,7 @@ def _word_diff(old: str, new: str) -> str:
     return "\n\n".join(b for b in out if b)
 
 
-def _parameter_row(name: str, parameter: Parameter) -> str:
+def _parameter_row(name: str, parameter: Parameter, languages: tuple[str, ...]) -> str:
     bounds = []
     if parameter.min is not None:
         bounds.append(f"≥ {plain(parameter.min)}")
@@ -120,14 +124,14 @@ def _parameter_row(name: str, parameter: Parameter) -> str:
         bounds.append(" · ".join(code(c) for c in parameter.choices))
     default = "—" if parameter.default is None else code(parameter.default)
     return (f"| {code(name)} | {plain(parameter.type)} | {default} | {', '.join(bounds) or '—'} | "
-            f"{plain(parameter.label.fr)} | {plain(parameter.label.en)} |")
+            + "".join(f"{plain(parameter.label[lang])} | " for lang in languages).rstrip())
 
 
 def _tabs(blocks: dict[str, str]) -> list[str]:
     """One tab per language, its content marked with the language."""
     lines = []
-    for language in LANGUAGES:
-        lines += [f'=== "{LANGUAGE_NAMES[language]}"', "", indent(in_language(blocks[language], language)), ""]
+    for language in blocks:  # the library's languages, in its order
+        lines += [f'=== "{language_name(language)}"', "", indent(in_language(blocks[language], language)), ""]
     return lines
 
 
@@ -142,18 +146,20 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
                for language, session in sessions.items()}
     shown = {(variant, language): content(_display_text(text, path, repo, language, numbers.get(language)))
              for (variant, language), text in texts.items()}
-    fr, en = clause.title("fr"), clause.title("en")
-    standard = {language: clause.text("standard", language).front for language in LANGUAGES}
+    languages = repo.languages
+    titles = in_each(clause.title, languages)  # each title once: « Signatures », not twice
+    standard = {language: clause.text("standard", language).front for language in languages}
+    category = category_label(clause.meta.category, languages)
     lines = [
         "---",
-        f"title: {yaml_string(html(fr if fr == en else f'{fr} · {en}'))}",
+        f"title: {yaml_string(html(' · '.join(titles)))}",
         "tags:",
-        f"  - {yaml_string(category_label(clause.meta.category))}",
+        f"  - {yaml_string(category)}",
         "---",
         "",
-        f"# {plain(fr)}" + (f" <small>{plain(en)}</small>" if en != fr else ""),
+        f"# {plain(titles[0])}" + "".join(f" <small>{plain(title)}</small>" for title in titles[1:]),
         "",
-        f"**Catégorie / Category:** [{category_label(clause.meta.category)}](index.md) · "
+        f"**Catégorie / Category:** [{category}](index.md) · "
         f"**Version:** {clause.meta.version} · **Dernière modification / Last change:** {last_changed or '—'}",
         "",
         _articles_line(repo, clause, path),
@@ -162,11 +168,12 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
         "",
     ]
     for key, _, label in GUIDANCE:  # headings: in the table of contents, before the texts
-        lines += [f"### {label['fr']} · {label['en']} {{ #{key} }}", ""]
-        lines += _tabs({language: content(getattr(standard[language].guidance, key)) for language in LANGUAGES})
+        heading = " · ".join(in_each(lambda lang: label.get(lang, label["en"]), languages))
+        lines += [f"### {heading} {{ #{key} }}", ""]
+        lines += _tabs({language: content(getattr(standard[language].guidance, key)) for language in languages})
     lines += ["## Texte / Text", ""]
     lines += _tabs({language: f"*{content(standard[language].summary)}*\n\n{shown[('standard', language)]}"
-                    for language in LANGUAGES})
+                    for language in languages})
     if any(f"**{SUBCLAUSE_PLACEHOLDER}." in text for text in shown.values()):
         lines += [f"Sub-clauses are numbered {SUBCLAUSE_PLACEHOLDER}.1, {SUBCLAUSE_PLACEHOLDER}.2…: "
                   f"{SUBCLAUSE_PLACEHOLDER} is the article's number in the contract (see **Article** above).", ""]
@@ -174,22 +181,28 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
         lines += ["## Variantes / Variants", "",
                   "Insertions and deletions are shown against the standard text.", ""]
         for variant, info in clause.meta.variants.items():
-            lines += [f"### {plain(variant)} — {plain(info.label.fr)}"
-                      + (f" · {plain(info.label.en)}" if info.label.en != info.label.fr else ""),
+            lines += [f"### {plain(variant)} — " + " · ".join(plain(text) for text in in_each(info.label.__getitem__,
+                                                                                            languages)),
                       "", f"**Approbation requise / Approval required:** {plain(info.approval)}", ""]
             blocks = {}
-            for language in LANGUAGES:
+            for language in languages:
                 front = clause.text(variant, language).front
                 diff = _word_diff(shown[("standard", language)], shown[(variant, language)])
                 blocks[language] = "\n\n".join([f"*{content(front.summary)}*", diff,
-                                                f'!!! tip "{GUIDANCE[0][2][language]}"',
+                                                f'!!! tip "{GUIDANCE[0][2].get(language, GUIDANCE[0][2]["en"])}"',
                                                 indent(content(front.guidance.when))])
             lines += _tabs(blocks)
     lines += ["## Paramètres / Parameters", ""]
     if clause.meta.parameters:
-        lines += ["| Name | Type | Default | Bounds | Libellé | Label |", "|---|---|---|---|---|---|"]
-        lines += [_parameter_row(name, p) for name, p in clause.meta.parameters.items()]
+        lines += ["| Name | Type | Default | Bounds | " + " | ".join(LABEL_WORD.get(lang, language_name(lang))
+                                                                     for lang in languages) + " |",
+                  "|---|---|---|---|" + "---|" * len(languages)]
+        lines += [_parameter_row(name, p, languages) for name, p in clause.meta.parameters.items()]
         lines += ["", "Highlighted values in the text are parameters, shown with their default."]
     else:
         lines += ["This clause has no parameters."]
-    return Page(path, fr, "\n".join(lines) + "\n")
+    terms = sorted({name for text in clause.texts.values() for name, _, _ in terms_read(text.body)})
+    if terms:  # declared by the templates (their pages list them), set once per agreement
+        lines += ["", "**Termes clés lus / Key terms read:** " + ", ".join(code(t) for t in terms)
+                  + " (set once per agreement; highlighted in the text with the template's default)"]
+    return Page(path, titles[0], "\n".join(lines) + "\n")

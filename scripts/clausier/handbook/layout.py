@@ -7,9 +7,25 @@ import textwrap
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from ..models import CATEGORIES
+from ..models import LANGUAGES
+from ..settings import category_label as label_in
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+def language_name(language: str) -> str:
+    """« Français », "English", or what Babel calls a language a library adds, in itself ("Deutsch")."""
+    if language in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[language]
+    from babel import Locale
+
+    name = Locale.parse(language.replace("-", "_")).get_display_name(language.replace("-", "_")) or language
+    return name[:1].upper() + name[1:]
+
+
+def in_each(text_of, languages) -> list[str]:
+    """A text in each language, once each: ["Signatures"], ["Durée", "Term"]."""
+    return list(dict.fromkeys(text_of(language) for language in languages))
 
 
 @dataclass(frozen=True)
@@ -31,9 +47,8 @@ def clause_page_path(clause) -> str:
     return f"clauses/{clause.meta.category}/{clause.id}.md"
 
 
-def category_label(category: str) -> str:
-    labels = CATEGORIES[category]
-    return labels["fr"] if labels["fr"] == labels["en"] else f"{labels['fr']} / {labels['en']}"
+def category_label(category: str, languages=LANGUAGES) -> str:
+    return " / ".join(in_each(lambda language: label_in(category, language), languages))
 
 
 def specimen_path(template: str, language: str, fmt: str) -> str:

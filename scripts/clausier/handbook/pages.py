@@ -15,14 +15,16 @@ import posixpath
 from collections.abc import Iterator
 
 from ..assemble import SPECIAL_CONDITIONS
-from ..models import CATEGORIES, LANGUAGES
 from ..rendered_library import specimen_sessions
 from ..repository import Clause, Repository
 from ..specimens import usable_templates
 from .clausepage import GUIDANCE, clause_page, template_articles  # noqa: F401 - the page functions, in one place
-from .layout import (LANGUAGE_NAMES, Handbook, Page, category_label, clause_page_path, link, specimen_path,
+from .clausepage import LABEL_WORD, _parameter_row
+from .layout import (Handbook, Page, category_label, clause_page_path, language_name, link, specimen_path,
                      template_rows, yaml_string)
 from .safetext import code, html, plain
+
+SUMMARY_WORD = {"fr": "Résumé", "en": "Summary"}  # a column per language of the library
 
 __all__ = ["GUIDANCE", "Handbook", "Page", "category_label", "clause_page", "clause_page_path", "clause_pages",
            "handbook_outline", "handbook_pages", "specimen_path", "template_articles"]
@@ -30,14 +32,16 @@ __all__ = ["GUIDANCE", "Handbook", "Page", "category_label", "clause_page", "cla
 
 def category_page(repo: Repository, category: str, clauses: list[Clause]) -> Page:
     path = f"clauses/{category}/index.md"
-    label = category_label(category)
+    languages = repo.languages
+    label = category_label(category, languages)
     lines = ["---", f"title: {yaml_string(label)}", "---", "", f"# {label}", "",
-             "| Clause | Résumé | Summary | Variants |", "|---|---|---|---|"]
+             "| Clause | " + " | ".join(SUMMARY_WORD.get(lang, language_name(lang)) for lang in languages)
+             + " | Variants |", "|---|" + "---|" * len(languages) + "---|"]
     for clause in clauses:
         variants = ", ".join(plain(v) for v in clause.meta.variants) or "—"
-        lines.append(f"| [{plain(clause.title('fr'))}]({link(path, clause_page_path(clause))}) | "
-                     f"{plain(clause.text('standard', 'fr').front.summary)} | "
-                     f"{plain(clause.text('standard', 'en').front.summary)} | {variants} |")
+        summaries = "".join(f"{plain(clause.text('standard', lang).front.summary)} | " for lang in languages)
+        lines.append(f"| [{plain(clause.title(languages[0]))}]({link(path, clause_page_path(clause))}) | "
+                     f"{summaries}{variants} |")
     return Page(path, label, "\n".join(lines) + "\n")
 
 
@@ -45,9 +49,12 @@ def template_page(repo: Repository, name: str, with_specimens: bool) -> Page:
     template = repo.templates[name]
     meta = template.meta
     path = f"contract-types/{name}.md"
-    lines = ["---", f"title: {yaml_string(html(meta.title.fr))}", "---", "",
-             f"# {plain(meta.title.fr)} <small>{plain(meta.title.en)}</small>", "",
-             f"{plain(meta.description.fr)}", "", f"*{plain(meta.description.en)}*", "", "## Structure", "",
+    languages = repo.template_languages(template)  # its own: a template may be written in fewer
+    first, *others = languages
+    lines = ["---", f"title: {yaml_string(html(meta.title[first]))}", "---", "",
+             f"# {plain(meta.title[first])}" + "".join(f" <small>{plain(meta.title[lang])}</small>" for lang in others),
+             "", f"{plain(meta.description[first])}", "",
+             *(line for lang in others for line in (f"*{plain(meta.description[lang])}*", "")), "## Structure", "",
              "| N° | Clause | Catégorie / Category | |", "|---|---|---|---|"]
 
     def row(number: str, clause_id: str, note: str) -> str:
@@ -57,31 +64,38 @@ def template_page(repo: Repository, name: str, with_specimens: bool) -> Page:
         if clause is None:
             return f"| {number} | {code(clause_id)} (missing) | — | {note} |"
         target = link(path, clause_page_path(clause))
-        category = category_label(clause.meta.category)
-        return f"| {number} | [{plain(clause.title('fr'))}]({target}) | {category} | {note} |"
+        category = category_label(clause.meta.category, repo.languages)
+        return f"| {number} | [{plain(clause.title(first))}]({target}) | {category} | {note} |"
 
     for number, clause_id, note in template_rows(meta):  # the numbers the clause pages give too
         shown = f"**{note}**" if note == "optional" else note
         lines.append(row("—" if number is None else str(number), clause_id, shown))
-    lines += ["", "Optional clauses can be left out by an agreement (`clauses: omit`); numbering follows.", "",
-              "## Catégories requises / Required categories", ""]
-    lines += [f"- {category_label(c)}" for c in meta.requires]
+    lines += ["", "Optional clauses can be left out by an agreement (`clauses: omit`); numbering follows.", ""]
+    if meta.terms:  # set once by an agreement (`terms:`), read by its clauses as terms.<name>
+        labels = " | ".join(LABEL_WORD.get(lang, language_name(lang)) for lang in languages)
+        lines += ["## Termes clés / Key terms", "", f"| Name | Type | Default | Bounds | {labels} |",
+                  "|---|---|---|---|" + "---|" * len(languages),
+                  *(_parameter_row(n, t, languages) for n, t in meta.terms.items()), "",
+                  "An agreement sets each once (`terms:`); every clause reads it as `terms.<name>`.", ""]
+    lines += ["## Catégories requises / Required categories", ""]
+    lines += [f"- {category_label(c, repo.languages)}" for c in meta.requires]
     if with_specimens:
         lines += ["", "## Spécimens / Specimens", "",
                   "Built from sample data (never from client agreements).", ""]
-        for language in LANGUAGES:
+        for language in languages:  # the template's languages only
             for fmt in ("pdf", "docx"):
                 target = link(path, specimen_path(name, language, fmt))
                 filename = html(posixpath.basename(specimen_path(name, language, fmt)))
-                lines.append(f'[{LANGUAGE_NAMES[language]} — {fmt.upper()}]({target}){{ .md-button download="{filename}" }}')
+                lines.append(f'[{language_name(language)} — {fmt.upper()}]({target})'
+                             f'{{ .md-button download="{filename}" }}')
             lines.append("")
-    return Page(path, meta.title.fr, "\n".join(lines) + "\n")
+    return Page(path, meta.title[first], "\n".join(lines) + "\n")
 
 
 NAV_BUCKET = 15
 
 
-def _buckets(clauses: list[Clause], paths: list[str]) -> list:
+def _buckets(clauses: list[Clause], paths: list[str], language: str) -> list:
     """Large categories are split into alphabetical groups, so that a pruned navigation stays
     small on every page: Material then renders only the open group, and the site's build time
     grows linearly with the library instead of with its square."""
@@ -90,7 +104,7 @@ def _buckets(clauses: list[Clause], paths: list[str]) -> list:
     groups = []
     for start in range(0, len(paths), NAV_BUCKET):
         chunk = clauses[start : start + NAV_BUCKET]
-        label = html(f"{_short(chunk[0].title('fr'))} … {_short(chunk[-1].title('fr'))}")
+        label = html(f"{_short(chunk[0].title(language))} … {_short(chunk[-1].title(language))}")
         groups.append({label: paths[start : start + NAV_BUCKET]})
     return groups
 
@@ -106,12 +120,13 @@ def handbook_outline(repo: Repository, with_specimens: bool = True) -> Handbook:
     in another process while MkDocs starts up.
     """
     book = Handbook()
+    first = repo.languages[0]
     by_category: dict[str, list[Clause]] = {}
-    for clause in sorted(repo.clauses.values(), key=lambda c: (c.title("fr").lower(), c.id)):
+    for clause in sorted(repo.clauses.values(), key=lambda c: (c.title(first).lower(), c.id)):
         by_category.setdefault(clause.meta.category, []).append(clause)
     clause_nav: list = ["clauses/index.md"]
     index = ["---", "title: Clauses", "---", "", "# Bibliothèque de clauses <small>Clause library</small>", ""]
-    for category in CATEGORIES:
+    for category in repo.categories:
         clauses = by_category.get(category)
         if not clauses:
             continue
@@ -120,11 +135,12 @@ def handbook_outline(repo: Repository, with_specimens: bool = True) -> Handbook:
         paths = []
         for clause in clauses:
             path = clause_page_path(clause)
-            book.pages.append(Page(path, clause.title("fr"), None))
+            book.pages.append(Page(path, clause.title(first), None))
             book.clauses.append(clause.id)
             paths.append(path)
-        clause_nav.append({category_label(category): [page.path, *_buckets(clauses, paths)]})
-        index.append(f"- [{category_label(category)}]({category}/index.md) — {len(clauses)} "
+        label = category_label(category, repo.languages)
+        clause_nav.append({label: [page.path, *_buckets(clauses, paths, first)]})
+        index.append(f"- [{label}]({category}/index.md) — {len(clauses)} "
                      + ("clause" if len(clauses) == 1 else "clauses"))
     book.pages.append(Page("clauses/index.md", "Clauses", "\n".join(index) + "\n"))
     template_nav: list = ["contract-types/index.md"]
@@ -135,10 +151,11 @@ def handbook_outline(repo: Repository, with_specimens: bool = True) -> Handbook:
         book.pages.append(page)
         template_nav.append(page.path)
         meta = repo.templates[name].meta
-        tindex.append(f"| [{plain(meta.title.fr)}]({link('contract-types/index.md', page.path)}) | "
-                      f"{plain(meta.title.en)} | {len(meta.clauses)} |")
+        first_title, *other_titles = [meta.title[lang] for lang in repo.template_languages(repo.templates[name])]
+        tindex.append(f"| [{plain(first_title)}]({link('contract-types/index.md', page.path)}) | "
+                      f"{plain(' · '.join(other_titles))} | {len(meta.clauses)} |")
         if with_specimens:
-            book.specimens += [(name, language) for language in LANGUAGES]
+            book.specimens += [(name, language) for language in repo.template_languages(repo.templates[name])]
     book.pages.append(Page("contract-types/index.md", "Modèles", "\n".join(tindex) + "\n"))
     book.nav = [{"Clauses": clause_nav}, {"Modèles / Templates": template_nav}]
     return book

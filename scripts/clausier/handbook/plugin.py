@@ -35,7 +35,6 @@ from mkdocs.structure.files import File, Files
 from ..pipeline import render_outputs
 from ..errors import ClausierError, ContentError
 from ..logo import checked_logo
-from ..models import LANGUAGES
 from ..repository import Repository
 from . import livereload
 from .brand import brand_css
@@ -107,7 +106,7 @@ class _SpecimenBuilder:
             for name, template in sorted(self.repo.templates.items()):
                 if template.meta is None:
                     continue
-                for language in LANGUAGES:
+                for language in self.repo.template_languages(template):  # only the languages it is written in
                     agreement = specimen_agreement(self.repo, name, language)
                     _, self.outputs[(name, language)] = render_outputs(self.repo, agreement, list(SPECIMEN_FORMATS))
         except Exception as exc:  # noqa: BLE001 - reported by result(); when the build already failed
@@ -203,9 +202,9 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
     def on_post_page(self, output: str, page, config) -> str:
         language = page.meta.get("lang")  # a page written in French says `lang: fr` in its front matter
         if language is not None:
-            if language not in LANGUAGES:
+            if language not in self.repo.languages:
                 raise PluginError(f"{page.file.src_uri}: lang: {language!r} is not a handbook language; "
-                                  f"valid: {', '.join(LANGUAGES)}")
+                                  f"valid: {', '.join(self.repo.languages)}")
             output = with_language(output, language)
         return self._with_policy(output, page.file.src_uri)
 

@@ -32,7 +32,7 @@ def check(context):
         if not model.payment.methods:
             yield agreement.finding(("payment", "methods"), "no payment method: list at least one",
                                     rule="completeness")
-        if model.fees.model == "fixed" and not model.schedule:
+        if model.fees and model.fees.model == "fixed" and not model.schedule:
             yield agreement.finding(("fees",), "a fixed price with no payment schedule: add `schedule:` "
                                     "instalments (e.g. 30 % on signature)", "warning", "completeness")
         term = model.term

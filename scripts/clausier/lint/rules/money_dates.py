@@ -59,6 +59,8 @@ def currencies_in_use(on: dt.date) -> frozenset[str]:
 
 
 def _currency_findings(agreement, model):
+    if model.fees is None:  # a template that does not need fees (`needs:`)
+        return
     code = model.fees.currency
     in_use = currencies_in_use(model.effective_date)
     if code in in_use:
@@ -75,10 +77,10 @@ def _currency_findings(agreement, model):
 
 def _amount_findings(agreement, model, plan, repo):
     fees = model.fees
-    if fees.amount <= 0:
+    if fees is not None and fees.amount <= 0:
         yield agreement.finding(("fees", "amount"), f"the fee is {plain(fees.amount)}: write a positive amount",
                                 "error", RULE_ID)
-    if fees.estimate is not None and fees.estimate <= 0:
+    if fees is not None and fees.estimate is not None and fees.estimate <= 0:
         yield agreement.finding(("fees", "estimate"), f"the estimate is {plain(fees.estimate)}: write a positive "
                                 "number of days or hours, or leave it out", "error", RULE_ID)
     for index, milestone in enumerate(model.schedule):
@@ -101,7 +103,7 @@ def _amount_findings(agreement, model, plan, repo):
 
 def _schedule_findings(agreement, model):
     schedule, fees = model.schedule, model.fees
-    if not schedule:
+    if not schedule or fees is None:
         return
     currency = fees.currency
     with localcontext() as exact:
