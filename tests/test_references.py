@@ -187,3 +187,48 @@ def test_a_label_out_of_place_or_malformed(sections):
     edit(sections / "clauses/services/en.md", '{{ label("late") }}', '{{ label("Late One") }}')
     errors = _errors(sections)
     assert any(e.startswith("clauses/services/en.md:19:") and "lower-case letters" in e for e in errors), errors
+
+
+def test_the_handbook_shows_labels_and_sub_references_as_readers_expect(tmp_path):
+    """On a clause page no label anchor is printed as text, a reference to a sub-clause or item
+    names its clause and links to its page (the numbers there are one contract type's), and each
+    item stays on its own line."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = make_sections_repo(tmp_path / "repo")
+    out = tmp_path / "pages"
+    subprocess.run([str(Path(sys.executable).with_name("clausier")), "--root", str(root), "handbook", "pages", "--out", str(out)],
+                   check=True, capture_output=True)
+    termination = (out / "clauses/termination/termination.md").read_text(encoding="utf-8")
+    liability = (out / "clauses/liability/liability.md").read_text(encoding="utf-8")
+    for page in (termination, liability):
+        assert "#sub-" not in page and "&#123;" not in page and "]{" not in page
+    assert "amounts of Section “[Liability](../liability/liability.md)”" in termination
+    assert "before the claim; and  \n" in liability  # a hard break before the next item
+    assert "\n    \u2003\u2003(i) is revised each year" in liability
+
+
+def test_html_items_show_their_brackets_as_the_pdf_does(tmp_path):
+    """pandoc's HTML keeps "a" and "i" of "(a)" and "(i)" only: the contract's style puts the
+    brackets back, so a reader sees the "(a)" a reference such as "3.1(a)" points to."""
+    import shutil
+    from pathlib import Path
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("Chromium not found (apt-get install chromium; .ci/run does it in CI)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    root = make_sections_repo(tmp_path / "repo")
+    assert build(root, formats=["html"]).ok
+    page_url = (root / "build/northwind/northwind.html").as_uri()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(page_url)
+        markers = page.evaluate("""() => [...document.querySelectorAll('ol[type] > li')].map(
+            li => getComputedStyle(li, '::marker').content)""")
+        browser.close()
+    assert markers and all(m.startswith('"(" counter(list-item, lower-') and '")' in m for m in markers), markers
+    assert {"alpha", "roman"} <= {m.split("lower-")[1][:5] for m in markers}, markers

@@ -175,3 +175,11 @@ def test_the_parties_block_is_never_hyphenated(document):
         assert on(paragraph, "w:pPr/w:suppressAutoHyphens"), text(paragraph)[:40]
     after = next(b for b in body_blocks(document) if text(b).startswith("Le présent contrat"))
     assert not on(after, "w:pPr/w:suppressAutoHyphens")
+
+
+def test_the_text_starts_below_the_running_header(document):
+    """The header (draft mark, then logo, brand and reference over a rule: two lines, about 1.6 cm)
+    must end above the top margin, or Word and LibreOffice set the first line against its rule."""
+    margins = document.element.body.find(f"{W}sectPr/{W}pgMar")
+    room = int(margins.get(W + "top")) - int(margins.get(W + "header"))
+    assert room >= 907 + 227  # twips: 1.6 cm of header and 0.4 cm of air (1 cm = 567 twips)

@@ -342,9 +342,12 @@ def setup_page(doc) -> None:
     section = doc.sections[0]
     section.page_width = Cm(21.0)
     section.page_height = Cm(29.7)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+    for side in ("left_margin", "right_margin", "bottom_margin"):
         setattr(section, side, Cm(2.5))
-    section.header_distance = Cm(1.25)
+    # The running header (draft mark, logo, brand and reference over a rule) is about 1.6 cm tall:
+    # from 1 cm down it ends well above a 3.2 cm top margin, so the text never touches its rule.
+    section.top_margin = Cm(3.2)
+    section.header_distance = Cm(1.0)
     section.footer_distance = Cm(1.25)
 
     footer = section.footer

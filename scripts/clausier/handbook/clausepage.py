@@ -59,6 +59,15 @@ def _articles_line(repo: Repository, clause: Clause, path: str) -> str:
     return "**Article:** " + " · ".join(where)
 
 
+# An item line ("(a) …", "    (i) …") right after a line of text: in the handbook's Markdown it
+# would run on in the same paragraph; a hard break keeps it on its line, indented by its level.
+_ITEM_AFTER_TEXT = re.compile(r"(?<=\S)\n((?: {4})*)(?=\([a-z0-9]+\) )")
+
+
+def _item_on_its_line(match: re.Match) -> str:
+    return "  \n" + "\u2003\u2003" * (len(match.group(1)) // 4)
+
+
 def _display_text(markdown: str, page: str, repo: Repository, language: str, number: int | None) -> str:
     """An article as the handbook shows it: no article heading, sub-clauses in bold and numbered
     `X.1`, a reference to another clause named by that clause's title and linked to its page."""
@@ -83,6 +92,11 @@ def _display_text(markdown: str, page: str, repo: Repository, language: str, num
         return "](" + (link(page, clause_page_path(repo.clauses[target])) if target in repo.clauses else "#") + ")"
 
     text = re.sub(r"\[\d+\]\(#art-([a-z0-9-]+)\)", ref, text)
+    # A sub-clause's or item's reference ("3.1(a)", numbered as in one contract type) names its
+    # clause as an article's does; label anchors ({#sub-…}, []{#sub-…}) have no use on this page.
+    text = re.sub(r"\[[^\]\n]*\]\(#sub-([a-z0-9-]+)(?:\.[a-z0-9.-]*)?\)", ref, text)
+    text = re.sub(r" ?\{#sub-[a-z0-9.-]+\}|\[\]\{#sub-[a-z0-9.-]+\}", "", text)
+    text = _ITEM_AFTER_TEXT.sub(_item_on_its_line, text)
     return re.sub(r"\]\(#art-([a-z0-9-]+)\)", anchor, text).strip("\n")
 
 
