@@ -85,3 +85,23 @@ def test_init_refuses_languages_it_has_no_texts_for(tmp_path, languages):
     assert result.exit_code != 0
     assert "--languages" in result.output and "fr,en" in result.output
     assert not (tmp_path / "new").exists()
+
+
+def test_an_english_repository_gets_an_english_handbook(tmp_path):
+    """`make docs` on `clausier init --languages en`: the strict build passes and no page, tab or
+    specimen of the handbook is French."""
+    from sitebuild import mkdocs_build
+    from test_english_only import _visible, french_words
+
+    repo = tmp_path / "contracts"
+    _init(repo, "en")
+    site = tmp_path / "site"
+    done = mkdocs_build(repo, site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    pages = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    assert "contract-types/services/index.html" in pages and len(pages) > 10
+    found = {name: french_words(_visible(page)) for name, page in pages.items() if french_words(_visible(page))}
+    assert found == {}
+    assert not [name for name, page in pages.items() if 'lang="fr' in page]
+    assert sorted(p.name for p in (site / "contract-types" / "specimens").iterdir()) == [
+        "services-en.docx", "services-en.pdf"]

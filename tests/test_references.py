@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from clausier.build import build
 from clausier.lint import run_checks
 
-from sections_library import edit, make_sections_repo
+from sections_library import edit, make_sections_repo, with_french
 
 # What the sections library's references must print (article order: purpose, services,
 # liability, termination, general-provisions), and where each leads.
@@ -147,7 +147,8 @@ def test_moving_a_clause_renumbers_every_reference(sections):
 
 def test_the_list_helper_in_both_languages(sections):
     for language in ("en", "fr"):
-        if language == "fr":
+        if language == "fr":  # the English-only library made bilingual: refs() writes French words
+            with_french(sections)
             edit(sections / "agreements" / "northwind.md", "language: en", "language: fr")
         markdown = (_build(sections) / "northwind.md").read_text(encoding="utf-8")
         plain = re.sub(r"\[([^\]]+)\]\(#[^)]+\)", r"\1", markdown)
@@ -207,7 +208,7 @@ def test_the_handbook_shows_labels_and_sub_references_as_readers_expect(tmp_path
         assert "#sub-" not in page and "&#123;" not in page and "]{" not in page
     assert "amounts of Section “[Liability](../liability/liability.md)”" in termination
     assert "before the claim; and  \n" in liability  # a hard break before the next item
-    assert "\n    \u2003\u2003(i) is revised each year" in liability
+    assert "\n\u2003\u2003(i) is revised each year" in liability  # no tab to indent it: one language
 
 
 def test_html_items_show_their_brackets_as_the_pdf_does(tmp_path):

@@ -21,6 +21,7 @@ from ..repository import Clause, Repository
 from .layout import (Page, category_label, clause_page_path, in_each, in_language, indent, language_name, link,
                      template_rows, yaml_string)
 from .safetext import code, content, html, plain
+from .words import article_word, say
 
 GUIDANCE = (
     ("when", "tip", {"fr": "Quand l'utiliser", "en": "When to use it"}),
@@ -43,7 +44,17 @@ def template_articles(repo: Repository, clause_id: str) -> list[tuple[str, int |
     return found
 
 
-def _articles_line(repo: Repository, clause: Clause, path: str) -> str:
+def _article_words(repo: Repository, clause_id: str) -> tuple[str, str]:
+    """("Article", "articles"), ("Section", "sections"): what the templates holding the clause
+    (or, if none does, all templates) call an article, in the library's first language."""
+    holders = [repo.templates[name].meta for name, _, _ in template_articles(repo, clause_id)]
+    metas = holders or [template.meta for template in repo.templates.values()]
+    first = repo.languages[0]
+    return article_word(metas, first), article_word(metas, first, plural=True).lower()
+
+
+def _articles_line(repo: Repository, clause: Clause, path: str, words: tuple[str, str]) -> str:
+    label, plural = words
     where = []
     for name, number, note in template_articles(repo, clause.id):
         template = repo.templates[name]
@@ -54,9 +65,9 @@ def _articles_line(repo: Repository, clause: Clause, path: str) -> str:
         else:
             where.append(f"**{number}** in {target}" + (" (optional)" if note else ""))
     if not where:
-        return ("**Article:** none yet: no template holds this clause (an agreement can add it with "
-                "`clauses: add`, after the template's articles)")
-    return "**Article:** " + " · ".join(where)
+        return (f"**{label}:** none yet: no template holds this clause (an agreement can add it with "
+                f"`clauses: add`, after the template's {plural})")
+    return f"**{label}:** " + " · ".join(where)
 
 
 # An item line ("(a) …", "    (i) …") right after a line of text: in the handbook's Markdown it
@@ -142,7 +153,10 @@ def _parameter_row(name: str, parameter: Parameter, languages: tuple[str, ...]) 
 
 
 def _tabs(blocks: dict[str, str]) -> list[str]:
-    """One tab per language, its content marked with the language."""
+    """One tab per language, its content marked with the language; a monolingual library's
+    handbook has no tab to choose, only the text (its page says its language: `lang:`)."""
+    if len(blocks) == 1:
+        return [*blocks.values(), ""]
     lines = []
     for language in blocks:  # the library's languages, in its order
         lines += [f'=== "{language_name(language)}"', "", indent(in_language(blocks[language], language)), ""]
@@ -164,40 +178,43 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
     titles = in_each(clause.title, languages)  # each title once: « Signatures », not twice
     standard = {language: clause.text("standard", language).front for language in languages}
     category = category_label(clause.meta.category, languages)
+    words = _article_words(repo, clause.id)
     lines = [
         "---",
         f"title: {yaml_string(html(' · '.join(titles)))}",
         "tags:",
         f"  - {yaml_string(category)}",
+        *([f"lang: {languages[0]}"] if len(languages) == 1 else []),  # the whole page is in it
         "---",
         "",
         f"# {plain(titles[0])}" + "".join(f" <small>{plain(title)}</small>" for title in titles[1:]),
         "",
-        f"**Catégorie / Category:** [{category}](index.md) · "
-        f"**Version:** {clause.meta.version} · **Dernière modification / Last change:** {last_changed or '—'}",
+        f"**{say('category', languages)}:** [{category}](index.md) · "
+        f"**Version:** {clause.meta.version} · **{say('last_change', languages)}:** {last_changed or '—'}",
         "",
-        _articles_line(repo, clause, path),
+        _articles_line(repo, clause, path, words),
         "",
-        "## Conseils / Guidance",
+        f"## {say('guidance', languages)}",
         "",
     ]
     for key, _, label in GUIDANCE:  # headings: in the table of contents, before the texts
         heading = " · ".join(in_each(lambda lang: label.get(lang, label["en"]), languages))
         lines += [f"### {heading} {{ #{key} }}", ""]
         lines += _tabs({language: content(getattr(standard[language].guidance, key)) for language in languages})
-    lines += ["## Texte / Text", ""]
+    lines += [f"## {say('text', languages)}", ""]
     lines += _tabs({language: f"*{content(standard[language].summary)}*\n\n{shown[('standard', language)]}"
                     for language in languages})
     if any(f"**{SUBCLAUSE_PLACEHOLDER}." in text for text in shown.values()):
         lines += [f"Sub-clauses are numbered {SUBCLAUSE_PLACEHOLDER}.1, {SUBCLAUSE_PLACEHOLDER}.2…: "
-                  f"{SUBCLAUSE_PLACEHOLDER} is the article's number in the contract (see **Article** above).", ""]
+                  f"{SUBCLAUSE_PLACEHOLDER} is the {words[0].lower()}'s number in the contract "
+                  f"(see **{words[0]}** above).", ""]
     if clause.meta.variants:
-        lines += ["## Variantes / Variants", "",
+        lines += [f"## {say('variants', languages)}", "",
                   "Insertions and deletions are shown against the standard text.", ""]
         for variant, info in clause.meta.variants.items():
             lines += [f"### {plain(variant)} — " + " · ".join(plain(text) for text in in_each(info.label.__getitem__,
                                                                                             languages)),
-                      "", f"**Approbation requise / Approval required:** {plain(info.approval)}", ""]
+                      "", f"**{say('approval', languages)}:** {plain(info.approval)}", ""]
             blocks = {}
             for language in languages:
                 front = clause.text(variant, language).front
@@ -206,7 +223,7 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
                                                 f'!!! tip "{GUIDANCE[0][2].get(language, GUIDANCE[0][2]["en"])}"',
                                                 indent(content(front.guidance.when))])
             lines += _tabs(blocks)
-    lines += ["## Paramètres / Parameters", ""]
+    lines += [f"## {say('parameters', languages)}", ""]
     if clause.meta.parameters:
         lines += ["| Name | Type | Default | Bounds | " + " | ".join(LABEL_WORD.get(lang, language_name(lang))
                                                                      for lang in languages) + " |",
@@ -217,6 +234,6 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
         lines += ["This clause has no parameters."]
     terms = sorted({name for text in clause.texts.values() for name, _, _ in terms_read(text.body)})
     if terms:  # declared by the templates (their pages list them), set once per agreement
-        lines += ["", "**Termes clés lus / Key terms read:** " + ", ".join(code(t) for t in terms)
+        lines += ["", f"**{say('key_terms_read', languages)}:** " + ", ".join(code(t) for t in terms)
                   + " (set once per agreement; highlighted in the text with the template's default)"]
     return Page(path, titles[0], "\n".join(lines) + "\n")

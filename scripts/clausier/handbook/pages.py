@@ -15,14 +15,16 @@ import posixpath
 from collections.abc import Iterator
 
 from ..assemble import SPECIAL_CONDITIONS
+from ..planning import SPECIAL_TITLE
 from ..rendered_library import specimen_sessions
 from ..repository import Clause, Repository
 from ..specimens import usable_templates
 from .clausepage import GUIDANCE, clause_page, template_articles  # noqa: F401 - the page functions, in one place
 from .clausepage import LABEL_WORD, _parameter_row
-from .layout import (Handbook, Page, category_label, clause_page_path, language_name, link, specimen_path,
-                     template_rows, yaml_string)
+from .layout import (Handbook, Page, category_label, clause_page_path, in_each, language_name, link,
+                     specimen_path, template_rows, yaml_string)
 from .safetext import code, html, plain
+from .words import article_word, heading, number_word, say, word
 
 SUMMARY_WORD = {"fr": "Résumé", "en": "Summary"}  # a column per language of the library
 
@@ -55,11 +57,12 @@ def template_page(repo: Repository, name: str, with_specimens: bool) -> Page:
              f"# {plain(meta.title[first])}" + "".join(f" <small>{plain(meta.title[lang])}</small>" for lang in others),
              "", f"{plain(meta.description[first])}", "",
              *(line for lang in others for line in (f"*{plain(meta.description[lang])}*", "")), "## Structure", "",
-             "| N° | Clause | Catégorie / Category | |", "|---|---|---|---|"]
+             f"| {number_word(repo.languages)} | Clause | {say('category', repo.languages)} | |", "|---|---|---|---|"]
+    special = " / ".join(in_each(SPECIAL_TITLE.__getitem__, repo.languages))
 
     def row(number: str, clause_id: str, note: str) -> str:
         if clause_id == SPECIAL_CONDITIONS:
-            return f"| {number} | Conditions particulières / Special conditions | — | agreement body, when present |"
+            return f"| {number} | {special} | — | agreement body, when present |"
         clause = repo.clauses.get(clause_id)
         if clause is None:
             return f"| {number} | {code(clause_id)} (missing) | — | {note} |"
@@ -73,14 +76,14 @@ def template_page(repo: Repository, name: str, with_specimens: bool) -> Page:
     lines += ["", "Optional clauses can be left out by an agreement (`clauses: omit`); numbering follows.", ""]
     if meta.terms:  # set once by an agreement (`terms:`), read by its clauses as terms.<name>
         labels = " | ".join(LABEL_WORD.get(lang, language_name(lang)) for lang in languages)
-        lines += ["## Termes clés / Key terms", "", f"| Name | Type | Default | Bounds | {labels} |",
+        lines += [f"## {say('key_terms', repo.languages)}", "", f"| Name | Type | Default | Bounds | {labels} |",
                   "|---|---|---|---|" + "---|" * len(languages),
                   *(_parameter_row(n, t, languages) for n, t in meta.terms.items()), "",
                   "An agreement sets each once (`terms:`); every clause reads it as `terms.<name>`.", ""]
-    lines += ["## Catégories requises / Required categories", ""]
+    lines += [f"## {say('categories_required', repo.languages)}", ""]
     lines += [f"- {category_label(c, repo.languages)}" for c in meta.requires]
     if with_specimens:
-        lines += ["", "## Spécimens / Specimens", "",
+        lines += ["", f"## {say('specimens', repo.languages)}", "",
                   "Built from sample data (never from client agreements).", ""]
         for language in languages:  # the template's languages only
             for fmt in ("pdf", "docx"):
@@ -125,7 +128,7 @@ def handbook_outline(repo: Repository, with_specimens: bool = True) -> Handbook:
     for clause in sorted(repo.clauses.values(), key=lambda c: (c.title(first).lower(), c.id)):
         by_category.setdefault(clause.meta.category, []).append(clause)
     clause_nav: list = ["clauses/index.md"]
-    index = ["---", "title: Clauses", "---", "", "# Bibliothèque de clauses <small>Clause library</small>", ""]
+    index = ["---", "title: Clauses", "---", "", f"# {heading('clause_library', repo.languages)}", ""]
     for category in repo.categories:
         clauses = by_category.get(category)
         if not clauses:
@@ -144,20 +147,25 @@ def handbook_outline(repo: Repository, with_specimens: bool = True) -> Handbook:
                      + ("clause" if len(clauses) == 1 else "clauses"))
     book.pages.append(Page("clauses/index.md", "Clauses", "\n".join(index) + "\n"))
     template_nav: list = ["contract-types/index.md"]
-    tindex = ["---", "title: Modèles", "---", "", "# Modèles de contrat <small>Contract types</small>", "",
-              "| Modèle | Template | Articles |", "|---|---|---|"]
+    templates_title = word("templates", first)
+    several = len(repo.languages) > 1  # a column for the titles in the other languages
+    columns = [word("template", first), *([say("template", repo.languages[1:], " · ")] if several else []),
+               article_word([t.meta for t in repo.templates.values()], first, plural=True)]
+    tindex = ["---", f"title: {templates_title}", "---", "", f"# {heading('contract_types', repo.languages)}", "",
+              "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for name in usable_templates(repo):
         page = template_page(repo, name, with_specimens)
         book.pages.append(page)
         template_nav.append(page.path)
         meta = repo.templates[name].meta
         first_title, *other_titles = [meta.title[lang] for lang in repo.template_languages(repo.templates[name])]
+        others = f"{plain(' · '.join(other_titles))} | " if several else ""
         tindex.append(f"| [{plain(first_title)}]({link('contract-types/index.md', page.path)}) | "
-                      f"{plain(' · '.join(other_titles))} | {len(meta.clauses)} |")
+                      f"{others}{len(meta.clauses)} |")
         if with_specimens:
             book.specimens += [(name, language) for language in repo.template_languages(repo.templates[name])]
-    book.pages.append(Page("contract-types/index.md", "Modèles", "\n".join(tindex) + "\n"))
-    book.nav = [{"Clauses": clause_nav}, {"Modèles / Templates": template_nav}]
+    book.pages.append(Page("contract-types/index.md", templates_title, "\n".join(tindex) + "\n"))
+    book.nav = [{"Clauses": clause_nav}, {say("templates", repo.languages): template_nav}]
     return book
 
 
