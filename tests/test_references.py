@@ -233,3 +233,30 @@ def test_html_items_show_their_brackets_as_the_pdf_does(tmp_path):
         browser.close()
     assert markers and all(m.startswith('"(" counter(list-item, lower-') and '")' in m for m in markers), markers
     assert {"alpha", "roman"} <= {m.split("lower-")[1][:5] for m in markers}, markers
+
+
+def test_a_misspelt_reference_suggests_the_clause_meant(tmp_path):
+    """ref("feez") names the clause it probably means, not the forty ids of the library."""
+    root = make_sections_repo(tmp_path / "repo")
+    edit(root / "clauses/termination/en.md", 'ref("liability', 'ref("liabilty')
+    findings = run_checks(root)
+    messages = [f.message for f in findings if "liabilty" in f.message]
+    assert any("did you mean 'liability'?" in m for m in messages), messages
+    assert not any("valid clauses" in m for m in messages), messages
+
+
+def test_a_link_to_an_anchor_the_agreement_lacks_is_an_error_at_its_line(tmp_path):
+    """Typst refuses a PDF with a dead internal link (and HTML and DOCX would carry it): check and
+    build report it at the clause line; a hand-written link to an article that exists passes."""
+    root = make_sections_repo(tmp_path / "repo")
+    clause = root / "clauses/termination/en.md"
+    text = clause.read_text(encoding="utf-8")
+    clause.write_text(text.rstrip("\n") + "\n\nSee [the services](#art-services) and [the fees](#nowhere).\n",
+                      encoding="utf-8")
+    line = len(text.rstrip("\n").splitlines()) + 2
+    findings = [f for f in run_checks(root) if "#nowhere" in f.message]
+    assert [(f.path, f.line, f.rule) for f in findings] == [("clauses/termination/en.md", line, "contract-markup")]
+    report = build(root, formats=["pdf"])
+    assert not report.ok
+    assert any("#nowhere" in str(e) and f"clauses/termination/en.md:{line}" in str(e)
+               for failed in report.failed for e in failed.errors), report.failed

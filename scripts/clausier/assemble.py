@@ -7,6 +7,8 @@ Values from front matter pass through `finalize`, which escapes them into plain 
 
 from __future__ import annotations
 
+import difflib
+
 import json
 import traceback
 from dataclasses import dataclass, replace
@@ -24,6 +26,7 @@ from .literals import refuse_literal_leftovers
 from .markdown import Markdown, StructureError, escape_text, jinja_source
 from .numbering import article_heading, join
 from .outline import LABEL, Target, number_body
+from .parts import PART_ANCHOR, annex_heading, cover_markdown
 from .repository import AgreementFile, Repository
 from .sandbox import KeyTerms, highlighted, make_environment
 
@@ -141,13 +144,20 @@ class Session:
         return Markdown(f"{escape_text(word)}\u00a0{numbers}" if word else numbers)
 
     def _target(self, key: str) -> tuple[str, str]:
+        if key in self.plan.parts:  # an annex: "Schedule A"
+            return escape_text(self.plan.parts[key]), f"{PART_ANCHOR}{key}"
         clause_id, _, label = key.partition(".")
         target = self.plan.find(clause_id)
         if target is None or target.number is None:
-            if clause_id in self.repo.clauses:
+            if self.plan.parts:
+                where = f"is neither a clause of this agreement nor an annex; its annexes: {', '.join(self.plan.parts)}"
+            elif clause_id in self.repo.clauses:
                 where = "is not part of this agreement (omitted, or not in its template)"
-            else:
-                where = f"does not exist; valid clauses: {', '.join(sorted(self.repo.clauses))}"
+            else:  # a typo: the closest ids, not the whole library
+                close = difflib.get_close_matches(clause_id, sorted(self.repo.clauses), n=3, cutoff=0.6)
+                where = (f"does not exist; did you mean {', '.join(repr(c) for c in close)}?" if close
+                         else "does not exist in clauses/")
+                raise DanglingReference(f"ref({key!r}): clause {clause_id!r} {where} (in {self.agreement.path})")
             raise DanglingReference(f"ref({key!r}): clause {clause_id!r} {where} "
                                     f"(in {self.agreement.path}); guard it with has_clause({clause_id!r})")
         if not label:
@@ -213,12 +223,42 @@ def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
         "closing": [a.id for a in plan.articles if a.part == "closing"],
     }
     body = _render(session.env, plan.template.file_name, context, plan.template.path)
+    meta = plan.template.meta
+    if meta.cover is not None or meta.annexes is not None:  # document parts (parts.py)
+        body = _cover(session, context) + body + _annexes(session, context)
     _check_every_article_placed(plan, session.rendered)
     refuse_hidden_characters(body, session, context)  # what Jinja printed: hidden characters
     refuse_literal_leftovers(body, session, context, _special(session, plan))  # and markup left as text
     header = "---\n" + f"title: {json.dumps(escape_text(title), ensure_ascii=False)}\n" + \
         f"lang: {LANG_TAGS[language]}\n---\n\n"
     return Assembled(plan, title, header + _tidy(body))
+
+
+def _cover(session: Session, context: dict) -> str:
+    """The cover page's Markdown: the parties' names, then each key term's label and value."""
+    plan, model = session.plan, session.agreement.model
+    if plan.template.meta.cover is None:
+        return ""
+    provider = context["provider"]["name"] if context.get("provider") else None
+    currency = model.fees.currency if model.fees else None
+    return cover_markdown(plan.template.meta, plan.language, provider, model.client.name, plan.terms, currency)
+
+
+def _annexes(session: Session, context: dict) -> str:
+    """Each annex under its heading ("Schedule A — …"), its clauses or the agreement's text, in a
+    div the styles break pages in."""
+    meta, agreement = session.plan.template.meta, session.agreement
+    if meta.annexes is None:
+        return ""
+    out = ["\n\n::: {#annexes}"]
+    for index, part in enumerate(meta.annexes.parts):
+        out.append(annex_heading(meta, index, session.plan.language))
+        if part.from_agreement:  # the agreement's text, read as its special conditions are
+            name = f"{agreement.path}#annexes.{part.from_agreement}"
+            session.env.loader.agreements[name] = agreement.model.annexes[part.from_agreement]
+            out.append(_render(session.env, name, {**context, "params": {}}, agreement.path).strip("\n"))
+        out += [session.clause(clause_id) for clause_id in part.clauses]
+    return "\n\n".join(out) + "\n\n:::\n"
 
 
 def _special(session: Session, plan: Plan):
@@ -248,7 +288,7 @@ def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> t
         source_path, source, first = text.path, text.body, text.body_line
         body = _render(env, text.path, context, text.path)
     body = body.strip("\n")
-    if article.part != "article":
+    if article.part not in ("article", "annex"):
         # pandoc moves a div's id onto a heading that opens it; keep the heading outside.
         heading = ""
         first, _, rest = body.partition("\n")

@@ -9,6 +9,8 @@ say, set on `word/document.xml` after it (render.stamp_docx, the same on both bu
   on its paragraphs, rows that cannot split), its table has two equal columns in the house
   signature style (reference.docx's "Signature Table"), and leaves room to sign under the last row.
 * The parties block (the div `parties`) is never hyphenated (names, numbers and addresses).
+* Document parts (clausier/parts.py) start pages: what follows the cover (div `cover`) and each
+  annex's heading (bookmark `part-…`) break the page before them.
 
 Pure functions over the XML: the same bytes in give the same bytes out.
 """
@@ -71,6 +73,7 @@ def laid_out(document: bytes) -> bytes:
     for block in region(body, "parties"):
         for paragraph in _paragraphs(block):
             _set(_p_pr(paragraph), "suppressAutoHyphens", P_PR)
+    break_before_parts(body)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -124,6 +127,24 @@ def text_width(body) -> int:
         return int(size.get(_ + "w")) - int(margins.get(_ + "left")) - int(margins.get(_ + "right"))
     except (AttributeError, TypeError, ValueError):
         return DEFAULT_TEXT_WIDTH
+
+
+def break_before_parts(body) -> None:
+    """pageBreakBefore on the first paragraph after the cover and on each annex's heading."""
+    cover, pending = None, False
+    for element in body:
+        if element.tag == _ + "bookmarkStart":
+            name = element.get(_ + "name") or ""
+            if name == "cover":
+                cover = element.get(_ + "id")
+            pending = pending or name.startswith("part-")
+        elif element.tag == _ + "bookmarkEnd" and cover is not None and element.get(_ + "id") == cover:
+            cover, pending = None, True
+        elif element.tag == _ + "p":
+            inner = [b.get(_ + "name") or "" for b in element.iter(_ + "bookmarkStart")]
+            if pending or any(name.startswith("part-") for name in inner):
+                _set(_p_pr(element), "pageBreakBefore", P_PR)
+                pending = False
 
 
 def region(body, name: str) -> list:

@@ -13,6 +13,7 @@ from .durations import Duration, parse_duration
 from .bounds import MAX_NUMBER, plain_number, sane_date
 from .currencies import check_currency
 from .numbering import Numbering
+from .parts import Annexes, Cover
 from .parameters import coerce_parameter
 
 # The languages of a library that does not declare `languages:` in clausier.yml.
@@ -237,6 +238,8 @@ class Agreement(Strict):
     clauses: ClauseChoices = Field(default_factory=ClauseChoices, description="Clause choices")
     terms: dict[str, Any] = Field(default_factory=dict, description="Key terms the template declares → their "
                                   "value, set once for every clause that reads them")
+    annexes: dict[ParameterName, str] = Field(default_factory=dict, description="The text of each annex its "
+                                             "template takes from the agreement (`from_agreement:`), by name")
     approvals: list[Approval] = Field(default_factory=list, description="Approvals of non-standard terms")
     amends: Optional[str] = Field(None, description="Id of the signed agreement this one amends")
     signed: Optional[Signed] = Field(None, description="Written by `clausier sign-off`; do not edit by hand")
@@ -354,6 +357,8 @@ class TemplateMeta(Strict):
                                                 "read as terms.<name>, set once by an agreement")
     numbering: Numbering = Field(default_factory=Numbering, description="How articles, sub-clauses and items are "
                                  "numbered and referred to (docs/how-to/number-and-refer.md)")
+    cover: Optional[Cover] = Field(None, description="A cover page of key terms before the preamble (parts.py)")
+    annexes: Optional[Annexes] = Field(None, description="Schedules after the closing, each on a new page (parts.py)")
 
     def slots(self) -> list[ClauseSlot]:
         return [ClauseSlot(id=s) if isinstance(s, str) else s for s in self.clauses]

@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import ContentError, Finding
 from .parameters import coerce_parameter, resolve_terms
+from .parts import annex_articles, part_targets
 from .repository import AgreementFile, Repository, Template
 from .validation import cannot_omit_unknown
 
@@ -37,8 +38,8 @@ LANG_TAGS = _Tags({"fr": "fr-FR", "en": "en-GB"})
 @dataclass(frozen=True)
 class Article:
     id: str
-    number: int | None  # None for the unnumbered preamble and closing parts
-    part: str  # "preamble", "article" or "closing"
+    number: int | str | None  # None for the unnumbered preamble and closing parts; "A.1" in an annex
+    part: str  # "preamble", "article", "closing" or "annex"
     variant: str = "standard"
     title: str = ""
 
@@ -51,6 +52,7 @@ class Plan:
     articles: list[Article]
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     terms: dict[str, Any] = field(default_factory=dict)  # the template's key terms, resolved
+    parts: dict[str, str] = field(default_factory=dict)  # annex id → what ref() prints ("Schedule A")
     _index: dict[str, Article] = field(default_factory=dict, repr=False, compare=False)
 
     def find(self, clause_id: str) -> Article | None:
@@ -81,7 +83,8 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
         raise ContentError(problems)
     meta = template.meta
     slots = meta.slots()
-    known_ids = {s.id for s in slots} | set(meta.preamble) | set(meta.closing)
+    annexed = annex_articles(meta)  # (clause id, "A.1"): the annexes' own clauses
+    known_ids = {s.id for s in slots} | set(meta.preamble) | set(meta.closing) | {c for c, _ in annexed}
     choices = model.clauses
 
     for index, clause_id in enumerate(choices.omit):
@@ -110,7 +113,7 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
     elif SPECIAL_CONDITIONS not in order and has_body:
         order.append(SPECIAL_CONDITIONS)
 
-    present = set(order) | set(meta.preamble) | set(meta.closing)
+    present = set(order) | set(meta.preamble) | set(meta.closing) | {c for c, _ in annexed}
     for clause_id in sorted(present - {SPECIAL_CONDITIONS}):
         if clause_id not in repo.clauses:
             problems.append(Finding(agreement.path, 0, 0, message=f"template {model.template!r} uses clause "
@@ -124,6 +127,15 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
             valid = ", ".join(repo.clauses[clause_id].variants())
             problem(path, f"clause {clause_id!r} has no variant {variant!r}; valid variants: {valid}",
                     f"clauses.variants.{clause_id}")
+    wanted = [p.from_agreement for p in (meta.annexes.parts if meta.annexes else ()) if p.from_agreement]
+    for name in model.annexes:
+        if name not in wanted:
+            problem(("annexes", name), f"template {model.template!r} takes no annex text {name!r} from the agreement; "
+                    f"the texts it takes: {', '.join(wanted) or 'none'}", f"annexes.{name}")
+    for name in wanted:
+        if not model.annexes.get(name, "").strip():
+            problem(("annexes",), f"template {model.template!r} has an annex whose text this agreement gives: set "
+                    f"annexes.{name}", f"annexes.{name}")
     if problems:
         raise ContentError(problems)
 
@@ -143,7 +155,8 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
     articles = [article(c, None, "preamble") for c in meta.preamble]
     articles += [article(c, n, "article") for n, c in enumerate(order, start=1)]
     articles += [article(c, None, "closing") for c in meta.closing]
-    return Plan(agreement, template, language, articles, parameters, terms)
+    articles += [article(c, n, "annex") for c, n in annexed]
+    return Plan(agreement, template, language, articles, parameters, terms, part_targets(meta, language))
 
 
 def _unknown_clause(repo: Repository, clause_id: str) -> str:

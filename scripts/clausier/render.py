@@ -122,6 +122,7 @@ def renderable_findings(markdown: str, path: str, repo=None, plan=None) -> list[
         for source, text, first in markup_sources(repo, plan):
             for line, col, rule, message in _source_markup(text):
                 findings.append(Finding(source, line + first - 1, col, rule=rule, message=message))
+        findings += _dangling_links(markdown, repo, plan)
     if not findings:
         body = split_header(markdown)
         offset = markdown[: len(markdown) - len(body)].count("\n")
@@ -129,6 +130,30 @@ def renderable_findings(markdown: str, path: str, repo=None, plan=None) -> list[
             findings.append(Finding(path, 0, 0, rule=rule, message=f"{message} (line {line + offset}, column {col} "
                                     "of the assembled text)"))
     return list(dict.fromkeys(findings))
+
+
+# The anchors a contract keeps (typography.lua drops every other id): articles, labelled
+# sub-clauses and items, parts, and the blocks the styles place.
+_OWN_ANCHOR = re.compile(r"\{#((?:art|sub|part)-[\w.-]+|parties|signatures|cover|annexes)[\s}]")
+_ANCHOR_LINK = re.compile(r"\]\(\s*<?#([^)\s>]*)>?\s*\)|^[ \t]*\[[^\]\n]+\]:[ \t]*<?#([^\s>]*)>?[ \t]*$", re.M)
+
+
+def _dangling_links(markdown: str, repo, plan) -> list[Finding]:
+    """A hand-written link to an anchor the agreement does not have: dead in HTML and DOCX, and
+    Typst refuses the PDF, so it is an error at its line, as check reports it."""
+    anchors = {m.group(1) for m in _OWN_ANCHOR.finditer(markdown)}
+    found = []
+    for source, text, first in markup_sources(repo, plan):
+        for m in _ANCHOR_LINK.finditer(text):
+            target = m.group(1) if m.group(1) is not None else m.group(2)
+            if target in anchors:
+                continue
+            line = text.count("\n", 0, m.start())
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            found.append(Finding(source, line + first, col, rule="contract-markup",
+                                 message=f"link to '#{target}': this agreement has no such anchor; point at a "
+                                         f"clause with {{{{ ref(\"clause-id\") }}}}"))
+    return found
 
 
 def check_renderable(markdown: str, path: str, repo=None, plan=None) -> None:

@@ -30,6 +30,7 @@ from .models import (
 )
 from .markdown import jinja_source, subclause_titles
 from .parameters import coerce_parameter
+from .parts import part_findings
 from .validation import localized_findings, validate
 from .yamlio import Document, LazyPositions, Positions, parse_yaml, split_front_matter
 
@@ -342,7 +343,7 @@ def _load_template(repo: Repository, path: Path, name: str) -> list[Finding]:
     meta, findings = validate(TemplateMeta, parsed.meta, shown)
     if meta is None:
         return findings
-    findings = findings + template_findings(repo, meta, parsed.meta, shown)
+    findings += template_findings(repo, meta, parsed.meta, shown) + part_findings(repo.clauses, meta, parsed.meta, shown)
     repo.templates[name] = Template(name, shown, meta, jinja_source(parsed.body, parsed.body_line))
     return findings
 

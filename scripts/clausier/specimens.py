@@ -117,7 +117,9 @@ def specimen_agreement(repo: Repository, template: str, language: str, extra: li
     added, for a business client or (`kind="consumer"`) a consumer."""
     sample = _SAMPLE.get(language, _SAMPLE["en"])  # a language a library adds: the English sample data
     meta = repo.templates[template].meta
-    in_template = {s.id for s in meta.slots()} | set(meta.preamble) | set(meta.closing)
+    annexes = meta.annexes.parts if meta.annexes else ()  # document parts (parts.py): their clauses and texts
+    in_template = {s.id for s in meta.slots()} | set(meta.preamble) | set(meta.closing) | {
+        c for part in annexes for c in part.clauses}
     add = sorted(set(extra) - in_template)
     parameters: dict[str, dict[str, Any]] = {}
     for cid in sorted((in_template | set(add)) & set(repo.clauses)):
@@ -139,6 +141,7 @@ def specimen_agreement(repo: Repository, template: str, language: str, extra: li
         "payment": {"due_days": 30, "methods": ["bank_transfer"]},
         "signature": {"place": sample["place"]},
         "clauses": {"add": add, "parameters": parameters},
+        "annexes": {part.from_agreement: sample["body"] for part in annexes if part.from_agreement},
         "terms": {name: sample_value(t, language) for name, t in meta.terms.items() if t.default is None},
     }
     model = Agreement.model_validate(data)

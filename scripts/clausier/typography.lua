@@ -155,6 +155,8 @@ end
 local OWN_DIV_IDS = {
   parties = true,     -- the parties block: templates' preamble, contract.css.html, style.typ
   signatures = true,  -- the signature block: templates' closing, contract.css.html, style.typ
+  cover = true,       -- the cover page's key terms (clausier/parts.py): a page break after it
+  annexes = true,     -- the annexes (clausier/parts.py): a page break before each one's heading
 }  -- (the redline's legend, `redline-legend`, keeps its id by the redline's key: see OWN_MARK)
 -- Headings keep the anchors assembly writes (`# Article 3 — Prix {#art-fees}`): cross-references
 -- (`[3](#art-fees)`) and the redline's alignment go to them.
@@ -162,6 +164,8 @@ local OWN_HEADING_ID = "^art%-[%w_-]+$"
 -- Labelled sub-clauses and items (clausier/outline.py): `## 5.2 Cap {#sub-liability.cap}` and an
 -- empty anchor `[]{#sub-liability.cap.fees}` (an anchor shows nothing, so it hides nothing).
 local OWN_LABEL_ID = "^sub%-[%w_.-]+$"
+-- An annex's heading (`# Schedule A — Pricing {#part-pricing}`, clausier/parts.py): ref() goes to it.
+local OWN_PART_ID = "^part%-[%w_-]+$"
 -- pandoc's own classes on the links it makes from `<https://…>` and `<name@host>`.
 local OWN_LINK_CLASSES = {uri = true, email = true}
 -- The redline's own marks (its legend, tracked changes, Word comment) carry this attribute with
@@ -208,7 +212,9 @@ end
 
 local function no_id() return false end
 local function own_div_id(id) return OWN_DIV_IDS[id] end
-local function own_heading_id(id) return id:match(OWN_HEADING_ID) ~= nil or id:match(OWN_LABEL_ID) ~= nil end
+local function own_heading_id(id)
+  return id:match(OWN_HEADING_ID) ~= nil or id:match(OWN_LABEL_ID) ~= nil or id:match(OWN_PART_ID) ~= nil
+end
 local function own_anchor(span)
   return #span.content == 0 and #span.attr.classes == 0 and #span.attr.attributes == 0
       and span.attr.identifier:match(OWN_LABEL_ID) ~= nil
