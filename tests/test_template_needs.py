@@ -94,3 +94,37 @@ def test_needs_names_only_agreement_sections(tmp_path):
     errors = [str(f) for f in load_repository(root).errors()]
     assert len(errors) == 1 and errors[0].startswith("templates/framework.md.j2:7:")
     assert "'term', 'services', 'fees', 'schedule', 'payment' or 'signature'" in errors[0]
+
+
+def _without(text: str, key: str) -> str:
+    """The agreement text without its top-level `key:` block."""
+    lines, out, skipping = text.splitlines(keepends=True), [], False
+    for line in lines:
+        if line.startswith(f"{key}:"):
+            skipping = True
+            continue
+        if skipping and (line.startswith(" ") or line.startswith("  -")):
+            continue
+        skipping = False
+        out.append(line)
+    return "".join(out)
+
+
+def test_the_service_checklist_follows_what_the_template_needs(tmp_path):
+    """A template that says `needs: []` (an NDA: no services, price or term of its own) is not held
+    to the service agreement's checklist; one that keeps the default still is."""
+    root = _repo(tmp_path, needs="needs: []\n")
+    agreement = root / "agreements" / "framework.md"
+    text = agreement.read_text(encoding="utf-8")
+    agreement.write_text(_without(_without(text, "services"), "term"), encoding="utf-8")
+    checked = runner.invoke(main, ["--root", str(root), "check", str(agreement)])
+    assert checked.exit_code == 0 and "completeness" not in checked.output, checked.output
+
+    root = _repo(tmp_path / "default", needs="")
+    agreement = root / "agreements" / "framework.md"
+    text = agreement.read_text(encoding="utf-8").replace("---\n", "---\nfees: {model: fixed, amount: 900, currency: GBP, "
+                                                         "tax: excluded}\n", 1)
+    agreement.write_text(_without(_without(text, "services"), "term"), encoding="utf-8")
+    checked = runner.invoke(main, ["--root", str(root), "check", str(agreement)])
+    assert "the services list no tasks and no deliverables" in checked.output, checked.output
+    assert "no end date, duration or renewal" in checked.output, checked.output

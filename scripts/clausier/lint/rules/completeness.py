@@ -1,6 +1,7 @@
 """Completeness: each agreement covers every category its template requires, and the
 essential elements of a service agreement (deliverables, exclusions, payment methods,
-schedule, duration) are filled in."""
+schedule, duration) are filled in: all of them for a template that keeps the default `needs:`,
+only the sections it lists for one that says what it needs (an NDA needs no services)."""
 
 from __future__ import annotations
 
@@ -22,21 +23,27 @@ def check(context):
                 yield agreement.finding(("clauses", "omit"), f"no clause covers '{category}', which template "
                                         f"{model.template!r} requires; put back the clause that covers it",
                                         rule="completeness")
+        meta = plan.template.meta
+        says = "needs" in meta.model_fields_set
+
+        def wanted(section: str) -> bool:
+            return not says or section in meta.needs
+
         services = model.services
-        if not services.deliverables and not services.tasks:
+        if wanted("services") and not services.deliverables and not services.tasks:
             yield agreement.finding(("services",), "the services list no tasks and no deliverables: say what is "
                                     "done and handed over", rule="completeness")
-        if not services.exclusions:
+        if wanted("services") and not services.exclusions:
             yield agreement.finding(("services",), "no exclusions: say what the price does not include "
                                     "(services.exclusions)", "warning", "completeness")
-        if not model.payment.methods:
+        if wanted("payment") and not model.payment.methods:
             yield agreement.finding(("payment", "methods"), "no payment method: list at least one",
                                     rule="completeness")
         if model.fees and model.fees.model == "fixed" and not model.schedule:
             yield agreement.finding(("fees",), "a fixed price with no payment schedule: add `schedule:` "
                                     "instalments (e.g. 30 % on signature)", "warning", "completeness")
         term = model.term
-        if term.end is None and term.duration is None and term.renewal is None:
+        if wanted("term") and term.end is None and term.duration is None and term.renewal is None:
             yield agreement.finding(("term",), "no end date, duration or renewal: the contract would run "
                                     "indefinitely; set term.end or term.duration", "warning", "completeness")
 
