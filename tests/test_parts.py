@@ -150,3 +150,19 @@ def test_an_annex_text_the_agreement_must_give(parts_repo):
     assert (_line_of(path, "price: |"), "template 'mini' takes no annex text 'price' from the agreement; the texts "
             "it takes: pricing") in messages
     assert any("set annexes.pricing" in m for _, m in messages)
+
+
+def test_refs_names_annexes_by_their_own_word(parts_repo):
+    """refs("sow", "pricing") reads "Schedules A and B"-like, never "Clauses Schedule A and …"; a list
+    mixing clauses and annexes is refused at its line."""
+    clause = parts_repo / "clauses/purpose/en.md"
+    original = clause.read_text()
+    clause.write_text(original + 'The prices are in {{ refs("sow", "pricing") }}.\n')
+    assert build(parts_repo, formats=["md"]).ok
+    text = (parts_repo / "build/acme-en/acme-en.md").read_text()
+    assert "The prices are in [Schedule\u00a0A](#part-sow) and [Schedule\u00a0B](#part-pricing)." in text, text[-800:]
+    clause.write_text(original + 'See {{ refs("fees", "sow") }}.\n')
+    report = build(parts_repo, formats=["md"])
+    (error,) = [str(e) for r in report.failed for e in r.errors]
+    assert error.startswith(f"clauses/purpose/en.md:{_line_of(clause, 'refs(')}:"), error
+    assert "refs() lists clauses or annexes, not both" in error

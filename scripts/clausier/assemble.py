@@ -138,8 +138,13 @@ class Session:
             keys = tuple(keys[0])
         if not keys:
             raise ValueError("refs() needs at least one clause or label")
-        one, many = self.plan.template.meta.numbering.refer_words(self.plan.language)
         numbers = join([self.ref(key) for key in keys], self.plan.language)
+        annexes = [str(key) for key in keys if str(key) in self.plan.parts]
+        if annexes:  # "Schedule A" carries its own word: no "Clauses" in front of it
+            if len(annexes) < len(keys):
+                raise ValueError(f"refs() lists clauses or annexes, not both: write ref({annexes[0]!r}) apart")
+            return Markdown(numbers)
+        one, many = self.plan.template.meta.numbering.refer_words(self.plan.language)
         word = one if len(keys) == 1 else many
         return Markdown(f"{escape_text(word)}\u00a0{numbers}" if word else numbers)
 

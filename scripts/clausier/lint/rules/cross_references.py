@@ -38,6 +38,8 @@ def library_labels(repo) -> dict[str, set[str]]:
 def check(context):
     repo = context.repo
     labels = library_labels(repo)
+    annexes = {part.id for template in repo.templates.values() if template.meta and template.meta.annexes
+               for part in template.meta.annexes.parts}  # ref("sow") → "Schedule A" where a template has it
     for clause in repo.clauses.values():
         for text in clause.texts.values():
             seen: dict[str, int] = {}
@@ -54,6 +56,8 @@ def check(context):
                     seen.setdefault(name, lineno)
                 for column, key in _references(line):
                     clause_id, _, label = key.partition(".")
+                    if key in annexes:
+                        continue
                     if clause_id not in repo.clauses and clause_id != "special-conditions":
                         yield Finding(text.path, lineno, column, message=f"ref({key!r}) names no clause of the "
                                       "library", rule="cross-reference")
