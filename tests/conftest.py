@@ -7,6 +7,7 @@ real pipeline on content they control.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,16 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
+
+# Worker faults for the tests (kill, sleep, alloc, await-templates) come from outside the shipped
+# code: tests/faults/sitecustomize.py, imported here and at start-up by every process the tests
+# start (it is on their PYTHONPATH), wraps clausier.fast's modules as they load.
+FAULTS_DIR = Path(__file__).resolve().parent / "faults"
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(FAULTS_DIR), os.environ.get("PYTHONPATH")]))
+sys.path.insert(0, str(FAULTS_DIR))
+import sitecustomize as worker_faults  # noqa: E402  (installs the import hook in this process)
+
+FAULTS = worker_faults.FAULTS
 
 
 def write(root: Path, relative: str, text: str) -> Path:

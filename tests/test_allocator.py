@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from clausier import launch
 from clausier.fast import allocator, command_process
-from clausier.fast.faults import FAULTS as TEST_HOOK
+from conftest import FAULTS as TEST_HOOK
 from clausier.cli import main
 from conftest import many_agreements
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from clausier.fast.pandoc_server import BatchCrash, BatchError, PandocBatch
 from clausier.build import build
-from clausier.fast.faults import FAULTS as TEST_HOOK
+from conftest import FAULTS as TEST_HOOK
 from clausier.pipeline import render_outputs
 from clausier.cli import main
 from clausier.cli.common import LazyConsole

@@ -14,7 +14,7 @@ from multiprocessing.connection import Connection
 import pytest
 
 from clausier.assemble import _RepositoryLoader, assemble
-from clausier.fast.faults import FAULTS as TEST_HOOK
+from conftest import FAULTS as TEST_HOOK
 from clausier.fast.template_pipe import Handoff
 from clausier.fast.precompiled_templates import PrecompiledTemplates, compile_ahead, jinja_sources, receive
 from clausier.repository import agreement_paths, load_agreement, load_repository

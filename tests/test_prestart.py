@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from clausier.build import build
-from clausier.fast.faults import FAULTS as TEST_HOOK
+from conftest import FAULTS as TEST_HOOK
 from clausier.launch import asks_for_build
 
 from conftest import assert_rebuilt_as_one_by_one, built_then_edited

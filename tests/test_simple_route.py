@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from clausier.build import build
-from clausier.fast.faults import FAULTS
+from conftest import FAULTS
 
 from conftest import PROJECT
 

@@ -337,7 +337,7 @@ def _three_agreements(repo: Path) -> None:
 
 
 def test_a_worker_killed_mid_build_fails_its_agreement_quietly_and_leaves_no_typst_folder(repo, tmp_path):
-    from clausier.fast.faults import FAULTS as TEST_HOOK
+    from conftest import FAULTS as TEST_HOOK
 
     scratch = tmp_path / "scratch"  # where workspaces go (TMPDIR): this test's alone
     scratch.mkdir()
@@ -358,7 +358,7 @@ def test_a_worker_killed_mid_build_fails_its_agreement_quietly_and_leaves_no_typ
 
 
 def test_after_the_build_itself_is_killed_the_next_build_removes_its_typst_folders(repo, tmp_path):
-    from clausier.fast.faults import FAULTS as TEST_HOOK
+    from conftest import FAULTS as TEST_HOOK
 
     scratch = tmp_path / "scratch"
     scratch.mkdir()

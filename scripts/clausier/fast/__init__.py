@@ -15,7 +15,7 @@ incremental, still written atomically, the same report). Inside, by what each on
 - prestart.py, warm_start.py, precompiled_templates.py, template_pipe.py: a lone rebuild's worker
   forked at once, its Typst warmed up from the last source, its templates compiled meanwhile;
 - allocator.py, command_process.py: a large build restarted with jemalloc;
-- faults.py: the single seam tests use to make a worker misbehave.
+(Tests make a worker misbehave from outside: tests/faults/sitecustomize.py wraps these modules as they load.)
 
 Imported by the launcher before its fork: this module imports nothing but `os`.
 """

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from ..errors import BuildError, ContentError
 from ..paths import safe_asset_path
 from ..render import RenderSettings, stamp_docx, typst_inputs
-from . import faults
 from .pandoc_server import BatchCrash, BatchError, PandocBatch, PartStore
 from .typst_workspace import TypstWorkspace
 from .warm_start import KeptSource, KeptSources
@@ -95,7 +94,6 @@ class BatchRenderer:
         except BatchCrash as exc:
             raise BuildError(agreement.path, str(exc)) from None
         converted = dict(zip(formats, results))
-        faults.act(agreement.id)  # (tests only)
         if "pdf" in converted:
             converted["pdf"] = self.compile_pdf(converted["pdf"], spans, settings, agreement)
         if "docx" in converted:

@@ -22,7 +22,7 @@ from ..incremental import Item, Plan
 from ..library_gate import load_and_check_library
 from ..pipeline import Outcome, SignedLibraries, error_lines, render_agreement
 from ..write_stage import WriteStage
-from . import faults, prestart
+from . import prestart
 from .batch_renderer import BatchRenderer
 from .building_order import in_building_order, structure_key
 from .cache_stores import kept_sources, pandoc_abbreviations, part_store
@@ -156,13 +156,11 @@ def _render_task(state: _WorkerState, task: _Task) -> Outcome:
             from .precompiled_templates import receive
 
             # A build does not wait: what comes late is compiled here (tests wait, to see it used).
-            repo.precompiled, state.ahead = receive(state.ahead, faults.template_wait()), None
+            repo.precompiled, state.ahead = receive(state.ahead, 0.0), None
     except ClausierError as exc:
         return Outcome(errors=error_lines(exc))
     if state.signed is None:
         state.signed = SignedLibraries()
-    if set(task.formats) == {"md"}:
-        faults.act(task.id)  # (tests only; with other formats, between pandoc and Typst: batch_renderer.py)
     outcome = render_agreement(repo, task.path, list(task.formats), refuse_errors,
                                renderers=state.renderer, signed=state.signed)
     if not outcome.errors:
