@@ -190,7 +190,7 @@ def built_then_edited(repo: Path, formats: list[str]) -> Path:
 def assert_rebuilt_as_one_by_one(repo: Path, path: Path, formats: list[str]) -> None:
     """The edited agreement's outputs (the new name in them) are the one-by-one route's bytes,
     every template compiled here."""
-    from clausier.build import render_outputs
+    from clausier.pipeline import render_outputs
     from clausier.repository import load_agreement, load_repository
 
     outputs = {fmt: (repo / f"build/acme-fr/acme-fr.{fmt}").read_bytes() for fmt in formats}

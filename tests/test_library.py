@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clausier.assemble import SPECIAL_CONDITIONS
-from clausier.build import render_outputs
+from clausier.pipeline import render_outputs
 from clausier.handbook.pages import specimen_sessions
 from clausier.handbook.specimens import specimen_agreement
 from clausier.models import LANGUAGES

@@ -16,7 +16,8 @@ from xml.etree import ElementTree
 import pytest
 from pypdf import PdfReader
 
-from clausier.build import build, render_outputs
+from clausier.build import build
+from clausier.pipeline import render_outputs
 from clausier.render import RENDERERS, RenderSettings
 from clausier.repository import load_agreement, load_repository
 

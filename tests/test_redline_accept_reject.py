@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from clausier.build import render_outputs
+from clausier.pipeline import render_outputs
 from clausier.two_sides import diff_agreement
 from clausier.repository import load_agreement, load_repository
 

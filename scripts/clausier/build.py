@@ -23,7 +23,6 @@ from . import fast
 from .fast.worker_pool import MEMORY_LIMIT, RECYCLE_EVERY, TIME_LIMIT, Limits
 from .incremental import Item, Plan, plan_build, report_up_to_date, save_if_changed
 from .library_gate import load_and_check_library
-from .pipeline import render_outputs, render_settings  # noqa: F401 - where callers long found them
 from .results import AgreementResult, BuildReport
 from .selection import parse_formats
 from .write_stage import Progress, WriteStage

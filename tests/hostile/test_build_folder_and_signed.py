@@ -294,7 +294,7 @@ def _findings(root: Path):
 def _resealed(root: Path, text: str) -> str:
     """The agreement's text with its three hashes recomputed for that text, as an attacker would:
     the source's digest, and the Markdown and PDF rebuilt from the library at the signing commit."""
-    from clausier.build import render_outputs
+    from clausier.pipeline import render_outputs
     from clausier.repository import load_agreement, load_repository
     from clausier.signoff import FrozenLibraries, frozen_inputs, source_digest
 

@@ -28,7 +28,8 @@ import pytest
 from pypdf import PdfReader
 
 from clausier.fast.pandoc_server import PandocBatch
-from clausier.build import build, render_outputs, render_settings
+from clausier.build import build
+from clausier.pipeline import render_outputs, render_settings
 from clausier.errors import ClausierError, ContentError
 from clausier.lint import run_checks
 from clausier.render import render_docx, render_html, render_pdf, stamp_docx
