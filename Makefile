@@ -98,16 +98,17 @@ impact: $(STAMP) ## Agreements whose text changes since BASE, with the words cha
 
 # File names go from impact to build and diff separated by NUL bytes and after `--`: never
 # word-split, never read as options, whatever they hold (spaces, newlines, leading dashes).
+# A failed agreement exits 1, as `clausier build` does (not xargs' own 123).
 changed-pdf: $(STAMP) ## Build to PDF only the agreements whose text changes since BASE
 	@list="$$(mktemp)" || exit 1; trap 'rm -f "$$list"' EXIT; \
 	$(CLAUSIER) impact $${BASE:+--base "$$BASE"} --format paths0 >"$$list" || exit $$?; \
 	if [ ! -s "$$list" ]; then echo "no agreement's text changes"; \
-	else xargs -0 $(CLAUSIER) build --to pdf -- <"$$list"; fi
+	else xargs -0 $(CLAUSIER) build --to pdf -- <"$$list" || exit 1; fi
 
 redlines: $(STAMP) ## Redlines (HTML, PDF, DOCX) and summaries of the changed agreements in build/diff/
 	@list="$$(mktemp)" || exit 1; trap 'rm -f "$$list"' EXIT; \
 	$(CLAUSIER) impact $${BASE:+--base "$$BASE"} --format paths0 >"$$list" || exit $$?; \
-	if [ -s "$$list" ]; then xargs -0 -n 1 $(CLAUSIER) diff $${BASE:+--base "$$BASE"} -- <"$$list" >/dev/null; fi
+	if [ -s "$$list" ]; then xargs -0 -n 1 $(CLAUSIER) diff $${BASE:+--base "$$BASE"} -- <"$$list" >/dev/null || exit 1; fi
 
 check-github: $(STAMP) ## clausier check with GitHub annotations (for CI)
 	$(CLAUSIER) check --format github

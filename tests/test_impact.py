@@ -108,6 +108,11 @@ def test_an_agreement_that_no_longer_assembles_is_reported_not_fatal(library):
     assert result.exit_code == 0
     assert "warning: agreements/acme-fr.md at the change: agreements/acme-fr.md:" in result.stderr
     assert "unknown key 'feess'" in result.stderr
+    # it built before the change: it is listed, so the targets that rebuild the changed agreements fail on it
+    assert "acme-fr" in result.stdout and "broken" in result.stdout and "1 no longer builds" in result.stdout
+    listed = json.loads(run(repo, "impact", "--format", "json").stdout)["agreements"]
+    assert [(a["id"], a["state"]) for a in listed] == [("acme-fr", "broken")]
+    assert run(repo, "impact", "--format", "paths").stdout.split() == ["agreements/acme-fr.md"]
 
 
 def test_bad_revision_and_not_a_repository_are_usage_errors(library, tmp_path):

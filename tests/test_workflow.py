@@ -97,3 +97,17 @@ def test_the_make_targets_run_impact_and_redlines(history):
     assert done.returncode == 0, done.stderr
     assert (repo / "build/diff/acme-fr/acme-fr.diff.md").exists()
     assert (repo / "build/diff/beta-fr/beta-fr.redline.pdf").exists()
+
+
+def test_changed_pdf_fails_with_the_builds_own_status_when_an_agreement_fails(history):
+    """A changed agreement that no longer builds: make stops with the build's status 1 and its
+    message, not with xargs' 123."""
+    repo, first = history
+    liability = repo / "clauses/liability/fr.md"
+    liability.write_text(liability.read_text(encoding="utf-8") + "\n{{ ref('nowhere') }}\n", encoding="utf-8")
+    done = subprocess.run(["make", "-f", str(PROJECT / "Makefile"), "changed-pdf", f"BASE={first}",
+                           f"CLAUSIER={Path(sys.executable).with_name('clausier')} --root {repo}", "STAMP="],
+                          cwd=repo, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "nowhere" in done.stdout + done.stderr
+    assert "Error 1" in done.stderr and "Error 123" not in done.stderr

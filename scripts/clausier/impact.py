@@ -33,7 +33,8 @@ class ArticleChange:
 class AgreementImpact:
     id: str
     path: str
-    state: str  # changed, new, removed, frozen (signed: the change would apply, build keeps the signed text)
+    state: str  # changed, new, removed, frozen (signed: the change would apply, build keeps the signed text),
+    # broken (it built before the change and no longer does: the reason is in the report's errors)
     status: str  # draft, review, signed
     added: int = 0
     removed: int = 0
@@ -153,6 +154,12 @@ def impact(root: Path, paths: list[str] | None = None, base: str | None = None) 
         for relative in candidates:
             old_live, old_built = _side(root, old_repo, relative, base_rev, stack, report.errors, base_rev.label)
             new_live, new_built = _side(root, new_repo, relative, head, stack, report.errors, "the change")
+            if new_live is None and old_live is not None and old_live.markdown is not None:
+                # It built before the change and does not now: the change touches it most of all.
+                # Listed (state "broken") so `make changed-pdf` and `make redlines` build it and fail loudly.
+                report.agreements.append(AgreementImpact(Path(relative).name[:-3], relative, "broken",
+                                                         old_live.agreement.model.status))
+                continue
             if old_live is None or new_live is None or (old_live.markdown is None and new_live.markdown is None):
                 continue
             built = compare(old_built.markdown, new_built.markdown)

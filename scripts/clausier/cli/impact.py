@@ -84,7 +84,10 @@ def _print_human(report: ImpactReport) -> None:
         out.print("  ".join(cell.ljust(widths[k]) for k, cell in enumerate(row[:4])) + "  " + row[4],
                   markup=False, soft_wrap=True)
     signed = sum(1 for e in report.agreements if e.signed)
+    broken = sum(1 for e in report.agreements if e.state == "broken")
     line = f"{len(report.agreements)} agreement{'s' if len(report.agreements) != 1 else ''} changed, {report.unchanged} unchanged"
+    if broken:
+        line += f"; {broken} no longer build{'s' if broken == 1 else ''} (the reasons follow)"
     if signed:
         line += (f"; {signed} signed: a signed agreement keeps its signed text (state 'frozen' once signed off), "
                  "change it with an amendment (`amends: <id>`)")
