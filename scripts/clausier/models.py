@@ -204,16 +204,29 @@ def _reason(text: str) -> str:
 
 
 class LintIgnore(Strict):
-    """One finding of `clausier check` silenced on purpose, with the reason a reviewer reads."""
+    """One warning of `clausier check` silenced on purpose, with the reason a reviewer reads."""
 
-    rule: Literal["defined-terms"] = Field(description="The rule whose finding is silenced")
-    term: str = Field(min_length=1, description="The term the finding names, e.g. Deemed Acceptance")
+    # Applied by lint/ignores.py, which also checks `rule` against the rules (not known here).
+
+    rule: str = Field(pattern=r"^[a-z][a-z0-9-]*$", description="The rule whose warnings are silenced: a rule "
+                      "id (e.g. defined-terms, completeness) or the name a finding shows (e.g. unicode-nfc)")
+    term: Optional[str] = Field(None, min_length=1, description="defined-terms only: just the findings about "
+                                "this term, e.g. Deemed Acceptance")
+    contains: Optional[str] = Field(None, min_length=1, description="Just the findings whose message contains "
+                                    "this text (any rule; case ignored)")
     reason: Annotated[str, AfterValidator(_reason)] = Field(description="Why the finding does not apply here "
                                                              "(required)")
 
+    @model_validator(mode="after")
+    def _one_narrowing(self) -> "LintIgnore":
+        if self.term is not None and self.contains is not None:
+            raise ValueError("give `term:` or `contains:`, not both")
+        return self
+
 
 class LintSettings(Strict):
-    ignore: list[LintIgnore] = Field(default_factory=list, description="Findings silenced on purpose")
+    ignore: list[LintIgnore] = Field(default_factory=list, description="Warnings silenced on purpose, each with "
+                                     "its reason")
 
 
 class Agreement(Strict):

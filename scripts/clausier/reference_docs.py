@@ -304,7 +304,9 @@ def rules_reference(root: Path | None = None, examples: dict[str, str] | None = 
              "`clausier check` runs every rule below; `clausier build` runs the same rules and refuses an "
              "agreement with an error. A finding is printed `path:line:col: level: message (field)`; "
              "`--format json` gives the rule id with each one. The rules live in "
-             "`scripts/clausier/lint/rules/`, one module each, registered in `RULES`.", "",
+             "`scripts/clausier/lint/rules/`, one module each, registered in `RULES`. A warning (never an "
+             "error) can be silenced with a reason, by its rule id or the name it shows, under `lint: ignore:` "
+             "in an agreement's front matter or a clause's `clause.yml` (lint/ignores.py).", "",
              "| rule | checks |", "| --- | --- |",
              *(f"| [`{rule.id}`](#{rule.id}) | {cell(rule.summary)} |" for rule in RULES), ""]
     for rule in RULES:

@@ -25,20 +25,22 @@ def check(root: Path, paths: tuple[str, ...], fmt: str, strict: bool, errors_onl
 
     Exit status: 0 clean (warnings allowed unless --strict), 1 findings, 2 usage or configuration error.
     """
-    from ..lint import run_checks  # the checks load the whole pipeline: only when checking
+    from ..lint import check_repository  # the checks load the whole pipeline: only when checking
     from ..lint.fix import normalise_files
     from ..lint.report import as_github, as_json, print_human
 
     if not (root / "clausier.yml").exists():
         raise click.UsageError(f"no clausier.yml in {root}: run inside a Clausier repository or pass --root")
     selected = _agreements_to_check(root, [Path(p) for p in paths])
-    findings = run_checks(root, selected, errors_only)
+    checked = check_repository(root, selected, errors_only)
+    findings = checked.findings
     if fix:
         fixed = normalise_files(root, [f.path for f in findings if f.rule == "unicode-nfc"])
         for shown in fixed:
             err.print(f"normalised {shown} to NFC", markup=False)
         if fixed:
-            findings = run_checks(root, selected, errors_only)
+            checked = check_repository(root, selected, errors_only)
+            findings = checked.findings
     # A clausier.yml that does not load is a configuration error (exit 2); a wrong number in a
     # loaded one is an ordinary finding (exit 1).
     config_errors = [f for f in findings if f.path == "clausier.yml" and f.level == "error"
@@ -49,7 +51,7 @@ def check(root: Path, paths: tuple[str, ...], fmt: str, strict: bool, errors_onl
         if findings:
             out.print(as_github(findings), markup=False, soft_wrap=True)
     else:
-        print_human(findings, root, err.get())
+        print_human(findings, root, err.get(), len(checked.silenced))
     if config_errors:
         sys.exit(2)
     failing = [f for f in findings if f.level == "error" or strict]

@@ -46,10 +46,11 @@ def as_github(findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
-def print_human(findings: list[Finding], root: Path, console: Console) -> None:
+def print_human(findings: list[Finding], root: Path, console: Console, silenced: int = 0) -> None:
     """Grouped by file; each finding with its place, rule, and the offending line under it. What
     comes from content (a path, a value quoted in a message, the source line) is shown as text:
-    its markup escaped, its control characters written as escapes (errors.visible)."""
+    its markup escaped, its control characters written as escapes (errors.visible). `silenced`:
+    how many warnings the `lint: ignore` entries took out, said in the summary for reviewers."""
     for path, group in groupby(findings, key=lambda f: f.path):
         console.print(f"[bold]{escape(visible(path))}[/]", markup=True)
         lines = _source_lines(root, path)
@@ -69,7 +70,8 @@ def print_human(findings: list[Finding], root: Path, console: Console) -> None:
     errors = sum(1 for f in findings if f.level == "error")
     warnings = len(findings) - errors
     colour = "red" if errors else ("yellow" if warnings else "green")
-    console.print(f"[{colour}]{errors} error(s), {warnings} warning(s)[/]", markup=True)
+    quiet = f", {silenced} silenced on purpose (lint: ignore)" if silenced else ""
+    console.print(f"[{colour}]{errors} error(s), {warnings} warning(s){quiet}[/]", markup=True)
 
 
 def _source_lines(root: Path, path: str) -> list[str]:

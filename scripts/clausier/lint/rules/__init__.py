@@ -17,6 +17,19 @@ class Rule:
     summary: str
     check: Callable[["CheckContext"], Iterable[Finding]]
     has_errors: bool = True  # False for rules that only ever warn (skipped by --errors-only)
+    # The names its findings show when not its id (text-hazards: `unicode-nfc`…): an ignore may use them.
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class ReadIn(Finding):
+    """A finding a rule met while reading one agreement (`agreement`: its path as shown), in a
+    clause's or the template's text as assembled for it; `clause`: the clause it is about, if any.
+    The ignores of that agreement and of that clause apply to it (lint/ignores.py), and the same
+    finding met in several agreements is reported once, naming them."""
+
+    agreement: str = ""
+    clause: str = ""
 
 
 from . import (  # noqa: E402 - the registry needs Rule first

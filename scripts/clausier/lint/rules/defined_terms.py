@@ -13,133 +13,48 @@ taken for terms.
 Each finding is placed in the file the text comes from: the clause text (clauses/<id>/<lang>.md
 and its line, naming the agreements it was read in), the agreement's special conditions or
 front matter, or the template. A clause (`lint: {ignore: [...]}` in clause.yml) or an agreement
-(`lint:` in its front matter) silences a finding about a term with a reason; an ignore that
-silences nothing is reported as stale.
+(`lint:` in its front matter) silences a finding with a reason, `term:` naming its term
+(lint/ignores.py, as for every rule).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterator
 
 from ...assemble import SPECIAL_CONDITIONS
-from ...errors import ClausierError, Finding
-from ...safefile import read_bytes
-from ...yamlio import parse_yaml
 from ..terms_text import (PROPER, Definition, Unit, capitalised, capitalised_runs, definitions, ordinary, quoted,
                           units, usage_pattern, words)
-from . import Rule
+from . import ReadIn, Rule
 
 RULE_ID = "defined-terms"
 __all__ = ["capitalised_runs", "definitions", "units", "usage_pattern", "agreement_findings", "RULE"]
 
 
-@dataclass(frozen=True)
-class Found:
-    """A finding about one term, and the clause whose text it is placed in (None: not a clause's)."""
-
-    term: str
-    finding: Finding
-    clause: str | None = None
-
-
 def check(context):
-    repo = context.repo
-    merged: dict[Finding, list[str]] = {}  # a finding in a clause → the agreements it was read in
-    used: set[tuple[str, int]] = set()  # (clause id, index) of the clause ignores that silenced something
-    seen: set[str] = set()  # the clauses of the agreements read
     for agreement in context.agreements:
         if agreement.file is None or agreement.plan is None:
             continue
         assembled = agreement.assembled
         if assembled is None or assembled.markdown is None:
             continue
-        seen.update(article.id for article in agreement.plan.articles)
-        found = list(agreement_findings(agreement, assembled.markdown, repo))
-        ignores = agreement.file.model.lint.ignore
-        silenced, own_used = set(), set()
-        for item in found:
-            if item.clause is not None:
-                clause = repo.clauses.get(item.clause)
-                for index, ignore in enumerate(clause.meta.lint.ignore if clause is not None else ()):
-                    if _matches(ignore, item):
-                        used.add((item.clause, index))
-                        silenced.add(item)
-            for index, ignore in enumerate(ignores):
-                if _matches(ignore, item):
-                    own_used.add(index)
-                    silenced.add(item)
-        for index, ignore in enumerate(ignores):
-            if index not in own_used and ignore.rule == RULE_ID:
-                line, col = agreement.place("lint", "ignore", index)
-                yield Finding(agreement.shown, line, col, "warning", _stale(ignore), f"lint.ignore.{index}", RULE_ID)
-        for item in found:
-            if item in silenced:
-                continue
-            if item.clause is None:
-                yield item.finding
-            else:
-                merged.setdefault(item.finding, []).append(agreement.shown)
-    for finding, agreements in merged.items():
-        yield Finding(finding.path, finding.line, finding.col, finding.level,
-                      f"{finding.message} (in {_names(agreements)})", "", RULE_ID)
-    if not context.explicit_paths:  # an agreement not checked this time may need a clause's ignore
-        yield from _stale_clause_ignores(repo, seen, used)
+        yield from agreement_findings(agreement, assembled.markdown, context.repo)
 
 
-def _matches(ignore, item: Found) -> bool:
-    return ignore.rule == RULE_ID and ignore.term.casefold() == item.term.casefold()
-
-
-def _stale(ignore) -> str:
-    return (f"this ignore silences nothing: no {ignore.rule} finding about “{ignore.term}” in the agreements "
-            "checked; remove it, or correct its term")
-
-
-def _names(agreements: list[str]) -> str:
-    if len(agreements) <= 3:
-        return ", ".join(agreements)
-    return f"{', '.join(agreements[:2])} and {len(agreements) - 2} other agreements"
-
-
-def _stale_clause_ignores(repo, seen: set[str], used: set[tuple[str, int]]) -> Iterator[Finding]:
-    """The clause ignores that silenced nothing, for clauses some checked agreement reads."""
-    for clause_id in sorted(seen):
-        clause = repo.clauses.get(clause_id) if clause_id != SPECIAL_CONDITIONS else None
-        if clause is None:
-            continue
-        stale = [(index, ignore) for index, ignore in enumerate(clause.meta.lint.ignore)
-                 if ignore.rule == RULE_ID and (clause_id, index) not in used]
-        if not stale:
-            continue
-        path = f"{clause.folder}/clause.yml"
-        positions = _positions(repo.root, path)
-        for index, ignore in stale:
-            line, col = positions.of(("lint", "ignore", index), prefer_key=True) if positions else (0, 0)
-            yield Finding(path, line, col, "warning", _stale(ignore), f"lint.ignore.{index}", RULE_ID)
-
-
-def _positions(root: Path, path: str):
-    try:
-        return parse_yaml(read_bytes(root, path).decode("utf-8"), path).positions
-    except (OSError, ClausierError, UnicodeDecodeError):  # the loader reports why the file cannot be read
-        return None
-
-
-def agreement_findings(agreement, markdown: str, repo) -> Iterator[Found]:
+def agreement_findings(agreement, markdown: str, repo) -> Iterator[ReadIn]:
+    """The findings in one agreement's assembled text, each naming its term in “…” (what an
+    ignore's `term:` matches) and placed where the text comes from."""
     document = units(markdown)
     found = definitions(document)
     place = _Places(agreement, repo)
 
-    def finding(term: str, unit: Unit, offset: int, message: str, definition: bool = False) -> Found:
+    def finding(term: str, unit: Unit, offset: int, message: str, definition: bool = False) -> ReadIn:
         patterns = ([quoted(term)] if definition else []) + [usage_pattern(term)]
         path, line, col, clause = place.of(unit, offset, patterns)
         if not line:
             message += f" (assembled Markdown line {unit.line_at(offset)})"
-        return Found(term, Finding(path, line, col, "warning", message, "", RULE_ID), clause)
+        return ReadIn(path, line, col, "warning", message, "", RULE_ID, agreement.shown, clause or "")
 
     # Defined twice.
     first: dict[str, Definition] = {}

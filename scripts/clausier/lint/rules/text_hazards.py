@@ -1,5 +1,6 @@
-"""Text hazards: hidden characters, as written and as rendered (error), look-alike letters from
-another script in party names (warning), text not in Unicode NFC (warning; `--fix` normalises the file)."""
+"""Text hazards: hidden characters, as written and as rendered (error, shown as
+`hidden-characters`), look-alike letters from another script in party names (warning,
+`mixed-script`), text not in Unicode NFC (warning, `unicode-nfc`; `--fix` normalises the file)."""
 
 from __future__ import annotations
 
@@ -61,4 +62,5 @@ def check(context):
             yield from not_nfc_findings(text.path, raw)
 
 
-RULE = Rule("text-hazards", "hidden, look-alike and non-normalised characters", check)
+RULE = Rule("text-hazards", "hidden, look-alike and non-normalised characters", check,
+            names=("hidden-characters", "mixed-script", "unicode-nfc"))
