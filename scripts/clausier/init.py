@@ -70,6 +70,8 @@ def _destination(relative: str, languages: tuple[str, ...], primary: str) -> str
         return RENAMED[first] + (f"/{rest}" if rest else "")
     if first == "clauses" and relative.endswith(".md"):
         return relative if Path(relative).stem in languages else None
+    if relative.startswith("docs/index."):  # the handbook's home page, in the handbook's language
+        return "docs/index.md" if relative == f"docs/index.{_handbook_language(languages)}.md" else None
     if first == "agreements":  # one example, in the library's first language
         return "agreements/example-services.md" if relative == f"agreements/example.{primary}.md" else None
     if first.startswith("clausier."):  # the organisation's placeholders, in the first language too
@@ -82,4 +84,11 @@ def _text(text: str, languages: tuple[str, ...], today: dt.date, per_language_li
         text = "\n".join(line for line in text.split("\n")
                          if not (match := _PER_LANGUAGE_LINE.match(line)) or match.group(1) in languages)
     return (text.replace("{languages}", ", ".join(languages)).replace("{language}", languages[0])
-            .replace("{date}", today.isoformat()).replace("{name}", "Contracts"))
+            .replace("{date}", today.isoformat()).replace("{name}", "Contracts")
+            .replace("{handbook_language}", _handbook_language(languages)))
+
+
+def _handbook_language(languages: tuple[str, ...]) -> str:
+    """The handbook's own language (its theme, home page and sentences: handbook/words.py): a
+    monolingual library's, else English."""
+    return languages[0] if len(languages) == 1 else "en"

@@ -21,7 +21,7 @@ from ..repository import Clause, Repository
 from .layout import (Page, category_label, clause_page_path, in_each, in_language, indent, language_name, link,
                      template_rows, yaml_string)
 from .safetext import code, content, html, plain
-from .words import article_word, say
+from .words import article_word, colon, prose_word, say, sentence
 
 GUIDANCE = (
     ("when", "tip", {"fr": "Quand l'utiliser", "en": "When to use it"}),
@@ -55,19 +55,20 @@ def _article_words(repo: Repository, clause_id: str) -> tuple[str, str]:
 
 def _articles_line(repo: Repository, clause: Clause, path: str, words: tuple[str, str]) -> str:
     label, plural = words
+    languages = repo.languages  # the sentences are in the library's language (words.py)
     where = []
     for name, number, note in template_articles(repo, clause.id):
         template = repo.templates[name]
         title = template.meta.title[repo.template_languages(template)[0]]
         target = f"[{plain(title)}]({link(path, f'contract-types/{name}.md')})"
         if number is None:
-            where.append(f"unnumbered ({note}) in {target}")
+            where.append(sentence("unnumbered", languages, note=prose_word(note, languages), target=target))
         else:
-            where.append(f"**{number}** in {target}" + (" (optional)" if note else ""))
+            where.append(sentence("in_template", languages, number=number, target=target)
+                         + (f" ({prose_word('optional', languages)})" if note else ""))
     if not where:
-        return (f"**{label}:** none yet: no template holds this clause (an agreement can add it with "
-                f"`clauses: add`, after the template's {plural})")
-    return f"**{label}:** " + " · ".join(where)
+        return f"**{label}{colon(languages)}** " + sentence("no_template", languages, plural=plural)
+    return f"**{label}{colon(languages)}** " + " · ".join(where)
 
 
 # An item line ("(a) …", "    (i) …") right after a line of text: in the handbook's Markdown it
@@ -152,6 +153,13 @@ def _parameter_row(name: str, parameter: Parameter, languages: tuple[str, ...]) 
             + "".join(f"{plain(parameter.label[lang])} | " for lang in languages).rstrip())
 
 
+def parameter_header(languages, label_languages=None) -> str:
+    """A parameter or key-term table's header: "| Name | Type | Default | Bounds | Libellé | Label |"."""
+    columns = [prose_word(key, languages) for key in ("name", "type", "default", "bounds")]
+    labels = [LABEL_WORD.get(lang, language_name(lang)) for lang in (label_languages or languages)]
+    return "| " + " | ".join(columns + labels) + " |"
+
+
 def _tabs(blocks: dict[str, str]) -> list[str]:
     """One tab per language, its content marked with the language; a monolingual library's
     handbook has no tab to choose, only the text (its page says its language: `lang:`)."""
@@ -189,8 +197,9 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
         "",
         f"# {plain(titles[0])}" + "".join(f" <small>{plain(title)}</small>" for title in titles[1:]),
         "",
-        f"**{say('category', languages)}:** [{category}](index.md) · "
-        f"**Version:** {clause.meta.version} · **{say('last_change', languages)}:** {last_changed or '—'}",
+        f"**{say('category', languages)}{colon(languages)}** [{category}](index.md) · "
+        f"**Version{colon(languages)}** {clause.meta.version} · "
+        f"**{say('last_change', languages)}{colon(languages)}** {last_changed or '—'}",
         "",
         _articles_line(repo, clause, path, words),
         "",
@@ -205,16 +214,14 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
     lines += _tabs({language: f"*{content(standard[language].summary)}*\n\n{shown[('standard', language)]}"
                     for language in languages})
     if any(f"**{SUBCLAUSE_PLACEHOLDER}." in text for text in shown.values()):
-        lines += [f"Sub-clauses are numbered {SUBCLAUSE_PLACEHOLDER}.1, {SUBCLAUSE_PLACEHOLDER}.2…: "
-                  f"{SUBCLAUSE_PLACEHOLDER} is the {words[0].lower()}'s number in the contract "
-                  f"(see **{words[0]}** above).", ""]
+        lines += [sentence("subclauses", languages, x=SUBCLAUSE_PLACEHOLDER, lower=words[0].lower(), word=words[0]),
+                  ""]
     if clause.meta.variants:
-        lines += [f"## {say('variants', languages)}", "",
-                  "Insertions and deletions are shown against the standard text.", ""]
+        lines += [f"## {say('variants', languages)}", "", sentence("deletions", languages), ""]
         for variant, info in clause.meta.variants.items():
             lines += [f"### {plain(variant)} — " + " · ".join(plain(text) for text in in_each(info.label.__getitem__,
                                                                                             languages)),
-                      "", f"**{say('approval', languages)}:** {plain(info.approval)}", ""]
+                      "", f"**{say('approval', languages)}{colon(languages)}** {plain(info.approval)}", ""]
             blocks = {}
             for language in languages:
                 front = clause.text(variant, language).front
@@ -225,15 +232,13 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
             lines += _tabs(blocks)
     lines += [f"## {say('parameters', languages)}", ""]
     if clause.meta.parameters:
-        lines += ["| Name | Type | Default | Bounds | " + " | ".join(LABEL_WORD.get(lang, language_name(lang))
-                                                                     for lang in languages) + " |",
-                  "|---|---|---|---|" + "---|" * len(languages)]
+        lines += [parameter_header(languages), "|---|---|---|---|" + "---|" * len(languages)]
         lines += [_parameter_row(name, p, languages) for name, p in clause.meta.parameters.items()]
-        lines += ["", "Highlighted values in the text are parameters, shown with their default."]
+        lines += ["", sentence("highlighted", languages)]
     else:
-        lines += ["This clause has no parameters."]
+        lines += [sentence("no_parameters", languages)]
     terms = sorted({name for text in clause.texts.values() for name, _, _ in terms_read(text.body)})
     if terms:  # declared by the templates (their pages list them), set once per agreement
-        lines += ["", f"**{say('key_terms_read', languages)}:** " + ", ".join(code(t) for t in terms)
-                  + " (set once per agreement; highlighted in the text with the template's default)"]
+        lines += ["", f"**{say('key_terms_read', languages)}{colon(languages)}** " + ", ".join(code(t) for t in terms)
+                  + sentence("terms_read", languages)]
     return Page(path, titles[0], "\n".join(lines) + "\n")

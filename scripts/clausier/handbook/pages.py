@@ -20,11 +20,11 @@ from ..rendered_library import specimen_sessions
 from ..repository import Clause, Repository
 from ..specimens import usable_templates
 from .clausepage import GUIDANCE, clause_page, template_articles  # noqa: F401 - the page functions, in one place
-from .clausepage import LABEL_WORD, _parameter_row
+from .clausepage import _parameter_row, parameter_header
 from .layout import (Handbook, Page, category_label, clause_page_path, in_each, language_name, link,
                      specimen_path, template_rows, yaml_string)
 from .safetext import code, html, plain
-from .words import article_word, heading, number_word, say, word
+from .words import article_word, heading, number_word, prose_word, say, sentence, word
 
 SUMMARY_WORD = {"fr": "Résumé", "en": "Summary"}  # a column per language of the library
 
@@ -38,7 +38,7 @@ def category_page(repo: Repository, category: str, clauses: list[Clause]) -> Pag
     label = category_label(category, languages)
     lines = ["---", f"title: {yaml_string(label)}", "---", "", f"# {label}", "",
              "| Clause | " + " | ".join(SUMMARY_WORD.get(lang, language_name(lang)) for lang in languages)
-             + " | Variants |", "|---|" + "---|" * len(languages) + "---|"]
+             + f" | {prose_word('variants', languages)} |", "|---|" + "---|" * len(languages) + "---|"]
     for clause in clauses:
         variants = ", ".join(plain(v) for v in clause.meta.variants) or "—"
         summaries = "".join(f"{plain(clause.text('standard', lang).front.summary)} | " for lang in languages)
@@ -62,29 +62,29 @@ def template_page(repo: Repository, name: str, with_specimens: bool) -> Page:
 
     def row(number: str, clause_id: str, note: str) -> str:
         if clause_id == SPECIAL_CONDITIONS:
-            return f"| {number} | {special} | — | agreement body, when present |"
+            return f"| {number} | {special} | — | {sentence('agreement_body', repo.languages)} |"
         clause = repo.clauses.get(clause_id)
         if clause is None:
-            return f"| {number} | {code(clause_id)} (missing) | — | {note} |"
+            return f"| {number} | {sentence('missing', repo.languages, clause=code(clause_id))} | — | {note} |"
         target = link(path, clause_page_path(clause))
         category = category_label(clause.meta.category, repo.languages)
         return f"| {number} | [{plain(clause.title(first))}]({target}) | {category} | {note} |"
 
     for number, clause_id, note in template_rows(meta):  # the numbers the clause pages give too
-        shown = f"**{note}**" if note == "optional" else note
+        shown = prose_word(note, repo.languages) if note else note
+        shown = f"**{shown}**" if note == "optional" else shown
         lines.append(row("—" if number is None else str(number), clause_id, shown))
-    lines += ["", "Optional clauses can be left out by an agreement (`clauses: omit`); numbering follows.", ""]
+    lines += ["", sentence("omit", repo.languages), ""]
     if meta.terms:  # set once by an agreement (`terms:`), read by its clauses as terms.<name>
-        labels = " | ".join(LABEL_WORD.get(lang, language_name(lang)) for lang in languages)
-        lines += [f"## {say('key_terms', repo.languages)}", "", f"| Name | Type | Default | Bounds | {labels} |",
+        lines += [f"## {say('key_terms', repo.languages)}", "", parameter_header(repo.languages, languages),
                   "|---|---|---|---|" + "---|" * len(languages),
                   *(_parameter_row(n, t, languages) for n, t in meta.terms.items()), "",
-                  "An agreement sets each once (`terms:`); every clause reads it as `terms.<name>`.", ""]
+                  sentence("sets_terms", repo.languages), ""]
     lines += [f"## {say('categories_required', repo.languages)}", ""]
     lines += [f"- {category_label(c, repo.languages)}" for c in meta.requires]
     if with_specimens:
         lines += ["", f"## {say('specimens', repo.languages)}", "",
-                  "Built from sample data (never from client agreements).", ""]
+                  sentence("sample_data", repo.languages), ""]
         for language in languages:  # the template's languages only
             for fmt in ("pdf", "docx"):
                 target = link(path, specimen_path(name, language, fmt))

@@ -46,6 +46,7 @@ from .safetext import html
 from .sanitize import sanitize_html
 from .specimens import specimen_agreement
 from .theme import SCRIPTS, UnsafePage, theme_loader, with_language, with_policy
+from .words import prose_word
 from .worker import PageError, PageSource
 
 log = get_plugin_logger(__name__)
@@ -143,7 +144,7 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
         self._pages: PageSource | None = None
         self._generated = {page.path for page in self.book.pages}
         self._specimens: _SpecimenBuilder | None = None
-        nav = list(config.nav or [{"Home": "index.md"}])
+        nav = list(config.nav or [{prose_word("home", self.repo.languages): "index.md"}])
         config.nav = nav[:1] + self.book.nav + nav[1:]
         branding = self.repo.config.branding
         config.site_name = html(branding.name) + " — clauses"  # escaped once: the theme prints it as is
@@ -153,6 +154,9 @@ class ClausierPlugin(BasePlugin[ClausierPluginConfig]):
             config.theme["logo"] = self.logo_uri
             config.theme["favicon"] = self.logo_uri
         config.extra_css.append(BRAND_CSS)
+        toc = config.mdx_configs.get("toc")
+        if isinstance(toc, dict) and toc.get("permalink") and "permalink_title" not in toc:
+            toc["permalink_title"] = prose_word("permalink", self.repo.languages)  # the anchors' tooltip
         return config
 
     def on_files(self, files: Files, config) -> Files:
