@@ -14,6 +14,7 @@ from .common import find_root, report_failure
 from .diff import diff
 from .handbook import handbook
 from .impact import impact
+from .importer import import_
 from .init import init
 from .listing import list_
 from .new import new
@@ -30,7 +31,7 @@ def main(ctx: click.Context, root: str | None) -> None:
     ctx.obj = find_root(root)
 
 
-for command in (build, new, list_, check, schema, sign_off, diff, impact, handbook, init):
+for command in (build, new, list_, check, schema, sign_off, diff, impact, handbook, init, import_):
     main.add_command(command)
 
 

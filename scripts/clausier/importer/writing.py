@@ -1,0 +1,189 @@
+"""The found structure as the repository's files: one clause folder per article (and one for the
+preamble and one for the closing, when the document has them), the template listing them in
+order with the numbering it was written in, and an example agreement that builds.
+
+Texts go in as escaped Markdown; ids are readable slugs of the titles, prefixed with the
+template's id when the library already holds a clause of that name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .categories import guess_category
+from .inlines import line_start
+from .structure import Article, Document, Item, Para, Sub
+
+STUB = {"fr": "À traduire", "en": "To translate"}
+_SLUG_WORDS = 5
+
+
+@dataclass
+class Planned:
+    """What the import writes: repository-relative path → text, and what it decided."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    clauses: list[tuple[str, str, str, bool]] = field(default_factory=list)  # id, title, category, guessed
+    stubs: list[str] = field(default_factory=list)  # other-language texts written as "to translate"
+    prefixed: list[str] = field(default_factory=list)
+
+
+def slug(text: str, fallback: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_text).split()
+    return "-".join(words[:_SLUG_WORDS])[:48].strip("-") or fallback
+
+
+def assign_ids(document: Document, template_id: str, taken: set[str], own: set[str], planned: Planned) -> None:
+    """Give each article an id: its title's slug, `<template>-<slug>` when the library has a
+    clause of that name that is not this template's own (a re-import with --force), unique."""
+    used: set[str] = set()
+    for count, article in enumerate(document.articles, start=1):
+        article.id = _unique(slug(article.title, f"section-{count}"), template_id, taken, own, used, planned)
+
+
+def _unique(base: str, template_id: str, taken: set[str], own: set[str], used: set[str], planned: Planned) -> str:
+    candidate = base
+    if candidate in taken and candidate not in own:
+        candidate = f"{template_id}-{base}"
+        planned.prefixed.append(base)
+    n, root = 2, candidate
+    while candidate in used or (candidate in taken and candidate not in own):
+        candidate, n = f"{root}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _yaml(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def article_body(article: Article) -> str:
+    out: list[str] = []
+    previous_item = False
+    for block in article.blocks:
+        if isinstance(block, Sub):
+            label = f' {{{{ label("{block.label}") }}}}' if block.label else ""
+            line = f"## {block.title}{label}".rstrip() if block.title or label else "##"
+            out.append(("\n\n" if out else "") + line.replace("##  ", "## "))
+            previous_item = False
+        elif isinstance(block, Item):
+            # the clause text writes "(a)" on every item: the template's `items:` numbers and styles them
+            label = f'{{{{ label("{block.label}") }}}} ' if block.label else ""
+            line = "    " * block.level + "(a) " + label + block.md
+            out.append(("\n" if previous_item else "\n\n" if out else "") + line)
+            previous_item = True
+        else:
+            out.append(("\n\n" if out else "") + (block.md if block.md.startswith(("|", "- ")) else line_start(block.md)))
+            previous_item = False
+    return "".join(out).strip("\n") + "\n"
+
+
+def loose_body(blocks: list[Para]) -> str:
+    parts = []
+    for block in blocks:
+        if block.heading:  # '#' is an article's: a clause another template numbers must not hold one
+            parts.append("#" * min(max(block.heading, 2), 6) + " " + block.md)
+        else:
+            parts.append(block.md if block.md.startswith(("|", "- ")) else line_start(block.md))
+    return "\n\n".join(parts) + "\n"
+
+
+def _text_file(title: str, summary: str, body: str) -> str:
+    todo = "To be written (imported text)."
+    return (f"---\ntitle: {_yaml(title)}\nsummary: {_yaml(summary)}\nguidance:\n  when: {_yaml(todo)}\n"
+            f"  negotiation: {_yaml(todo)}\n  risks: {_yaml(todo)}\n---\n{body}")
+
+
+def _stub(title: str, language: str, source_language: str, body: str) -> str:
+    """A text in another of the library's languages: marked to translate, no copied wording; as
+    many `##` sub-clauses as the source, so the parity check holds."""
+    word = STUB.get(language, STUB["en"])
+    subs = sum(1 for line in body.split("\n") if line.startswith("##"))
+    stub_body = "\n\n".join(["##"] * subs) if subs else ""
+    text = f"{word} ({source_language}.md)."
+    return _text_file(f"{word}: {title}", text, (stub_body + "\n\n" if stub_body else "") + text + "\n")
+
+
+def plan_files(document: Document, *, template_id: str, language: str, languages: tuple[str, ...],
+               categories: tuple[str, ...], shown: str, numbering: dict, taken: set[str], own: set[str],
+               planned: Planned, today: dt.date) -> None:
+    """Fill `planned.files` (paths relative to the repository)."""
+    used = {a.id for a in document.articles}
+    parts: dict[str, list[str]] = {"preamble": [], "clauses": [], "closing": []}
+    pieces = []
+    if document.preamble:
+        cid = _unique("preamble", template_id, taken, own, used, planned)
+        pieces.append(("preamble", cid, "Preamble", "parties", loose_body(document.preamble), 0))
+    for article in document.articles:
+        category, guessed = guess_category(article.title, language, categories)
+        pieces.append(("clauses", article.id, article.title, category, article_body(article),
+                       article.index))
+        planned.clauses.append((article.id, article.title, category, guessed))
+    if document.closing:
+        first = document.closing[0]
+        name = first.md if first.heading else "Signatures"
+        cid = _unique(slug(name, "closing"), template_id, taken, own, used, planned)
+        pieces.append(("closing", cid, name.replace("\\", ""), "signatures", loose_body(document.closing), 0))
+    for part, cid, title, category, body, index in pieces:
+        if category not in categories:
+            category = "general" if "general" in categories else categories[0]
+        parts[part].append(cid)
+        where = f" (paragraph {index})" if index else ""
+        planned.files[f"clauses/{cid}/clause.yml"] = (f"# Imported from {shown}{where} by `clausier import`.\n"
+                                                      f"category: {category}\nversion: 1.0.0\n")
+        summary = f"Imported from {shown}{where}."
+        planned.files[f"clauses/{cid}/{language}.md"] = _text_file(title, summary, body)
+        for other in languages:
+            if other != language:
+                planned.files[f"clauses/{cid}/{other}.md"] = _stub(title, other, language, body)
+                planned.stubs.append(f"clauses/{cid}/{other}.md")
+    planned.files[f"templates/{template_id}.md.j2"] = _template(document, template_id, language, shown, numbering,
+                                                               parts, today)
+    client, address = STUB_CLIENT.get(language, STUB_CLIENT["en"])
+    planned.files[f"agreements/{template_id}-example.md"] = (
+        f"---\ntemplate: {template_id}\nlanguage: {language}\nstatus: draft\nclient:\n"
+        f"  name: {_yaml(client)}\n  address: {_yaml(address)}\neffective_date: {today.isoformat()}\n---\n")
+
+
+STUB_CLIENT = {"en": ("Client to be named", "Address to be given"), "fr": ("Client à nommer", "Adresse à indiquer")}
+
+_BODY = """{% for id in preamble %}
+{{ clause(id) }}
+
+{% endfor %}
+{% for article in articles %}
+{{ clause(article.id) }}
+
+{% endfor %}
+{% for id in closing %}
+{{ clause(id) }}
+
+{% endfor %}
+"""
+
+
+def _template(document: Document, template_id: str, language: str, shown: str, numbering: dict,
+              parts: dict[str, list[str]], today: dt.date) -> str:
+    lines = ["---", f"title: {{{language}: {_yaml(document.title)}}}",
+             f"description: {{{language}: {_yaml(f'Imported from {shown} on {today.isoformat()}.')}}}",
+             f"languages: [{language}]", "needs: []", "numbering:", "  article:"]
+    if numbering.get("word"):
+        lines.append(f"    word: {{{language}: {_yaml(numbering['word'])}}}")
+    lines.append(f"    heading: {_yaml(numbering['heading'])}")
+    lines += ["  subclause:", '    number: "{article}.{n}"', f"    title: {numbering['sub_title']}"]
+    if numbering.get("items"):
+        lines.append(f"  items: [{', '.join(_yaml(s) for s in numbering['items'])}]")
+    if numbering.get("refer"):
+        lines.append(f"  refer: {{{language}: [{', '.join(_yaml(w) for w in numbering['refer'])}]}}")
+    for part in ("preamble", "clauses", "closing"):
+        if part == "clauses":
+            lines.append("clauses:")
+            lines += [f"  - {cid}" for cid in parts[part]]
+        elif parts[part]:
+            lines.append(f"{part}: [{', '.join(parts[part])}]")
+    return "\n".join(lines) + "\n---\n" + _BODY
