@@ -26,8 +26,10 @@ from .literals import refuse_literal_leftovers
 from .markdown import Markdown, StructureError, escape_text, jinja_source
 from .numbering import article_heading, join
 from .outline import LABEL, Target, number_body
-from .parts import PART_ANCHOR, annex_heading, cover_markdown
+from .parts import COVER_ID, annex_heading, cover_clauses, cover_markdown, part_anchor
 from .repository import AgreementFile, Repository
+from .agreement_places import render_annex_text, unset_field
+from .frame import framed, roles_for
 from .sandbox import KeyTerms, highlighted, make_environment
 
 from .planning import (  # noqa: F401 - the plan's names, still imported from here by callers
@@ -124,7 +126,8 @@ class Session:
         data = agreement_data(repo, agreement)
         data["terms"] = KeyTerms({name: highlighted(v) if highlight else v for name, v in plan.terms.items()})
         self.base = {**data, "agreement": data, "lang": plan.language, "ref": self.ref, "refs": self.refs,
-                     "label": label, "has_clause": self.has_clause}
+                     "label": label, "has_clause": self.has_clause,
+                     "roles": roles_for(plan.template.meta, plan.language)}  # roles.provider (frame.py)
 
     def ref(self, key: str) -> Markdown:
         """`ref("fees")` → the article's number; `ref("liability.cap")`, `ref("liability.cap.fees")`
@@ -149,13 +152,13 @@ class Session:
         return Markdown(f"{escape_text(word)}\u00a0{numbers}" if word else numbers)
 
     def _target(self, key: str) -> tuple[str, str]:
-        if key in self.plan.parts:  # an annex: "Schedule A"
-            return escape_text(self.plan.parts[key]), f"{PART_ANCHOR}{key}"
+        if key in self.plan.parts:  # an annex: "Schedule A"; the cover: its title
+            return escape_text(self.plan.parts[key]), part_anchor(key)
         clause_id, _, label = key.partition(".")
         target = self.plan.find(clause_id)
         if target is None or target.number is None:
-            if self.plan.parts:
-                where = f"is neither a clause of this agreement nor an annex; its annexes: {', '.join(self.plan.parts)}"
+            if annexes := [part for part in self.plan.parts if part != COVER_ID]:
+                where = f"is neither a clause of this agreement nor an annex; its annexes: {', '.join(annexes)}"
             elif clause_id in self.repo.clauses:
                 where = "is not part of this agreement (omitted, or not in its template)"
             else:  # a typo: the closest ids, not the whole library
@@ -227,7 +230,7 @@ def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
         "preamble": [a.id for a in plan.articles if a.part == "preamble"],
         "closing": [a.id for a in plan.articles if a.part == "closing"],
     }
-    body = _render(session.env, plan.template.file_name, context, plan.template.path)
+    body = _render(session.env, plan.template.file_name, context, plan.template.path, agreement)
     meta = plan.template.meta
     if meta.cover is not None or meta.annexes is not None:  # document parts (parts.py)
         body = _cover(session, context) + body + _annexes(session, context)
@@ -240,13 +243,14 @@ def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
 
 
 def _cover(session: Session, context: dict) -> str:
-    """The cover page's Markdown: the parties' names, then each key term's label and value."""
-    plan, model = session.plan, session.agreement.model
-    if plan.template.meta.cover is None:
+    """The cover page's Markdown: the parties' names, key terms and facts, then its clauses (cover.py)."""
+    plan, model, meta = session.plan, session.agreement.model, session.plan.template.meta
+    if meta.cover is None:
         return ""
     provider = context["provider"]["name"] if context.get("provider") else None
-    currency = model.fees.currency if model.fees else None
-    return cover_markdown(plan.template.meta, plan.language, provider, model.client.name, plan.terms, currency)
+    clauses = [(plan.find(c).title, session.clause(c)) for c in cover_clauses(meta)]  # unnumbered, as the preamble's
+    return cover_markdown(meta, plan.language, provider, model.client.name, plan.terms,
+                          model.fees.currency if model.fees else None, model, clauses)
 
 
 def _annexes(session: Session, context: dict) -> str:
@@ -259,9 +263,8 @@ def _annexes(session: Session, context: dict) -> str:
     for index, part in enumerate(meta.annexes.parts):
         out.append(annex_heading(meta, index, session.plan.language))
         if part.from_agreement:  # the agreement's text, read as its special conditions are
-            name = f"{agreement.path}#annexes.{part.from_agreement}"
-            session.env.loader.agreements[name] = agreement.model.annexes[part.from_agreement]
-            out.append(_render(session.env, name, {**context, "params": {}}, agreement.path).strip("\n"))
+            text = render_annex_text(_render, session.env, agreement, part.from_agreement, {**context, "params": {}})
+            out.append(text.strip("\n"))  # (its errors at its line in the front matter: agreement_places.py)
         out += [session.clause(clause_id) for clause_id in part.clauses]
     return "\n\n".join(out) + "\n\n:::\n"
 
@@ -287,19 +290,14 @@ def _render_article(repo, env, plan: Plan, article: Article, context: dict) -> t
     language = plan.language
     if article.id == SPECIAL_CONDITIONS:
         source_path, source, first = plan.agreement.path, plan.agreement.body, plan.agreement.body_line
-        body = _render(env, source_path, context, source_path)
+        body = _render(env, source_path, context, source_path, plan.agreement)
     else:
         text = repo.clauses[article.id].text(article.variant, language)
         source_path, source, first = text.path, text.body, text.body_line
-        body = _render(env, text.path, context, text.path)
+        body = _render(env, text.path, context, text.path, plan.agreement)
     body = body.strip("\n")
-    if article.part not in ("article", "annex"):
-        # pandoc moves a div's id onto a heading that opens it; keep the heading outside.
-        heading = ""
-        first, _, rest = body.partition("\n")
-        if first.startswith("#"):
-            heading, body = first + "\n\n", rest.strip("\n")
-        return Markdown(f"{heading}::: {{#{article.id}}}\n{body}\n:::"), {}
+    if article.part not in ("article", "annex"):  # unnumbered, in its div (frame.py)
+        return Markdown(framed(article.id, article.title, body, article.id in plan.template.meta.titled)), {}
     numbering = plan.template.meta.numbering
     try:
         numbered, labels = number_body(body, str(article.number), article.id, numbering)
@@ -334,7 +332,7 @@ def _label_line(source: str, first: int, label: str, repeated: bool) -> int:
     return lines[1] if repeated and len(lines) > 1 else lines[0]
 
 
-def _render(env, name: str, context: dict, shown: str) -> str:
+def _render(env, name: str, context: dict, shown: str, agreement: AgreementFile | None = None) -> str:
     try:
         with rendering():  # every rendering of a template or clause text runs under budget.py's limits
             return env.get_template(name).render(context)
@@ -358,6 +356,8 @@ def _render(env, name: str, context: dict, shown: str) -> str:
         if isinstance(exc, DanglingReference):
             raise ContentError(Finding(where, line, 1 if line else 0, message=str(exc),
                                        rule="cross-reference")) from None
+        if agreement and isinstance(exc, UndefinedError) and (unset := unset_field(exc, env, context, agreement)):
+            raise ContentError(unset) from None  # `client.representative.name`, no representative: at the agreement
         kind = {UndefinedError: "undefined variable", SecurityError: "refused by the sandbox"}.get(type(exc), "error")
         raise ContentError(Finding(where, line, 1 if line else 0, message=f"{kind}: {exc}", rule="template")) from None
 

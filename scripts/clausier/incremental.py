@@ -29,10 +29,10 @@ from .selection import agreement_files, agreement_id, in_shard, parse_formats, r
 
 # Every module one agreement's rendering runs (pipeline.py and what it imports; a test keeps the
 # list complete): a change to one of them is a new tool as far as outputs go.
-CODE = ("assemble.py", "planning.py", "numbering.py", "outline.py", "parts.py", "markdown.py", "formatting.py", "words.py", "durations.py", "parameters.py",
+CODE = ("assemble.py", "planning.py", "numbering.py", "outline.py", "parts.py", "cover.py", "markdown.py", "formatting.py", "words.py", "durations.py", "parameters.py",
         "render.py", "pipeline.py", "batch.lua", "typography.lua", "htmlsafety.py",
         "sandbox.py", "blocklines.py", "literals.py", "identity.py", "logo_raster.py", "currencies.py",
-        "guards.py", "budget.py", "docx_layout.py",
+        "guards.py", "budget.py", "docx_layout.py", "frame.py", "agreement_places.py",
         # loading and validation: a changed default or parsed value changes the text
         "repository.py", "languages.py", "settings.py", "models.py", "validation.py", "yamlio.py", "yamlhazards.py", "bounds.py", "selection.py",
         "errors.py", "paths.py", "safefile.py", "gitsource.py", "logo.py",

@@ -13,6 +13,7 @@ from .durations import Duration, parse_duration
 from .bounds import MAX_NUMBER, plain_number, sane_date
 from .currencies import check_currency
 from .numbering import Numbering
+from .frame import titled_clause
 from .parts import Annexes, Cover
 from .parameters import coerce_parameter
 
@@ -292,6 +293,7 @@ class KeyTerm(Strict):
     max: Optional[Bound] = None
     default: Any = None  # none: every agreement sets it
     label: Localized
+    help: Optional[Localized] = None  # what to set, shown by `clausier new` and in this term's errors
 
     @model_validator(mode="after")
     def _default_in_type(self) -> "KeyTerm":
@@ -354,6 +356,11 @@ class ClauseSlot(Strict):
     optional: bool = False
 
 
+class PartyRoles(Strict):  # what a template calls each party (frame.py); unset: Provider, Client
+    provider: Optional[Localized] = None
+    client: Optional[Localized] = None
+
+
 class TemplateMeta(Strict):
     title: Localized
     description: Localized
@@ -365,6 +372,10 @@ class TemplateMeta(Strict):
     preamble: list[Identifier] = Field(default_factory=list)
     clauses: list[Union[Identifier, ClauseSlot]]
     closing: list[Identifier] = Field(default_factory=list)
+    titled: list[Annotated[Identifier, AfterValidator(titled_clause)]] = Field(
+        default_factory=list, description="Preamble and closing clauses printed under their title (frame.py)")
+    roles: Optional[PartyRoles] = Field(None, description="What the cover and clauses call each party "
+                                        "(roles.provider, roles.client); default: Provider, Client")
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
     terms: dict[ParameterName, KeyTerm] = Field(default_factory=dict, description="Key terms: values the clauses "
                                                 "read as terms.<name>, set once by an agreement")

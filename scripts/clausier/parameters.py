@@ -75,9 +75,9 @@ _DURATION_WORDS = {"start", "end", "duration", "renewal"}
 
 
 def resolve_terms(template: str, declared: dict[str, Any], given: dict[str, Any],
-                  problem: Callable[[tuple, str, str], None]) -> dict[str, Any]:
+                  problem: Callable[[tuple, str, str], None], language: str = "en") -> dict[str, Any]:
     """Each declared term's value: the agreement's, else the template's default, in its type.
-    `problem(path, message, field)` reports at the agreement's line."""
+    `problem(path, message, field)` reports at the agreement's line, with the term's help."""
     for name in given:
         if name not in declared:
             close = difflib.get_close_matches(str(name), list(declared), n=1, cutoff=0.6)
@@ -91,13 +91,24 @@ def resolve_terms(template: str, declared: dict[str, Any], given: dict[str, Any]
         value = given.get(name, term.default)
         if value is None:
             problem(("terms",) if given else ("template",), f"template {template!r} needs a value for term "
-                    f"{name!r} ({term.label.en or name}): set `terms: {{{name}: …}}`", f"terms.{name}")
+                    f"{name!r} ({term.label.en or name}): set `terms: {{{name}: …}}`{term_help(term, language)}",
+                    f"terms.{name}")
             continue
         try:
             values[name] = coerce_parameter(term, value)
         except ValueError as exc:
-            problem(("terms", name), f"term {name!r}: {exc}", f"terms.{name}")
+            problem(("terms", name), f"term {name!r}: {exc}{term_help(term, language)}", f"terms.{name}")
     return values
+
+
+def term_help(term: Any, language: str, lead: str = " — ") -> str:
+    """A key term's `help:` in the language (else English, else its first), after `lead`; or ""."""
+    texts = getattr(term, "help", None)
+    if texts is None:
+        return ""
+    languages = texts.languages()
+    chosen = language if language in languages else "en" if "en" in languages else languages[0]
+    return lead + " ".join(texts[chosen].split())
 
 
 # `terms.name` or `terms["name"]` inside `{{ … }}` or `{% … %}`: what a clause or template reads.

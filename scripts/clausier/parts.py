@@ -6,6 +6,7 @@ A template's front matter may set both; without them a contract is exactly what 
       title: {en: Key terms, fr: Conditions essentielles}     # optional
       terms: [ip_model, warranty_months]     # the template's `terms:`, in this order
       parties: true                          # the parties' names first (default)
+                                             # (rows, tick-boxes, clauses: cover.py)
     annexes:                                 # after the signatures, each on a new page
       style:
         word: {en: Schedule, fr: Annexe}     # what {word} prints
@@ -16,7 +17,8 @@ A template's front matter may set both; without them a contract is exactly what 
         - {id: pricing, title: {en: Pricing, fr: Prix}, from_agreement: pricing}
 
 An annex holds its own clauses, numbered within it (A.1, A.2; sub-clauses A.1.1), or the
-agreement's text (its `annexes: {pricing: "…"}`). `ref("sow")` prints "Schedule A" as a link.
+agreement's text (its `annexes: {pricing: "…"}`). `ref("sow")` prints "Schedule A" as a link,
+`ref("cover")` the cover's title.
 Page breaks belong to the parts: the Markdown marks the cover (div `cover`) and the annexes
 (div `annexes`, headings `{#part-<id>}`), and each format's style breaks the page there
 (style.typ, docx_layout.py, contract.css.html); content cannot ask for a break itself.
@@ -31,23 +33,17 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .cover import COVER_ID, PARTY_WORDS, Cover, cover_findings, cover_markdown, cover_title  # noqa: F401
 from .numbering import _fields, _languages
 
 # `meta` below is a models.TemplateMeta (not imported: models.py imports this module).
 TemplateMeta = Any
 
 # Words by language; a language a library adds takes the English ones.
-COVER_TITLE = {"fr": "Conditions essentielles", "en": "Key terms"}
-COVER_HEADER = {"fr": ("Terme", "Valeur"), "en": ("Term", "Value")}
-PARTY_WORDS = {"fr": ("Prestataire", "Client"), "en": ("Provider", "Client")}
 ANNEX_WORD = {"fr": "Annexe", "en": "Schedule"}
 ANNEX_HEADING = "{word} {n} — {title}"
 PART_ANCHOR = "part-"  # the heading id of an annex: style.typ, docx_layout.py and the CSS break before it
 _ID = r"^[a-z0-9][a-z0-9-]*$"
-
-
-def _word(words: dict, language: str):
-    return words.get(language, words["en"])
 
 
 def _localized(texts: dict[str, str], language: str) -> str:
@@ -57,17 +53,6 @@ def _localized(texts: dict[str, str], language: str) -> str:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class Cover(_Strict):
-    title: dict[str, str] = Field(default_factory=dict, description="The cover's heading, per language")
-    terms: list[str] = Field(default_factory=list, description="Key terms shown, in order (the template's terms:)")
-    parties: bool = Field(True, description="The parties' names above the terms")
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: dict) -> dict:
-        return _languages(value)
 
 
 class AnnexStyle(_Strict):
@@ -139,8 +124,8 @@ class Annexes(_Strict):
 
 
 def part_findings(clauses, meta: TemplateMeta, document, shown: str) -> list:
-    """Cover terms the template declares, annex clauses that exist and are placed once, part ids
-    that are unique and no clause's: each at its line in the template."""
+    """The cover's rows and clauses (cover.py), annex clauses that exist and are placed once, part
+    ids that are unique and no clause's: each at its line in the template."""
     from .errors import Finding
 
     findings = []
@@ -149,14 +134,11 @@ def part_findings(clauses, meta: TemplateMeta, document, shown: str) -> list:
         line, col = document.positions.of(path)
         findings.append(Finding(shown, line, col, field=".".join(map(str, path)), message=message, rule="template"))
 
+    placed = {*meta.preamble, *(slot.id for slot in meta.slots()), *meta.closing}
     if meta.cover is not None:
-        for index, name in enumerate(meta.cover.terms):
-            if name not in meta.terms:
-                problem(("cover", "terms", index), f"the cover shows key term {name!r}, which this template does not "
-                        f"declare; its terms: {', '.join(meta.terms) or 'none (add them under terms:)'}")
+        cover_findings(clauses, meta, placed, problem)
     if meta.annexes is None:
         return findings
-    placed = {*meta.preamble, *(slot.id for slot in meta.slots()), *meta.closing}
     ids: set[str] = set()
     for index, part in enumerate(meta.annexes.parts):
         if part.id in ids:
@@ -189,45 +171,26 @@ def annex_articles(meta: TemplateMeta) -> list[tuple[str, str]]:
 
 
 def part_targets(meta: TemplateMeta, language: str) -> dict[str, str]:
-    """Part id → what ref() prints for it."""
+    """Part id → what ref() prints for it: the cover's title, "Schedule A"."""
     annexes = meta.annexes
+    out = {COVER_ID: cover_title(meta, language)} if meta.cover is not None else {}
     if annexes is None:
-        return {}
-    return {part.id: annexes.style.label(index, language) for index, part in enumerate(annexes.parts)}
+        return out
+    return out | {part.id: annexes.style.label(index, language) for index, part in enumerate(annexes.parts)}
 
 
-def cover_markdown(meta: TemplateMeta, language: str, provider: str | None, client: str, terms: dict,
-                   currency: str | None) -> str:
-    """The cover: its heading, then a table of the parties' names and the key terms' values
-    (formatted as a clause prints them) in the div `cover`."""
-    from .markdown import escape_text
-
-    cover = meta.cover
-    rows = []
-    if cover.parties:
-        words = _word(PARTY_WORDS, language)
-        rows += [(words[0], escape_text(provider))] if provider else []
-        rows.append((words[1], escape_text(client)))
-    for name in [n for n in cover.terms if n in meta.terms]:  # (an unknown one: reported as the template loads)
-        rows.append((meta.terms[name].label[language], _term_value(meta.terms[name].type, terms[name], currency,
-                                                                    language)))
-    title = escape_text(_localized(cover.title or COVER_TITLE, language))
-    term, value = (escape_text(w) for w in _word(COVER_HEADER, language))
-    lines = [f"| {term} | {value} |", "|:--|:--|"]
-    lines += [f"| {escape_text(label)} | {shown} |" for label, shown in rows]  # (escape_text escapes a |)
-    return f"# {title}\n\n::: {{#cover}}\n" + "\n".join(lines) + "\n:::\n\n"
+def part_anchor(part_id: str) -> str:
+    """Where ref() to a part links: the cover's div, an annex's heading."""
+    return COVER_ID if part_id == COVER_ID else f"{PART_ANCHOR}{part_id}"
 
 
-def _term_value(kind: str, value, currency: str | None, language: str) -> str:
-    from . import formatting
-    from .markdown import escape_text
-    from .sandbox import _finalize_plain
-
-    if kind == "money":
-        return escape_text(formatting.money(value, currency or "EUR", language))
-    if kind == "list":
-        return escape_text(formatting.and_list([str(v) for v in value], language))
-    return _finalize_plain(value, language)
+def cover_clauses(meta: TemplateMeta) -> list[str]:
+    """The clauses printed on the cover, in order; one the template places elsewhere too stays
+    there (its error is at the template's line, cover_findings)."""
+    if meta.cover is None:
+        return []
+    placed = {*meta.preamble, *(slot.id for slot in meta.slots()), *meta.closing}
+    return [clause_id for clause_id in dict.fromkeys(meta.cover.clauses) if clause_id not in placed]
 
 
 def annex_heading(meta: TemplateMeta, index: int, language: str) -> str:

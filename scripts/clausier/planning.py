@@ -9,7 +9,8 @@ from typing import Any
 
 from .errors import ContentError, Finding
 from .parameters import coerce_parameter, resolve_terms
-from .parts import annex_articles, part_targets
+from .cover import agreement_findings as cover_findings
+from .parts import annex_articles, cover_clauses, part_targets
 from .repository import AgreementFile, Repository, Template
 from .validation import cannot_omit_unknown
 
@@ -39,7 +40,7 @@ LANG_TAGS = _Tags({"fr": "fr-FR", "en": "en-GB"})
 class Article:
     id: str
     number: int | str | None  # None for the unnumbered preamble and closing parts; "A.1" in an annex
-    part: str  # "preamble", "article", "closing" or "annex"
+    part: str  # "cover", "preamble", "article", "closing" or "annex"
     variant: str = "standard"
     title: str = ""
 
@@ -52,7 +53,7 @@ class Plan:
     articles: list[Article]
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     terms: dict[str, Any] = field(default_factory=dict)  # the template's key terms, resolved
-    parts: dict[str, str] = field(default_factory=dict)  # annex id → what ref() prints ("Schedule A")
+    parts: dict[str, str] = field(default_factory=dict)  # annex id, "cover" → what ref() prints ("Schedule A")
     _index: dict[str, Article] = field(default_factory=dict, repr=False, compare=False)
 
     def find(self, clause_id: str) -> Article | None:
@@ -84,7 +85,8 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
     meta = template.meta
     slots = meta.slots()
     annexed = annex_articles(meta)  # (clause id, "A.1"): the annexes' own clauses
-    known_ids = {s.id for s in slots} | set(meta.preamble) | set(meta.closing) | {c for c, _ in annexed}
+    covered = cover_clauses(meta)  # printed on the cover, unnumbered
+    known_ids = {s.id for s in slots} | {*meta.preamble, *meta.closing, *covered} | {c for c, _ in annexed}
     choices = model.clauses
 
     for index, clause_id in enumerate(choices.omit):
@@ -113,7 +115,7 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
     elif SPECIAL_CONDITIONS not in order and has_body:
         order.append(SPECIAL_CONDITIONS)
 
-    present = set(order) | set(meta.preamble) | set(meta.closing) | {c for c, _ in annexed}
+    present = set(order) | {*meta.preamble, *meta.closing, *covered} | {c for c, _ in annexed}
     for clause_id in sorted(present - {SPECIAL_CONDITIONS}):
         if clause_id not in repo.clauses:
             problems.append(Finding(agreement.path, 0, 0, message=f"template {model.template!r} uses clause "
@@ -136,11 +138,13 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
         if not model.annexes.get(name, "").strip():
             problem(("annexes",), f"template {model.template!r} has an annex whose text this agreement gives: set "
                     f"annexes.{name}", f"annexes.{name}")
+    for path, message, field_name in cover_findings(meta, model):  # what the cover shows, the agreement lacks
+        problem(path, message, field_name)
     if problems:
         raise ContentError(problems)
 
     parameters = _resolve_parameters(repo, agreement, template, present, problem)
-    terms = resolve_terms(model.template, meta.terms, model.terms, problem)
+    terms = resolve_terms(model.template, meta.terms, model.terms, problem, language)
     if problems:
         raise ContentError(problems)
 
@@ -152,7 +156,8 @@ def plan_agreement(repo: Repository, agreement: AgreementFile) -> Plan:
         title = text.front.title or repo.clauses[clause_id].title(language)
         return Article(clause_id, number, part, variant, title)
 
-    articles = [article(c, None, "preamble") for c in meta.preamble]
+    articles = [article(c, None, "cover") for c in covered]
+    articles += [article(c, None, "preamble") for c in meta.preamble]
     articles += [article(c, n, "article") for n, c in enumerate(order, start=1)]
     articles += [article(c, None, "closing") for c in meta.closing]
     articles += [article(c, n, "annex") for c, n in annexed]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .agreement_places import annex_sources
 from .errors import BuildError, ContentError, Finding
 from .identity import HEADER_PART, docx_header, document_title, draft_mark, html_banner, with_header
 from .markdown import front_matter
@@ -92,6 +93,7 @@ def markup_sources(repo, plan):
     body (special conditions), its template and the partials, and each clause text it uses."""
     agreement = plan.agreement
     yield agreement.path, agreement.body, agreement.body_line
+    yield from annex_sources(agreement)  # its annex texts, in its front matter (agreement_places.py)
     for template in repo.templates.values():
         if template is plan.template or template.meta is None:  # its own, and the partials
             yield template.path, template.source, 1

@@ -131,10 +131,13 @@ approvals: []                         # for non-standard variants: - {{ variant:
 
 def _terms(meta, language: str) -> str:
     """The template's key terms, each set to its default (or a sample when it has none)."""
+    from .parameters import term_help
     from .specimens import sample_value
 
     lines = []
     for name, term in meta.terms.items():
+        if term_help(term, language):  # what to set, above the term
+            lines.append(term_help(term, language, lead="  # "))
         value = json.dumps(sample_value(term, language) if term.default is None else term.default,
                            ensure_ascii=False, default=str)
         choices = f": {', '.join(term.choices)}" if term.choices else ""

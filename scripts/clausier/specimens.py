@@ -119,7 +119,7 @@ def specimen_agreement(repo: Repository, template: str, language: str, extra: li
     meta = repo.templates[template].meta
     annexes = meta.annexes.parts if meta.annexes else ()  # document parts (parts.py): their clauses and texts
     in_template = {s.id for s in meta.slots()} | set(meta.preamble) | set(meta.closing) | {
-        c for part in annexes for c in part.clauses}
+        c for part in annexes for c in part.clauses} | set(meta.cover.clauses if meta.cover else ())
     add = sorted(set(extra) - in_template)
     parameters: dict[str, dict[str, Any]] = {}
     for cid in sorted((in_template | set(add)) & set(repo.clauses)):

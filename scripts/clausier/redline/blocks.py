@@ -187,9 +187,11 @@ def split_sections(blocks: Iterable[Block]) -> list[Section]:
             continue
         moved: list[Block] = []
         current = groups[-1][1]
-        # a plain heading just before a div ("## Entre les soussignés" + ::: {#parties}) belongs to it
-        if block.kind == "fence" and current and current[-1].kind == "heading" and not ARTICLE_ANCHOR.search(current[-1].tail):
-            moved = [current.pop()]
+        # the plain headings just before a div ("## Entre les soussignés" + ::: {#parties}; a titled
+        # clause's title above that, frame.py) belong to it
+        while (block.kind == "fence" and current and current[-1].kind == "heading"
+               and not ARTICLE_ANCHOR.search(current[-1].tail)):
+            moved.insert(0, current.pop())
         groups.append((key, moved + [block]))
     seen: dict[str, int] = {}
     sections = []

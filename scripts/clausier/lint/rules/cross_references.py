@@ -40,6 +40,7 @@ def check(context):
     labels = library_labels(repo)
     annexes = {part.id for template in repo.templates.values() if template.meta and template.meta.annexes
                for part in template.meta.annexes.parts}  # ref("sow") → "Schedule A" where a template has it
+    annexes |= {"cover" for template in repo.templates.values() if template.meta and template.meta.cover}
     for clause in repo.clauses.values():
         for text in clause.texts.values():
             seen: dict[str, int] = {}

@@ -50,7 +50,8 @@ def _library(repo):
         if meta is None:
             continue
         declared = meta.terms
-        used = [s.id for s in meta.slots()] + list(meta.preamble) + list(meta.closing)
+        used = [s.id for s in meta.slots()] + list(meta.preamble) + list(meta.closing) + \
+            list(meta.cover.clauses if meta.cover else ())  # (cover.py)
         clauses = [repo.clauses[c] for c in dict.fromkeys(used) if c in repo.clauses]
         in_templates.update(used)
         clashes = {term: clause.id for clause in clauses for term in declared if term in clause.meta.parameters}
