@@ -14,6 +14,7 @@ from clausier.formatting import money, words
 from clausier.lint import run_checks
 from clausier.lint.rules.money_dates import currencies_in_use
 
+from conftest import many_agreements
 from textedit import col_of, edit, line_of
 
 IN_USE = sorted(currencies_in_use(dt.date(2026, 12, 1)))
@@ -168,3 +169,19 @@ def test_defined_terms_point_at_the_clause_file_and_line(repo):
                                    f"{col_of(clause, '« Plafond »')}: warning: term “Plafond” is defined in "
                                    "Article 3 — Responsabilité but never used")
     assert "assembled Markdown" not in finding.message and "(in agreements/acme-fr.md)" in finding.message
+
+
+def test_a_clause_error_met_by_several_agreements_is_told_once_naming_them(repo):
+    """One broken line in a clause: one finding listing where it was read (the agreements and the
+    library's specimens), not one line per agreement."""
+    many_agreements(repo, 4)
+    clause = repo / "clauses/liability/fr.md"
+    clause.write_text(clause.read_text(encoding="utf-8") + "\n{{ ref('nowhere') }}\n", encoding="utf-8")
+    line = len(clause.read_text(encoding="utf-8").splitlines())
+    at_line = [e for e in errors(repo) if e.startswith(f"clauses/liability/fr.md:{line}:")]
+    read_in = [e for e in at_line if "(in " in e]
+    assert len(read_in) == 1, at_line
+    (told,) = read_in
+    assert "clause 'nowhere' does not exist" in told
+    # the agreements first (acme-fr and the French copy client-02), then the rest counted
+    assert "(in agreements/acme-fr.md, agreements/client-02.md and 2 specimens)" in told

@@ -244,7 +244,13 @@ def _merged(findings: list[Finding]) -> list[Finding]:
     merged, read = [], {}
     for finding in findings:
         if not isinstance(finding, ReadIn):
-            merged.append(finding)
+            message, where = _read_in(finding.message)
+            if where is None or where == finding.path:
+                merged.append(finding)
+            else:  # a clause's error as each agreement (or specimen) that read it met it: told once
+                shown = read.setdefault(replace(_plain(finding), message=message), [])
+                if where not in shown:
+                    shown.append(where)
         elif finding.path == finding.agreement:
             merged.append(_plain(finding))
         else:
@@ -256,10 +262,31 @@ def _merged(findings: list[Finding]) -> list[Finding]:
     return merged
 
 
+def _read_in(message: str) -> tuple[str, str | None]:
+    """("text", "agreements/a.md") from "text (in agreements/a.md)", the suffix the assembler
+    writes (it may itself hold parentheses: "(in (specimen nda, en))"); (message, None) without."""
+    if not message.endswith(")"):
+        return message, None
+    depth = 0
+    for index in range(len(message) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(message[index], 0)
+        if depth == 0:
+            if message.startswith(" (in ", index - 1) and index > 0:
+                return message[: index - 1], message[index + 4 : -1]
+            return message, None
+    return message, None
+
+
 def _names(agreements: list[str]) -> str:
+    """The agreements first (a reader can open them), then the library's specimens ("(specimen …)")."""
+    agreements = sorted(agreements, key=lambda name: name.startswith("("))
     if len(agreements) <= 3:
         return ", ".join(agreements)
-    return f"{', '.join(agreements[:2])} and {len(agreements) - 2} other agreements"
+    others = agreements[2:]
+    specimens = sum(1 for name in others if name.startswith("("))
+    kind = ("other agreements" if not specimens else "specimens" if specimens == len(others)
+            else "other agreements and specimens")
+    return f"{', '.join(agreements[:2])} and {len(others)} {kind}"
 
 
 def _sorted(findings) -> list[Finding]:
