@@ -29,7 +29,7 @@ from .outline import LABEL, Target, number_body
 from .parts import COVER_ID, annex_heading, cover_clauses, cover_markdown, part_anchor
 from .repository import AgreementFile, Repository
 from .agreement_places import render_annex_text, unset_field
-from .frame import framed, roles_for
+from .frame import footer_note, framed, roles_for
 from .sandbox import KeyTerms, highlighted, make_environment
 
 from .planning import (  # noqa: F401 - the plan's names, still imported from here by callers
@@ -239,7 +239,7 @@ def assemble(repo: Repository, agreement: AgreementFile) -> Assembled:
     refuse_literal_leftovers(body, session, context, _special(session, plan))  # and markup left as text
     header = "---\n" + f"title: {json.dumps(escape_text(title), ensure_ascii=False)}\n" + \
         f"lang: {LANG_TAGS[language]}\n---\n\n"
-    return Assembled(plan, title, header + _tidy(body))
+    return Assembled(plan, title, header + _tidy(body + footer_note(meta, language)))  # text, after the checks
 
 
 def _cover(session: Session, context: dict) -> str:

@@ -8,7 +8,9 @@ say, set on `word/document.xml` after it (render.stamp_docx, the same on both bu
 * The signature block (the div `signatures`) cannot be split over two pages (keepNext/keepLines
   on its paragraphs, rows that cannot split), its table has two equal columns in the house
   signature style (reference.docx's "Signature Table"), and leaves room to sign under the last row.
-* The parties block (the div `parties`) is never hyphenated (names, numbers and addresses).
+* The parties block (the div `parties`) is never hyphenated (names, numbers and addresses). It is
+  body text in Word whatever the template's `preamble_style` (the PDF and HTML shade a block).
+* A template's footer note (the div `footer-note`, frame.py) is small grey type under a rule.
 * Document parts (clausier/parts.py) start pages: what follows the cover (div `cover`) and each
   annex's heading (bookmark `part-…`) break the page before them.
 
@@ -50,6 +52,15 @@ TC_PR = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", 
 TR = ("tblPrEx", "trPr")
 TC = ("tcPr",)
 P = ("pPr",)
+R = ("rPr",)
+R_PR = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
+        "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
+        "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em",
+        "lang", "eastAsianLayout", "specVanish", "oMath")
+P_BDR = ("top", "left", "bottom", "right", "between", "bar")
+NOTE_GAP = 480  # twips (24 pt) above the footer note, about the PDF's
+NOTE_SIZE = "17"  # half-points: 8.5 pt, as the running header and the PDF's note
+NOTE_COLOUR = "464646"
 
 
 def laid_out(document: bytes) -> bytes:
@@ -74,6 +85,8 @@ def laid_out(document: bytes) -> bytes:
         for paragraph in _paragraphs(block):
             _set(_p_pr(paragraph), "suppressAutoHyphens", P_PR)
     break_before_parts(body)
+    for block in region(body, "footer-note"):
+        small_note(block)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -318,6 +331,22 @@ def keep_signatures(block, width: int) -> None:
             _set(properties, "keepLines", P_PR)
             _set(properties, "spacing", P_PR, before="0" if number == 0 else str(SIGNATURE_ROW_GAP),
                  after=str(ROOM_TO_SIGN) if last else "60")
+
+
+def small_note(block) -> None:
+    """The footer note: 8.5 pt grey, kept on one page, under a thin rule with room above it."""
+    for paragraph in _paragraphs(block):
+        properties = _p_pr(paragraph)
+        _set(properties, "keepLines", P_PR)
+        borders = _set(properties, "pBdr", P_PR)
+        _set(borders, "top", P_BDR, val="single", sz="4", space="4", color="A0A0A0")
+        _set(properties, "spacing", P_PR, before=str(NOTE_GAP))
+        _set(properties, "jc", P_PR, val="left")
+        for run in paragraph.iter(_ + "r"):
+            run_properties = _set(run, "rPr", R)
+            _set(run_properties, "color", R_PR, val=NOTE_COLOUR)
+            _set(run_properties, "sz", R_PR, val=NOTE_SIZE)
+            _set(run_properties, "szCs", R_PR, val=NOTE_SIZE)
 
 
 def _style(paragraph) -> str | None:

@@ -17,13 +17,14 @@ class Typed(Protocol):
     imports this module to check a term's default where it is declared)."""
 
     type: str
-    choices: Optional[list[str]]
+    choices: Optional[list[str] | dict[str, Any]]  # a key term's: each key to its labels (or None)
     min: Any
     max: Any
 
 
-def coerce_parameter(parameter: Typed, value: Any) -> Any:
-    """The value in its type, or ValueError saying what is expected."""
+def coerce_parameter(parameter: Typed, value: Any, language: str = "en") -> Any:
+    """The value in its type, or ValueError saying what is expected (an enum's choices with
+    their labels in `language`)."""
     kind = parameter.type
     if kind == "int":
         number = bounded_decimal(value) if not isinstance(value, (bool, str)) else None
@@ -45,7 +46,8 @@ def coerce_parameter(parameter: Typed, value: Any) -> Any:
         result = parse_duration(value)
     elif kind == "enum":
         if str(value) not in (parameter.choices or []):
-            raise ValueError(f"expected one of {', '.join(parameter.choices or [])}, got {_shown(value)}")
+            raise ValueError(f"expected one of {_choices_shown(parameter, language)}, got {_shown(value)}"
+                             + _label_given(parameter, value))
         result = str(value)
     elif kind == "text":
         if not isinstance(value, str):
@@ -66,6 +68,71 @@ def coerce_parameter(parameter: Typed, value: Any) -> Any:
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+# ---------------------------------------------------------------- enum choices with labels
+
+
+class Choice(str):
+    """An enum key term's value: its key, which `==` compares and `{{ … }}` prints, carrying
+    the choice's label in the agreement's language (`{{ terms.ip_model.label }}`)."""
+
+    label: str
+
+    def __new__(cls, key: str, label: str | None = None) -> "Choice":  # (copy and pickle pass the key only)
+        choice = super().__new__(cls, key)
+        choice.label = key if label is None else label
+        return choice
+
+
+def choice_keys(value: Any) -> Any:
+    """A key term's `choices:` as a list of keys is its mapping without labels (models.KeyTerm):
+    one shape for both forms, and a mistake in a label reported at the label's own line."""
+    if isinstance(value, list):
+        if not all(isinstance(key, str) for key in value):
+            raise ValueError("choices: a list of texts, or a mapping of each key to its label per language "
+                             "({assigned: {en: Assigned to the Client}})")
+        return dict.fromkeys(value)
+    return value
+
+
+def every_label_or_none(choices: dict[str, Any]) -> None:
+    unlabelled = [key for key, label in choices.items() if label is None]
+    if unlabelled and len(unlabelled) < len(choices):
+        raise ValueError(f"choice {unlabelled[0]!r} has no label: give every choice its label, or none "
+                         "(a list of keys)")
+
+
+def choice_label(parameter: Typed, key: str, language: str) -> str:
+    """A choice's label in the language (else English, else its first); the key itself when
+    the choices have no labels."""
+    texts = parameter.choices.get(key) if isinstance(parameter.choices, dict) else None
+    return key if texts is None else in_language(texts, language)
+
+
+def has_labels(parameter: Typed) -> bool:
+    return isinstance(parameter.choices, dict) and any(parameter.choices.values())
+
+
+def in_language(texts: Any, language: str) -> str:
+    """A Localized text in the language, else its English one, else its first."""
+    languages = texts.languages()
+    return texts[language if language in languages else "en" if "en" in languages else languages[0]]
+
+
+def _choices_shown(parameter: Typed, language: str) -> str:
+    """`assigned, licensed`, or with labels `assigned (Assigned to the Client), …`."""
+    if not has_labels(parameter):
+        return ", ".join(parameter.choices or [])
+    return ", ".join(f"{key} ({choice_label(parameter, key, language)})" for key in parameter.choices)
+
+
+def _label_given(parameter: Typed, value: Any) -> str:
+    """A hint when the value is one choice's label (in any language) rather than its key."""
+    for key, texts in (parameter.choices.items() if has_labels(parameter) else ()):
+        if str(value).strip().casefold() in {texts[code].casefold() for code in texts.languages()}:
+            return f" (that is the label of {key!r}: write its key)"
+    return ""
 
 
 # ---------------------------------------------------------------- key terms
@@ -95,7 +162,9 @@ def resolve_terms(template: str, declared: dict[str, Any], given: dict[str, Any]
                     f"terms.{name}")
             continue
         try:
-            values[name] = coerce_parameter(term, value)
+            values[name] = coerce_parameter(term, value, language)
+            if term.type == "enum":  # the key, with its label for the cover and `terms.x.label`
+                values[name] = Choice(values[name], choice_label(term, values[name], language))
         except ValueError as exc:
             problem(("terms", name), f"term {name!r}: {exc}{term_help(term, language)}", f"terms.{name}")
     return values
@@ -106,9 +175,7 @@ def term_help(term: Any, language: str, lead: str = " — ") -> str:
     texts = getattr(term, "help", None)
     if texts is None:
         return ""
-    languages = texts.languages()
-    chosen = language if language in languages else "en" if "en" in languages else languages[0]
-    return lead + " ".join(texts[chosen].split())
+    return lead + " ".join(in_language(texts, language).split())
 
 
 # `terms.name` or `terms["name"]` inside `{{ … }}` or `{% … %}`: what a clause or template reads.

@@ -33,7 +33,8 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .cover import COVER_ID, PARTY_WORDS, Cover, cover_findings, cover_markdown, cover_title  # noqa: F401
+from .cover import (COVER_ID, PARTY_WORDS, Cover, cover_findings, cover_markdown, cover_title,  # noqa: F401
+                    printed_clauses)
 from .numbering import _fields, _languages
 
 # `meta` below is a models.TemplateMeta (not imported: models.py imports this module).
@@ -187,10 +188,7 @@ def part_anchor(part_id: str) -> str:
 def cover_clauses(meta: TemplateMeta) -> list[str]:
     """The clauses printed on the cover, in order; one the template places elsewhere too stays
     there (its error is at the template's line, cover_findings)."""
-    if meta.cover is None:
-        return []
-    placed = {*meta.preamble, *(slot.id for slot in meta.slots()), *meta.closing}
-    return [clause_id for clause_id in dict.fromkeys(meta.cover.clauses) if clause_id not in placed]
+    return printed_clauses(meta) if meta.cover is not None else []
 
 
 def annex_heading(meta: TemplateMeta, index: int, language: str) -> str:

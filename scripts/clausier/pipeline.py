@@ -98,6 +98,10 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
     if own and branding and branding.logo:
         logo = safe_asset_path(repo.root, branding.logo, "clausier.yml", "branding.logo")
     brand = (branding.name if branding else "") if own else model.provider.name
+    meta = assembled.plan.template.meta
+    provider = model.provider or (config.organisation if config else None)
+    from .frame import header_left  # the template's running header and preamble (frame.py)
+
     return RenderSettings(
         root=repo.root,
         reference=model.reference or agreement.id,
@@ -113,6 +117,8 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
         logo=logo,
         status=model.status,  # draft marks and the outputs' names: render / identity.py
         client=model.client.name,
+        header_left=header_left(meta, assembled.title, provider.name if provider else brand, model.client.name),
+        preamble="" if meta.preamble_style == "block" else meta.preamble_style,
     )
 
 

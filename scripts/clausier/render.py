@@ -64,6 +64,8 @@ class RenderSettings:
     logo: Path | None = None
     status: str = ""  # draft and review get a mark on every page (identity.draft_mark)
     client: str = ""  # the client's name, for the metadata title (identity.document_title)
+    header_left: str = ""  # the running header's left side when not the brand (frame.header_left)
+    preamble: str = ""  # "plain": the parties block printed as body text (template preamble_style)
 
     def metadata_args(self) -> list[str]:
         return ["-M", f"title={self.title}", "-M", f"lang={self.lang_tag}"]
@@ -222,6 +224,10 @@ def typst_inputs(settings: RenderSettings) -> dict[str, str]:
     name = document_title(settings.title, settings.client)
     if settings.client and name:
         inputs["title"] = name  # the PDF's metadata title
+    if settings.header_left:
+        inputs["header"] = settings.header_left  # the running header's left side, for the brand's
+    if settings.preamble:
+        inputs["preamble"] = settings.preamble
     return inputs
 
 
@@ -304,7 +310,8 @@ def stamp_docx(data: bytes, settings: RenderSettings) -> bytes:
     # The layout Word needs and pandoc cannot write (docx_layout: widths, keeps, no hyphenation).
     parts["word/document.xml"] = laid_out(parts["word/document.xml"])
     parts = with_header(parts,
-                        docx_header(settings.brand, settings.reference, settings.version, settings.status,
+                        docx_header(settings.header_left or settings.brand, settings.reference, settings.version,
+                                    settings.status,
                                     settings.language, settings.primary, tuple(size) if size else None), png)
     known = {info.filename for info in infos}
     infos += [_new_part(name, infos) for name in sorted(parts) if name not in known]
@@ -348,8 +355,10 @@ def html_identity(settings: RenderSettings) -> str:
             uri = f"data:{kind};base64," + base64.b64encode(checked_logo(settings.root, settings.logo)).decode("ascii")
             _, width, height = logo_png(settings.root, settings.logo)
             ratio = width / max(height, 1)
-    return html_banner(settings.brand, settings.reference, settings.version, settings.status, settings.language,
-                       uri, ratio)
+    banner = html_banner(settings.brand, settings.reference, settings.version, settings.status, settings.language,
+                         uri, ratio)
+    # The marker contract.css.html prints a plain preamble by (an empty element: it shows nothing).
+    return banner + '\n<div class="clausier-preamble-plain"></div>' if settings.preamble == "plain" else banner
 
 
 def render_html(markdown_file: Path, settings: RenderSettings, shown: str) -> bytes:

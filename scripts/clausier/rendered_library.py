@@ -16,31 +16,70 @@ from .errors import ClausierError, ContentError, Finding
 from .htmlsafety import refused_markup
 from .literals import RULE as LITERAL_RULE, leftovers
 from .repository import Clause, Repository, TextFile
-from .specimens import CLIENT_KINDS, specimen_agreement, specimen_terms, usable_templates
+from .specimens import CLIENT_KINDS, placed_clauses, specimen_agreement, specimen_terms, usable_templates
 from .textsafety import RULE as HIDDEN_RULE, describe, hidden_entities, hidden_offsets
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 _FENCE = re.compile(r"^(```|~~~)")
 
 
-def specimen_sessions(repo: Repository, kind: str = "business") -> dict[str, Session]:
-    """Per language, one specimen agreement holding every clause of the library, planned once."""
+class Specimens:
+    """A language's specimen agreements. A clause renders in the first template (by name) written
+    in that language that places it, where it places it: a preamble, closing, cover or annex
+    clause as such, an article numbered in that template's style, so `check` and the handbook meet
+    it as agreements do. A clause no template places is an article added to the first template.
+    Every session holds every clause too (added as articles), so ref() and has_clause() find them."""
+
+    def __init__(self, sessions: dict[str, Session], owners: dict[str, str], first: str):
+        self.sessions, self.owners = sessions, owners  # template → session; clause id → its template
+        self.first = sessions.get(first) or next(iter(sessions.values()))
+
+    def session(self, clause_id: str) -> Session:
+        owner = self.owners.get(clause_id)
+        return self.first if owner is None else self.sessions[owner]
+
+    def clause(self, clause_id: str, variant: str | None = None) -> str:
+        return self.session(clause_id).clause(clause_id, variant)
+
+    def find(self, clause_id: str):
+        """The clause's place (its Article: part, number) in the specimen that renders it."""
+        return self.session(clause_id).plan.find(clause_id)
+
+
+def specimen_sessions(repo: Repository, kind: str = "business") -> dict[str, Specimens]:
+    """Per language, the specimen agreements that render every clause of the library: one per
+    template that places a clause first (plus the first template, for clauses none places), each
+    planned once. ContentError with every specimen's planning errors, when one does not plan."""
     templates = usable_templates(repo)
-    if not templates:
-        return {}
-    sessions = {}
-    for language in repo.languages:  # in a template written in that language (the first one)
-        template = next((t for t in templates if language in repo.template_languages(repo.templates[t])), None)
-        if template is not None:
-            sessions[language] = open_session(repo, specimen_agreement(repo, template, language, list(repo.clauses),
+    found: dict[str, Specimens] = {}
+    problems: list[Finding] = []
+    for language in repo.languages:
+        written = [t for t in templates if language in repo.template_languages(repo.templates[t])]
+        owners: dict[str, str] = {}
+        for name in written:
+            for clause_id in sorted(placed_clauses(repo.templates[name].meta) & set(repo.clauses)):
+                owners.setdefault(clause_id, name)
+        needed = set(owners.values()) | ({written[0]} if written and set(repo.clauses) - set(owners) else set())
+        sessions = {}
+        for name in [t for t in written if t in needed]:
+            try:
+                sessions[name] = open_session(repo, specimen_agreement(repo, name, language, list(repo.clauses),
                                                                        kind), highlight=True)
-    for language, session in sessions.items():  # the terms of every template, whichever declares them
-        for name, value in specimen_terms(repo, language).items():
-            session.base["terms"].setdefault(name, highlighted(value))
-    return sessions
+            except ContentError as exc:
+                problems += exc.findings
+        if sessions:
+            found[language] = Specimens(sessions, owners, written[0])
+    if problems:
+        raise ContentError(list(dict.fromkeys(problems)))
+    for language, specimens in found.items():  # the terms of every template, whichever declares them
+        terms = specimen_terms(repo, language)
+        for session in specimens.sessions.values():
+            for name, value in terms.items():
+                session.base["terms"].setdefault(name, highlighted(value))
+    return found
 
 
-def clause_texts(clause: Clause, sessions: dict[str, Session]) -> dict[tuple[str, str], str]:
+def clause_texts(clause: Clause, sessions: dict[str, Specimens]) -> dict[tuple[str, str], str]:
     """Each variant in each language, rendered with specimen data, parameters highlighted; a
     ContentError at the clause file and line when one does not render."""
     texts = {}
@@ -75,7 +114,7 @@ def text_findings(clause: Clause, texts: dict[tuple[str, str], str]) -> list[Fin
     return list(dict.fromkeys(findings))
 
 
-def rendered_clause(clause: Clause, sessions: dict[str, Session],
+def rendered_clause(clause: Clause, sessions: dict[str, Specimens],
                     told: bool = True) -> tuple[dict[tuple[str, str], str], list[Finding]]:
     """One clause as the handbook renders it (every variant, every language) and everything wrong
     with it, at its file and line; the handbook and `check` both call this. `told`: each message

@@ -193,7 +193,10 @@ def highlighted(value: Any) -> Any:
     if isinstance(value, Duration):
         return _HDuration(value.amount, value.unit)
     if isinstance(value, str):
-        return _HStr(value)
+        marked = _HStr(value)
+        if hasattr(value, "label"):  # an enum key term's choice (parameters.Choice): terms.x.label
+            marked.label = _HStr(value.label)
+        return marked
     if isinstance(value, list):
         return [highlighted(v) for v in value]
     return value

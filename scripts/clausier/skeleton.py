@@ -131,7 +131,7 @@ approvals: []                         # for non-standard variants: - {{ variant:
 
 def _terms(meta, language: str) -> str:
     """The template's key terms, each set to its default (or a sample when it has none)."""
-    from .parameters import term_help
+    from .parameters import choice_label, has_labels, term_help
     from .specimens import sample_value
 
     lines = []
@@ -143,6 +143,8 @@ def _terms(meta, language: str) -> str:
         choices = f": {', '.join(term.choices)}" if term.choices else ""
         needed = "required: " if term.default is None else ""
         lines.append(f"  {name}: {value}    # {needed}{term.label[language]}{choices}")
+        if has_labels(term):  # what each key means, in the agreement's language
+            lines += [f"  #   {key} — {choice_label(term, key, language)}" for key in term.choices]
     return "\n\nterms:                                # values every clause reads, set once\n" + "\n".join(lines) \
         if lines else ""
 

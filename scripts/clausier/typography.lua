@@ -157,6 +157,7 @@ local OWN_DIV_IDS = {
   signatures = true,  -- the signature block: templates' closing, contract.css.html, style.typ
   cover = true,       -- the cover page's key terms (clausier/parts.py): a page break after it
   annexes = true,     -- the annexes (clausier/parts.py): a page break before each one's heading
+  ["footer-note"] = true,  -- a template's footer note (clausier/frame.py): small type after the end
 }  -- (the redline's legend, `redline-legend`, keeps its id by the redline's key: see OWN_MARK)
 -- Headings keep the anchors assembly writes (`# Article 3 — Prix {#art-fees}`): cross-references
 -- (`[3](#art-fees)`) and the redline's alignment go to them.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..models import LANGUAGES
+from ..parts import annex_articles, cover_clauses
 from ..settings import category_label as label_in
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -75,12 +76,13 @@ def yaml_string(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def template_rows(meta) -> list[tuple[int | None, str, str]]:
-    """A template's articles in order: (article number or None, clause id, note). The number is
-    the one the template's specimen prints, every optional clause kept; the template page and
-    the clause pages both read it here."""
-    rows = [(None, clause_id, "preamble") for clause_id in meta.preamble]
+def template_rows(meta) -> list[tuple[int | str | None, str, str]]:
+    """A template's clauses in the order it prints them: (article number or None, clause id, note).
+    The number is the one the template's specimen prints, every optional clause kept; an annex
+    clause's is its annex's ("A.1"). The template page and the clause pages both read it here."""
+    rows = [(None, clause_id, "cover") for clause_id in cover_clauses(meta)]
+    rows += [(None, clause_id, "preamble") for clause_id in meta.preamble]
     rows += [(number, slot.id, "optional" if slot.optional else "")
              for number, slot in enumerate(meta.slots(), start=1)]
     rows += [(None, clause_id, "closing") for clause_id in meta.closing]
-    return rows
+    return rows + [(number, clause_id, "") for clause_id, number in annex_articles(meta)]
