@@ -68,7 +68,7 @@ class Clause:
         return self.texts[(variant, language)]
 
     def title(self, language: str) -> str:
-        return self.texts[("standard", language)].front.title
+        return self.texts[("standard", language)].front.title or next((t.front.title for t in self.texts.values() if t.front.title), self.id)  # to translate: another's
 
 
 @dataclass(frozen=True)
@@ -304,7 +304,7 @@ def parity_findings(meta: ClauseMeta, texts: dict[tuple[str, str], TextFile],
         if None in pair:
             continue
         counts = [len(subclause_titles(text.body)) for text in pair]
-        if len(set(counts)) > 1:
+        if len(set(counts)) > 1 and not any(text.front.translate for text in pair):  # a text to translate has none
             detail = ", ".join(f"{lang}: {n}" for lang, n in zip(languages, counts))
             names = "French and English" if tuple(languages) == ("fr", "en") else "the languages"
             findings.append(Finding(pair[-1].path, pair[-1].body_line, 1, rule="parity",
@@ -373,7 +373,7 @@ def load_agreement(repo: Repository, path: Path) -> AgreementFile:
 
 
 # Names the build folder keeps for itself (build/<id>/ holds an agreement's outputs).
-RESERVED_IDS = frozenset({"manifest.json", "diff", "site", "build"})
+RESERVED_IDS = frozenset({"manifest.json", "diff", "site", "build", "send"})
 MAX_ID_BYTES = 100  # outputs are named <id>.<format> and written through temporaries beside them
 
 

@@ -38,6 +38,11 @@ _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fa
 _XLINK = "{http://www.w3.org/1999/xlink}href"
 
 
+def safe_xml() -> etree.XMLParser:
+    """The parser for the package's XML: no entities, no DTD, no network, no huge trees."""
+    return _SAFE_XML
+
+
 class ImportRefused(ClausierError):
     """The file cannot be imported (or the import cannot be written): one line naming the file."""
 

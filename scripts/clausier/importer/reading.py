@@ -13,7 +13,9 @@ import tempfile
 from pathlib import Path
 
 from ..render import pandoc_path
+from .docx_fields import prepare_docx
 from .guards import ImportRefused, Source
+from .inlines import Notes
 
 READERS = {
     "docx": "docx",
@@ -26,11 +28,19 @@ TIME_LIMIT = 120  # seconds: a 50-page contract takes well under one
 API_MAJOR = (1, 23)
 
 
-def read_tree(source: Source) -> dict:
-    """pandoc's JSON tree of `source` ({"meta": …, "blocks": […]}), or ImportRefused."""
+def read_tree(source: Source, notes: Notes | None = None) -> dict:
+    """pandoc's JSON tree of `source` ({"meta": …, "blocks": […]}), or ImportRefused. A Word
+    file's content controls and highlighted runs are read as "[Label]" (docx_fields); what
+    needs a look goes to `notes`."""
+    data = source.data
+    if source.kind == "docx":
+        prepared = prepare_docx(data, source.shown)
+        data = prepared.data
+        if notes is not None:
+            notes.unmapped.extend(prepared.notes)
     with tempfile.TemporaryDirectory(prefix="clausier-import-") as work:
         path = Path(work) / ("source" + SUFFIX[source.kind])
-        path.write_bytes(source.data)
+        path.write_bytes(data)
         command = [pandoc_path(), "--sandbox", "-f", READERS[source.kind], "-t", "json", str(path)]
         try:
             done = subprocess.run(command, capture_output=True, timeout=TIME_LIMIT, cwd=work, check=False)

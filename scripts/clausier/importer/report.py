@@ -4,15 +4,14 @@ in the source, so a lawyer can finish by hand. Printed, and kept as build/import
 from __future__ import annotations
 
 from .inlines import Notes
+from .parts import parts_report
 from .references import Found
 from .structure import Document
 from .writing import Planned
 
 NOT_YET = [
-    "blanks and placeholders ([Customer Name], ______, [●], highlighted fields, content controls) are imported "
-    "as literal text, not yet as key terms: replace them with `{{ terms.x }}` and declare the terms in the template",
-    "the parties, amounts and dates of the source come back as literal text in the preamble and closing clauses",
-    "defined terms are not recognised yet; the cover page and schedules are imported as ordinary text",
+    "the parties, amounts and dates the source writes out (not as placeholders) come back as literal text: "
+    "replace them with `{{ client.name }}`, `{{ terms.x }}` or parameters",
 ]
 
 
@@ -22,7 +21,7 @@ def report(*, shown: str, template_id: str, language: str, language_guessed: boo
     out.append(f"- `templates/{template_id}.md.j2`: {len(document.articles)} articles"
                + (", a preamble" if document.preamble else "") + (", a closing" if document.closing else ""))
     for cid, title, category, guessed in planned.clauses:
-        how = "guessed from the title" if guessed else "default: no keyword matched"
+        how = guessed if isinstance(guessed, str) else "guessed from the title" if guessed else "default: no keyword matched"
         out.append(f"- `clauses/{cid}/` — {title} (category `{category}`, {how})")
     out.append(f"- `agreements/{template_id}-example.md`: an example agreement that builds")
     out += ["", "## Guessed", ""]
@@ -38,6 +37,7 @@ def report(*, shown: str, template_id: str, language: str, language_guessed: boo
     if planned.stubs:
         out.append(f"- {len(planned.stubs)} texts in the library's other languages written as \"to translate\" "
                    "stubs (no copied wording): translate them before using these clauses in another language")
+    out += parts_report(document)  # key terms, defined terms, cover and annexes (parts.py)
     out += ["", "## Cross-references", "", f"- {found.made} turned into ref()/refs()"]
     for index, text in found.left or []:
         out.append(f"- paragraph {index}: left as written, not inside this document: \"{text}\"")

@@ -11,15 +11,17 @@ from pathlib import Path
 from ..models import LANGUAGES
 from ..output import write_atomic
 from ..planning import SPECIAL_CONDITIONS
+from .categories import load_category_map
 from .commit import check_inside, commit
 from .guards import ImportRefused, read_source
 from .inlines import Notes
+from .parts import link_parts, open_parts, split_annexes
 from .reading import meta_text, read_tree
 from .references import link_references
 from .report import report
 from .structure import find_structure
 from .units import read_units
-from .writing import Planned, assign_ids, plan_files
+from .writing import Planned, _unique, assign_ids, plan_files, slug
 
 TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 # Words frequent in one language and rare in the other: a guess when neither --language nor the
@@ -36,7 +38,7 @@ class Imported:
 
 
 def import_contract(root: Path, file: Path, template_id: str, language: str | None = None,
-                    force: bool = False, today: dt.date | None = None) -> Imported:
+                    force: bool = False, today: dt.date | None = None, category_map: Path | None = None) -> Imported:
     """Import `file` into the repository at `root` as template `template_id`; ImportRefused (or a
     ContentError about the repository) and nothing written when it cannot."""
     from ..repository import load_repository
@@ -60,9 +62,10 @@ def import_contract(root: Path, file: Path, template_id: str, language: str | No
     if language is not None and language not in languages:
         raise ImportRefused(language, f"--language {language}: not one of the library's languages "
                             f"({', '.join(languages)}, clausier.yml)")
+    mapping = load_category_map(category_map, categories) if category_map is not None else None
     source = read_source(file)
-    tree = read_tree(source)
     notes = Notes()
+    tree = read_tree(source, notes)
     units = read_units(tree, notes)
     if notes.images:
         places = "; ".join(f"paragraph {index}: {what}" for index, what in notes.images[:5])
@@ -73,21 +76,28 @@ def import_contract(root: Path, file: Path, template_id: str, language: str | No
         title = units.pop(0).text
     title = title or file.stem.replace("-", " ").replace("_", " ").strip() or template_id
     language, guessed = _language(language, meta_text(tree, "lang"), units, languages, repo)
+    units, annexes = split_annexes(units)  # the schedules after the signatures (parts.py)
     document = find_structure(units, title, notes)
+    today = today or dt.date.today()
+    open_parts(document, annexes, language, notes, today)  # the cover, the annexes, the key terms
     planned = Planned()
     own = _own_clauses(existing) if force and existing.exists() else set()
     taken = set(repo.clauses.keys()) if hasattr(repo.clauses, "keys") else set()
     taken |= {p.name for p in (root / "clauses").glob("*")} if (root / "clauses").is_dir() else set()
     taken.add(SPECIAL_CONDITIONS)  # the id that places an agreement's own text
     assign_ids(document, template_id, taken, own, planned)
+    used = {article.id for article in document.articles}
+    link_parts(document, lambda title, fallback: _unique(slug(title, fallback), template_id, taken, own, used, planned),
+               language)
     found = link_references(document, language)
     numbering = {"word": document.style.word, "heading": document.style.heading,
                  "sub_title": document.style.sub_title, "items": document.style.items,
                  "refer": found.refer}
-    today = today or dt.date.today()
     plan_files(document, template_id=template_id, language=language, languages=languages,
                categories=categories, shown=file.name, numbering=numbering, taken=taken, own=own,
-               planned=planned, today=today)
+               planned=planned, today=today, category_map=mapping)
+    if mapping is not None:  # an entry naming no section is a typo: refused at its line
+        mapping.check_used([(title, cid) for cid, title, _, _ in planned.clauses])
     if not force:
         clashes = [path for path in planned.files if (root / path).exists()]
         if clashes:

@@ -11,14 +11,16 @@ that is not an article) the closing: parties and signature block.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .inlines import Notes, markdown
+from .inlines import Notes, markdown, plain
 from .patterns import (DASHES, ITEM, SUB, Marker, article_marker, clean_title, is_title_like, item_marker,
                        lead_title, strip_chars)
 from .units import Unit
 
+_DEFINES = re.compile(r"^(?:means|mean|shall mean|has the meaning|désigne|désignent|s['’]entend)\b")
 LIST_ITEM_STYLES = {("LowerAlpha", "TwoParens"): "(a)", ("LowerRoman", "TwoParens"): "(i)",
                     ("UpperAlpha", "TwoParens"): "(A)", ("UpperRoman", "TwoParens"): "(I)",
                     ("Decimal", "TwoParens"): "(1)", ("LowerAlpha", "OneParen"): "a)",
@@ -75,6 +77,9 @@ class Document:
     articles: list[Article] = field(default_factory=list)
     closing: list = field(default_factory=list)
     style: Style = field(default_factory=Style)
+    cover: object = None  # parts.CoverPart: the key terms' page before the first section
+    annexes: list = field(default_factory=list)  # parts.Annex: after the signatures
+    terms: object = None  # placeholders.Terms: the key terms its placeholders became
 
 
 def _marked(units: list[Unit]) -> tuple[dict[int, Marker], str]:
@@ -103,6 +108,20 @@ def _marked(units: list[Unit]) -> tuple[dict[int, Marker], str]:
         return ({i: Marker("", "", "", u.text) for i, u in enumerate(units)
                  if u.kind == "heading" and u.level == repeated[0]}, "headings (numbers not typed)")
     return {}, "nothing: no headings, numbered paragraphs or numbered list"
+
+
+def _run_in(inlines: list):
+    """A bold run-in title opening a sub-clause, unless the bold is a term its sentence defines
+    ("**Business Day** means …": a definition, not a title)."""
+    lead = lead_title(inlines)
+    if lead and not lead[0].endswith((".", ":")) and _DEFINES.match(plain(lead[1])):
+        return None
+    return lead
+
+
+def has_articles(units: list[Unit]) -> bool:
+    """Whether the units number sections of their own (an annex's), by any of the ways above."""
+    return bool(_marked(units)[0])
 
 
 def _all_bold(unit: Unit) -> bool:
@@ -196,7 +215,7 @@ class _Articles:
         found = SUB.match(unit.text)
         if found:
             inlines = strip_chars(unit.inlines, len(unit.text) - len(found["rest"]))
-            lead = lead_title(inlines)
+            lead = _run_in(inlines)
             if lead and lead[0]:
                 self._sub(found["a"] + "." + found["n"], markdown_title(lead[0]), unit.index)
                 self.sub_kinds["run-in"] += 1
@@ -224,7 +243,7 @@ class _Articles:
         relative = unit.depth - self.depth
         if unit.style in ("Decimal", "DefaultStyle") and relative == 1 and self.depth >= 0 \
                 and unit.delim != "TwoParens":
-            lead = lead_title(unit.inlines)
+            lead = _run_in(unit.inlines)
             number = f"{self.article.number}.{unit.ordinal}"
             if lead:
                 self._sub(number, markdown_title(lead[0]), unit.index)

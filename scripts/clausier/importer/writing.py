@@ -14,8 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .categories import guess_category
+from .categories import CategoryMap, choose_category
 from .inlines import line_start
+from .parts import agreement_lines, part_ids, part_pieces, template_lines
 from .structure import Article, Document, Item, Para, Sub
 
 STUB = {"fr": "À traduire", "en": "To translate"}
@@ -99,28 +100,26 @@ def _text_file(title: str, summary: str, body: str) -> str:
             f"  negotiation: {_yaml(todo)}\n  risks: {_yaml(todo)}\n---\n{body}")
 
 
-def _stub(title: str, language: str, source_language: str, body: str) -> str:
-    """A text in another of the library's languages: marked to translate, no copied wording; as
-    many `##` sub-clauses as the source, so the parity check holds."""
-    word = STUB.get(language, STUB["en"])
-    subs = sum(1 for line in body.split("\n") if line.startswith("##"))
-    stub_body = "\n\n".join(["##"] * subs) if subs else ""
-    text = f"{word} ({source_language}.md)."
-    return _text_file(f"{word}: {title}", text, (stub_body + "\n\n" if stub_body else "") + text + "\n")
+def _stub(language: str, source_language: str, shown: str) -> str:
+    """A text in another of the library's languages: marked `translate: true` (check warns, an
+    agreement in that language is refused), no copied wording, no invented title."""
+    return (f"---\n# {STUB.get(language, STUB['en'])}: imported from {shown} in {source_language} "
+            f"({source_language}.md); write the {language} text here, then remove `translate: true`.\n"
+            "translate: true\n---\n")
 
 
 def plan_files(document: Document, *, template_id: str, language: str, languages: tuple[str, ...],
                categories: tuple[str, ...], shown: str, numbering: dict, taken: set[str], own: set[str],
-               planned: Planned, today: dt.date) -> None:
+               planned: Planned, today: dt.date, category_map: CategoryMap | None = None) -> None:
     """Fill `planned.files` (paths relative to the repository)."""
-    used = {a.id for a in document.articles}
-    parts: dict[str, list[str]] = {"preamble": [], "clauses": [], "closing": []}
+    used = {a.id for a in document.articles} | part_ids(document)
+    parts: dict[str, list[str]] = {"preamble": [], "clauses": [], "closing": [], "cover": [], "annexes": []}
     pieces = []
     if document.preamble:
         cid = _unique("preamble", template_id, taken, own, used, planned)
         pieces.append(("preamble", cid, "Preamble", "parties", loose_body(document.preamble), 0))
     for article in document.articles:
-        category, guessed = guess_category(article.title, language, categories)
+        category, guessed = choose_category(article.title, article.id, language, categories, category_map)
         pieces.append(("clauses", article.id, article.title, category, article_body(article),
                        article.index))
         planned.clauses.append((article.id, article.title, category, guessed))
@@ -129,7 +128,14 @@ def plan_files(document: Document, *, template_id: str, language: str, languages
         name = first.md if first.heading else "Signatures"
         cid = _unique(slug(name, "closing"), template_id, taken, own, used, planned)
         pieces.append(("closing", cid, name.replace("\\", ""), "signatures", loose_body(document.closing), 0))
+    for piece in part_pieces(document, language, lambda title, cid: choose_category(title, cid, language, categories,
+                                                                                    category_map),
+                             article_body, loose_body):
+        pieces.append(piece)
+        if piece[0] == "annexes":
+            planned.clauses.append((piece[1], piece[2], piece[3], "an annex's clause; category guessed from the title"))
     for part, cid, title, category, body, index in pieces:
+        category = (category_map.pick(title, cid) if category_map and part != "clauses" else None) or category
         if category not in categories:
             category = "general" if "general" in categories else categories[0]
         parts[part].append(cid)
@@ -140,14 +146,15 @@ def plan_files(document: Document, *, template_id: str, language: str, languages
         planned.files[f"clauses/{cid}/{language}.md"] = _text_file(title, summary, body)
         for other in languages:
             if other != language:
-                planned.files[f"clauses/{cid}/{other}.md"] = _stub(title, other, language, body)
+                planned.files[f"clauses/{cid}/{other}.md"] = _stub(other, language, shown)
                 planned.stubs.append(f"clauses/{cid}/{other}.md")
     planned.files[f"templates/{template_id}.md.j2"] = _template(document, template_id, language, shown, numbering,
                                                                parts, today)
     client, address = STUB_CLIENT.get(language, STUB_CLIENT["en"])
     planned.files[f"agreements/{template_id}-example.md"] = (
         f"---\ntemplate: {template_id}\nlanguage: {language}\nstatus: draft\nclient:\n"
-        f"  name: {_yaml(client)}\n  address: {_yaml(address)}\neffective_date: {today.isoformat()}\n---\n")
+        f"  name: {_yaml(client)}\n  address: {_yaml(address)}\neffective_date: {today.isoformat()}\n"
+        + "".join(line + "\n" for line in agreement_lines(document, document.terms)) + "---\n")
 
 
 STUB_CLIENT = {"en": ("Client to be named", "Address to be given"), "fr": ("Client à nommer", "Adresse à indiquer")}
@@ -186,4 +193,5 @@ def _template(document: Document, template_id: str, language: str, shown: str, n
             lines += [f"  - {cid}" for cid in parts[part]]
         elif parts[part]:
             lines.append(f"{part}: [{', '.join(parts[part])}]")
+    lines += template_lines(document, language, document.terms)  # terms:, cover:, annexes: (parts.py)
     return "\n".join(lines) + "\n---\n" + _BODY
