@@ -1,5 +1,8 @@
 """Signed agreements: their own text is unchanged since signing, their rebuild from the library
 as of the signing commit gives the recorded Markdown and PDF, and amendments point somewhere.
+When the agreement has an electronically signed PDF (signatures/<id>.pdf), `clausier verify`
+checks it, and a rebuild that no longer gives the recorded bytes is then a warning: the signed
+PDF carries its own proof.
 
 "Unchanged since signing" is decided by git history, not by the record's hashes (whoever edits
 the text can recompute those): the text must be the one committed at the signing commit, an
@@ -67,19 +70,47 @@ def check(context):
             if problem is not None:
                 yield agreement.finding(("signed", "commit"), f"this signed agreement {problem}", rule="signed")
                 continue
+            # A signed PDF proves the text by itself: then a rebuild that drifted is only a warning.
+            proof = yield from _signed_pdf(context, agreement)
+            drift = "warning" if proof else "error"
             try:
                 outputs = _rebuild(libraries, agreement)
             except ClausierError as exc:
-                yield agreement.finding(("signed", "commit"), f"cannot rebuild it as signed: {exc}", rule="signed")
+                yield agreement.finding(("signed", "commit"), f"cannot rebuild it as signed: {exc}", drift, "signed")
                 continue
             if hashlib.sha256(outputs["md"]).hexdigest() != signed.markdown_sha256:
                 yield agreement.finding(("signed", "markdown_sha256"), "its text rebuilt from the library as of "
                                         f"{signed.commit[:12]} differs from the text signed on {signed.on}",
-                                        rule="signed")
+                                        drift, "signed")
             elif hashlib.sha256(outputs["pdf"]).hexdigest() != signed.pdf_sha256:
                 yield agreement.finding(("signed", "pdf_sha256"), "same text, but the rebuilt PDF differs from the "
                                         "signed one (pandoc, Typst or the styles changed?); keep the signed PDF "
-                                        "from the archive", rule="signed")
+                                        "from the archive" + (f" ({proof}, which verifies)" if proof else ""),
+                                        drift, "signed")
+
+
+def _signed_pdf(context, agreement):
+    """signatures/<id>.pdf verified (clausier verify), its problems as errors; its name when it
+    verifies, None when there is none (or it fails)."""
+    from ...signing import SIGNATURES
+
+    pdf = context.root / SIGNATURES / f"{agreement.file.id}.pdf"
+    if not pdf.exists():
+        return None
+    from ...signing.keys import load_trust
+    from ...signing.verify import verify_agreement
+
+    shown = f"{SIGNATURES}/{pdf.name}"
+    try:
+        config = context.repo.config
+        trust = load_trust(context.repo.root, config.signing.trust if config else [], [])
+        result = verify_agreement(context.repo.root, agreement.path, trust)
+    except ClausierError as exc:
+        yield agreement.finding(("signed",), f"{shown} cannot be verified: {exc}", rule="signed")
+        return None
+    for problem in result.problems:
+        yield agreement.finding(("signed",), f"{shown}: {problem}", rule="signed")
+    return None if result.problems else shown
 
 
 RULE = Rule("signed", "signed agreements are frozen and rebuild to the bytes that were signed", check)
