@@ -35,6 +35,7 @@ CODE = ("assemble.py", "planning.py", "numbering.py", "outline.py", "parts.py", 
         "guards.py", "budget.py", "docx_layout.py", "frame.py", "agreement_places.py",
         # loading and validation: a changed default or parsed value changes the text
         "repository.py", "languages.py", "settings.py", "models.py", "validation.py", "yamlio.py", "yamlhazards.py", "bounds.py", "selection.py",
+        "sentrecord.py", "signedrecord.py",
         "errors.py", "paths.py", "safefile.py", "gitsource.py", "logo.py",
         # the fast route's own converters: the same bytes, but a change to them is a new tool too
         "fast/pandoc_server.py", "fast/typst_workspace.py", "fast/batch_renderer.py")

@@ -106,7 +106,8 @@ def agreement_language(repo: Repository, model: Agreement, document: Document, s
     template = repo.templates.get(model.template)
     available = repo.template_languages(template) if template and template.meta else repo.languages
     if language in available:
-        return _words_findings(repo, model, document, shown, language) if template and template.meta else []
+        return _words_findings(repo, model, document, shown, language) + _translate_findings(
+            repo, model, document, shown, language) if template and template.meta else []
     whose = f"template {model.template!r}" if template and template.meta and template.meta.languages else "the library"
     if model.language is None:  # the default language of clausier.yml
         line, col = document.positions.of(("template",))
@@ -125,6 +126,7 @@ def _words_findings(repo: Repository, model: Agreement, document: Document, show
                     language: str) -> list[Finding]:
     """Amounts are spelled in French and English only (words.py): an agreement in another language
     whose template or clauses spell an amount is refused here, at its own line, not mid-render."""
+    from .parts import annex_articles, cover_clauses
     from .words import LANGUAGES as SPELLED
 
     if language in SPELLED:
@@ -132,7 +134,9 @@ def _words_findings(repo: Repository, model: Agreement, document: Document, show
     template = repo.templates[model.template]
     sources = [(template.path, template.source)]
     meta = template.meta
-    for clause_id in [*meta.preamble, *(slot.id for slot in meta.slots()), *meta.closing]:
+    placed = [*cover_clauses(meta), *meta.preamble, *(slot.id for slot in meta.slots()), *meta.closing,
+              *(c for c, _ in annex_articles(meta)), *model.clauses.add]  # every part, and what the agreement adds
+    for clause_id in dict.fromkeys(placed):
         clause = repo.clauses.get(clause_id)
         for (_variant, lang), text in (clause.texts.items() if clause else ()):
             if lang == language:
@@ -145,6 +149,30 @@ def _words_findings(repo: Repository, model: Agreement, document: Document, show
                 f"{path} spells an amount in words (|words), which Clausier writes in {', '.join(SPELLED)} only, "
                 f"not in {language!r}: write this agreement in one of those or remove |words from that text"))]
     return []
+
+
+def _translate_findings(repo: Repository, model: Agreement, document: Document, shown: str,
+                        language: str) -> list[Finding]:
+    """A clause whose text in the agreement's language is marked `translate: true` (not written
+    yet, `clausier import`) is refused at the agreement's `language:` line, naming the clause."""
+    from .parts import annex_articles, cover_clauses
+
+    meta = repo.templates[model.template].meta
+    placed = [*cover_clauses(meta), *meta.preamble, *(s.id for s in meta.slots() if s.id not in model.clauses.omit),
+              *meta.closing, *(c for c, _ in annex_articles(meta)), *model.clauses.add]
+    findings = []
+    for clause_id in dict.fromkeys(placed):
+        clause = repo.clauses.get(clause_id)
+        text = clause.texts.get((model.clauses.variants.get(clause_id, "standard"), language)) if clause else None
+        if text is not None and text.front.translate:
+            written = [lang for (variant, lang), other in clause.texts.items()
+                       if variant == "standard" and not other.front.translate]
+            loc = ("language",) if model.language else ("template",)
+            line, col = document.positions.of(loc)
+            findings.append(Finding(shown, line, col, field=loc[0], message=(
+                f"clause {clause_id!r} is not written in {language!r} yet ({text.path} is marked `translate: true`): "
+                f"translate it, or write this agreement in {' or '.join(written) or 'another language'}")))
+    return findings
 
 
 def library_languages(root: Path) -> tuple[str, ...]:

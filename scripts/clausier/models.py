@@ -13,9 +13,11 @@ from .durations import Duration, parse_duration
 from .bounds import MAX_NUMBER, plain_number, sane_date
 from .currencies import check_currency
 from .numbering import Numbering
-from .frame import titled_clause
+from .frame import PreambleStyle, RunningHeader, footer_note_text, titled_clause
 from .parts import Annexes, Cover
-from .parameters import coerce_parameter
+from .parameters import choice_keys, coerce_parameter, every_label_or_none
+from .sentrecord import Sent
+from .signedrecord import Signed  # noqa: F401  (models.Signed: what sign-off and sign record)
 
 # The languages of a library that does not declare `languages:` in clausier.yml.
 LANGUAGES = ("fr", "en")
@@ -187,17 +189,6 @@ class Approval(Strict):
     on: ContractDate = Field(description="When")
 
 
-class Signed(Strict):
-    """What `clausier sign-off` records: the text is frozen from then on."""
-
-    on: ContractDate = Field(description="Date of signature")
-    commit: str = Field(pattern=r"^[0-9a-f]{40}$", description="Commit of the library the text was rendered from")
-    source_sha256: str = Field(pattern=r"^[0-9a-f]{64}$",
-                               description="Hash of this agreement's own front matter (without `signed`) and body")
-    markdown_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="Hash of the assembled Markdown")
-    pdf_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="Hash of the signed PDF")
-
-
 def _reason(text: str) -> str:
     if not text.strip():
         raise ValueError("an ignore needs its reason: say why the finding does not apply here")
@@ -257,6 +248,8 @@ class Agreement(Strict):
     approvals: list[Approval] = Field(default_factory=list, description="Approvals of non-standard terms")
     amends: Optional[str] = Field(None, description="Id of the signed agreement this one amends")
     signed: Optional[Signed] = Field(None, description="Written by `clausier sign-off`; do not edit by hand")
+    sent: list[Sent] = Field(default_factory=list, description="Written by `clausier send`: each message a "
+                             "server accepted; do not edit by hand")
     lint: LintSettings = Field(default_factory=LintSettings, description="`check` findings silenced in this agreement")
 
 
@@ -288,7 +281,8 @@ class KeyTerm(Strict):
     """A value clauses read as terms.<name>: declared once by a template, set once by an agreement."""
 
     type: ParameterType
-    choices: Optional[list[str]] = None
+    # [assigned, licensed], or each key's label per language (parameters.choice_keys)
+    choices: Optional[Annotated[dict[str, Optional[Localized]], BeforeValidator(choice_keys)]] = None
     min: Optional[Bound] = None
     max: Optional[Bound] = None
     default: Any = None  # none: every agreement sets it
@@ -299,6 +293,7 @@ class KeyTerm(Strict):
     def _default_in_type(self) -> "KeyTerm":
         if self.type == "enum" and not self.choices:
             raise ValueError("an enum term needs `choices:`")
+        every_label_or_none(self.choices or {})
         try:
             self.default is None or coerce_parameter(self, self.default)
         except ValueError as exc:
@@ -336,12 +331,16 @@ class ClauseText(Strict):
     title: str
     summary: str
     guidance: Guidance
+    translate: bool = False  # not written in this language yet (`clausier import`): check warns, a build refuses
+
+    @model_validator(mode="before")  # (pydantic makes it a class method)
+    def _to_translate(cls, data: Any) -> Any:  # a text to translate holds no wording: none is asked of it
+        return {"title": "", "summary": "", "guidance": dict.fromkeys(("when", "negotiation", "risks"), ""), **data} \
+            if isinstance(data, dict) and data.get("translate") is True else data
 
 
-class VariantText(Strict):
+class VariantText(ClauseText):
     title: Optional[str] = None
-    summary: str
-    guidance: Guidance
 
 
 # ---------------------------------------------------------------- templates
@@ -383,6 +382,10 @@ class TemplateMeta(Strict):
                                  "numbered and referred to (docs/how-to/number-and-refer.md)")
     cover: Optional[Cover] = Field(None, description="A cover page of key terms before the preamble (parts.py)")
     annexes: Optional[Annexes] = Field(None, description="Schedules after the closing, each on a new page (parts.py)")
+    header: RunningHeader = Field(default_factory=RunningHeader, description="The running header's left (frame.py)")
+    footer_note: Optional[Annotated[Localized, AfterValidator(footer_note_text)]] = Field(None, description="One "
+                                                                                          "line after the end")
+    preamble_style: PreambleStyle = Field("block", description="block: the parties set apart; plain: as body text")
 
     def slots(self) -> list[ClauseSlot]:
         return [ClauseSlot(id=s) if isinstance(s, str) else s for s in self.clauses]

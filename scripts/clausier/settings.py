@@ -64,6 +64,13 @@ class Playbook(Strict):
         description="Approval role (as written in clause.yml) → the people who may give it; empty: anyone")
 
 
+class Signing(Strict):
+    """`clausier verify` and the `signed` check: whose certificates a signature may rest on."""
+
+    trust: list[str] = Field(default_factory=list, description="Trusted certificates (PEM or DER files in the "
+                             "repository): your own CA, a trust service provider's root")
+
+
 class Config(Strict):
     organisation: Party
     branding: Branding
@@ -74,6 +81,7 @@ class Config(Strict):
     categories: list[Identifier] = Field(default_factory=lambda: list(CATEGORIES), min_length=1,
                                          description="Clause categories, in the handbook's order")
     playbook: Playbook = Field(default_factory=Playbook)
+    signing: Signing = Field(default_factory=lambda: Signing())
 
     @model_validator(mode="before")
     @classmethod

@@ -24,7 +24,8 @@ from .errors import ClausierError, ContentError
 from .gitsource import GitError, NotARepository, git
 from .yamlio import split_front_matter
 
-SIGN_OFF_FIELDS = ("status", "signed")  # what `clausier sign-off` writes into the front matter
+SIGN_OFF_FIELDS = ("status", "signed", "sent")  # what sign-off writes, and `sent:` (send records it later)
+SIGNING_FIELDS = ("archive_sha256", "signatures")  # what `clausier sign` adds to the `signed:` record
 CHANGED = "changed"  # history_problem's answer for a text that is not the signed one
 
 
@@ -98,7 +99,7 @@ def history_problem(root: Path, commit: str, path: str, text: str) -> str | None
     if not same_but_sign_off(signed_then.decode("utf-8", "replace"), text, path):
         return CHANGED
     first = first_sign_off(root, commit, path)
-    if first is not None and _typed(first[1]) != _typed(_record_of(text, path)):
+    if first is not None and _typed(_settled(first[1])) != _typed(_settled(_record_of(text, path))):
         return (f"carries a sign-off record other than the one committed in {first[0][:12]}: a signature "
                 "is never rewritten; undo the change and write an amendment")
     return None
@@ -119,6 +120,14 @@ def first_sign_off(root: Path, commit: str, path: str) -> tuple[str, Any] | None
     except GitError:
         return None
     return None
+
+
+def _settled(record: Any) -> Any:
+    """A sign-off record without what `clausier sign` adds later (the archive's hash and the list
+    of signatures, which signatures/<id>.pdf proves: clausier verify)."""
+    if not isinstance(record, dict):
+        return record
+    return {k: v for k, v in record.items() if k not in SIGNING_FIELDS}
 
 
 def _record_of(text: str, shown: str) -> Any:

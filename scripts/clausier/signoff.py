@@ -28,7 +28,7 @@ from .repository import AgreementFile, Repository, load_agreement, load_reposito
 from .yamlio import split_front_matter
 
 LIBRARY = ("clausier.yml", "clauses", "templates")
-UNSIGNED_FIELDS = ("status", "signed")
+UNSIGNED_FIELDS = ("status", "signed", "sent")  # `sent:`: sending a signed agreement does not change it
 
 
 class SignOffError(ClausierError):

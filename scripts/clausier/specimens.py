@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .models import Agreement, Parameter
+from .parts import annex_articles, cover_clauses
 from .repository import AgreementFile, Repository
 from .yamlio import Positions
 
@@ -87,7 +88,7 @@ def sample_value(parameter: Parameter, language: str) -> Any:
     if kind == "duration":
         return "1 month"
     if kind == "enum":
-        return (parameter.choices or [""])[0]
+        return next(iter(parameter.choices or [""]))  # (a key term's choices may map keys to labels)
     if kind == "list":
         return [parameter.label[language]]
     return parameter.label[language]
@@ -111,6 +112,13 @@ def usable_templates(repo: Repository) -> list[str]:
     return [n for n, t in sorted(repo.templates.items()) if t.meta is not None]
 
 
+def placed_clauses(meta) -> set[str]:
+    """The ids a template places, in any part: its articles (special-conditions too), preamble,
+    closing, cover and annex clauses."""
+    return {s.id for s in meta.slots()} | {*meta.preamble, *meta.closing, *cover_clauses(meta)} | {
+        c for c, _ in annex_articles(meta)}
+
+
 def specimen_agreement(repo: Repository, template: str, language: str, extra: list[str] = (),
                        kind: str = "business") -> AgreementFile:
     """A complete, valid agreement of `template` built from sample data, with `extra` clauses
@@ -118,8 +126,7 @@ def specimen_agreement(repo: Repository, template: str, language: str, extra: li
     sample = _SAMPLE.get(language, _SAMPLE["en"])  # a language a library adds: the English sample data
     meta = repo.templates[template].meta
     annexes = meta.annexes.parts if meta.annexes else ()  # document parts (parts.py): their clauses and texts
-    in_template = {s.id for s in meta.slots()} | set(meta.preamble) | set(meta.closing) | {
-        c for part in annexes for c in part.clauses} | set(meta.cover.clauses if meta.cover else ())
+    in_template = placed_clauses(meta)
     add = sorted(set(extra) - in_template)
     parameters: dict[str, dict[str, Any]] = {}
     for cid in sorted((in_template | set(add)) & set(repo.clauses)):

@@ -19,7 +19,10 @@ from .init import init
 from .listing import list_
 from .new import new
 from .schema import schema
+from .send import send
+from .sign import sign
 from .signoff import sign_off
+from .verify import verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,7 +34,8 @@ def main(ctx: click.Context, root: str | None) -> None:
     ctx.obj = find_root(root)
 
 
-for command in (build, new, list_, check, schema, sign_off, diff, impact, handbook, init, import_):
+for command in (build, new, list_, check, schema, sign_off, diff, impact, handbook, init, import_, send, sign,
+                verify):
     main.add_command(command)
 
 

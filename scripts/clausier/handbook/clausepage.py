@@ -13,7 +13,7 @@ import re
 
 from ..assemble import SPECIAL_CONDITIONS, Session
 from ..errors import ContentError
-from ..models import Parameter
+from ..models import Guidance, Parameter
 from ..parameters import terms_read
 from ..planning import SPECIAL_TITLE
 from ..rendered_library import rendered_clause, specimen_sessions
@@ -21,7 +21,7 @@ from ..repository import Clause, Repository
 from .layout import (Page, category_label, clause_page_path, in_each, in_language, indent, language_name, link,
                      template_rows, yaml_string)
 from .safetext import code, content, html, plain
-from .words import article_word, colon, prose_word, say, sentence
+from .words import article_word, colon, prose_word, say, sentence, word
 
 GUIDANCE = (
     ("when", "tip", {"fr": "Quand l'utiliser", "en": "When to use it"}),
@@ -178,13 +178,18 @@ def clause_page(repo: Repository, clause: Clause, last_changed: str | None,
     texts, findings = rendered_clause(clause, sessions)  # the same path as `check` (rule `renders`)
     if findings:
         raise ContentError(findings)
-    numbers = {language: getattr(session.plan.find(clause.id), "number", None)
-               for language, session in sessions.items()}
+    numbers = {language: getattr(specimens.find(clause.id), "number", None)  # where it rendered
+               for language, specimens in sessions.items()}
     shown = {(variant, language): content(_display_text(text, path, repo, language, numbers.get(language)))
              for (variant, language), text in texts.items()}
     languages = repo.languages
     titles = in_each(clause.title, languages)  # each title once: « Signatures », not twice
     standard = {language: clause.text("standard", language).front for language in languages}
+    for language in [lang for lang in languages if standard[lang].translate]:  # not written yet: said, not shown
+        wait = word("to_translate", language)
+        standard[language] = standard[language].model_copy(update={"summary": wait, "guidance": Guidance(
+            when=wait, negotiation=wait, risks=wait)})
+        shown = {key: "" if key == ("standard", language) else value for key, value in shown.items()}
     category = category_label(clause.meta.category, languages)
     words = _article_words(repo, clause.id)
     lines = [

@@ -41,7 +41,8 @@ def category_page(repo: Repository, category: str, clauses: list[Clause]) -> Pag
              + f" | {prose_word('variants', languages)} |", "|---|" + "---|" * len(languages) + "---|"]
     for clause in clauses:
         variants = ", ".join(plain(v) for v in clause.meta.variants) or "—"
-        summaries = "".join(f"{plain(clause.text('standard', lang).front.summary)} | " for lang in languages)
+        fronts = {lang: clause.text("standard", lang).front for lang in languages}  # to translate: said so
+        summaries = "".join(f"{plain(word('to_translate', lang) if f.translate else f.summary)} | " for lang, f in fronts.items())
         lines.append(f"| [{plain(clause.title(languages[0]))}]({link(path, clause_page_path(clause))}) | "
                      f"{summaries}{variants} |")
     return Page(path, label, "\n".join(lines) + "\n")

@@ -21,6 +21,7 @@ WORDS: dict[str, dict[str, str]] = {
     "clause_library": {"fr": "Bibliothèque de clauses", "en": "Clause library"},
     "closing": {"fr": "clôture", "en": "closing"},
     "contract_types": {"fr": "Modèles de contrat", "en": "Contract types"},
+    "cover": {"fr": "page de garde", "en": "cover page"},
     "default": {"fr": "Par défaut", "en": "Default"},
     "guidance": {"fr": "Conseils", "en": "Guidance"},
     "home": {"fr": "Accueil", "en": "Home"},
@@ -37,6 +38,7 @@ WORDS: dict[str, dict[str, str]] = {
     "template": {"fr": "Modèle", "en": "Template"},
     "templates": {"fr": "Modèles", "en": "Templates"},
     "text": {"fr": "Texte", "en": "Text"},
+    "to_translate": {"fr": "À traduire", "en": "To translate"},
     "type": {"fr": "Type", "en": "Type"},
     "variants": {"fr": "Variantes", "en": "Variants"},
 }

@@ -51,7 +51,7 @@ def _library(repo):
             continue
         declared = meta.terms
         used = [s.id for s in meta.slots()] + list(meta.preamble) + list(meta.closing) + \
-            list(meta.cover.clauses if meta.cover else ())  # (cover.py)
+            list(meta.cover.clause_ids() if meta.cover else ())  # (cover.py)
         clauses = [repo.clauses[c] for c in dict.fromkeys(used) if c in repo.clauses]
         in_templates.update(used)
         clashes = {term: clause.id for clause in clauses for term in declared if term in clause.meta.parameters}
