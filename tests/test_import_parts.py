@@ -90,8 +90,11 @@ def test_cover_page_and_schedules(tmp_path):
     assert "annexes:" in example and "  schedule_b: |\n    The prices are those" in example
     hosting = (root / "clauses" / "hosting" / "en.md").read_text(encoding="utf-8")
     assert 'levels of {{ ref("schedule-a") }}, for the prices of {{ ref("schedule-b") }}.' in hosting
-    preamble = (root / "clauses" / "preamble" / "en.md").read_text(encoding="utf-8")
+    # "Standard Terms" is no section: a preamble clause printed under that title
+    assert "preamble: [standard-terms]\n" in template and "titled: [standard-terms]\n" in template
+    preamble = (root / "clauses" / "standard-terms" / "en.md").read_text(encoding="utf-8")
     assert "{{ terms.customer }}" in preamble  # the cover's "[Customer Name]" and the text's: one term
+    assert "#" not in preamble.split("---\n")[-1]
     assert "Schedule A — Service Levels (paragraph" in output and "cover page (paragraph 1)" in output
     text = _built(root, "hosting")
     assert "| Governing Law" in text and "■ Standard" in text and "□ Premium" in text

@@ -81,9 +81,15 @@ class WordDoc:
         return (f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
                 f'<w:footnoteReference w:id="{len(self.notes)}"/></w:r>')
 
-    def table(self, rows: list[list[str]]) -> None:
-        cells = "".join("<w:tr>" + "".join(f"<w:tc><w:p>{run(cell)}</w:p></w:tc>" for cell in row) + "</w:tr>"
-                        for row in rows)
+    def table(self, rows: list[list]) -> None:
+        """A table; a cell is its text, or a list of paragraphs, each its text or its runs' XML
+        (from run(), control())."""
+        def paragraph(text: str) -> str:
+            return f"<w:p>{text if text.startswith('<w:') else run(text)}</w:p>"
+
+        cells = "".join("<w:tr>" + "".join(
+            "<w:tc>" + "".join(paragraph(p) for p in ([cell] if isinstance(cell, str) else cell or [""])) + "</w:tc>"
+            for cell in row) + "</w:tr>" for row in rows)
         self.body.insert(len(self.body) - 1, parse_xml(f"<w:tbl {NS}><w:tblPr/>{cells}</w:tbl>"))
 
     def save(self, path: Path) -> Path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Sequence
 
 from .models import Agreement, Parameter
 from .parts import annex_articles, cover_clauses
@@ -76,8 +76,10 @@ _SAMPLE: dict[str, dict[str, Any]] = {
 }
 
 
-def sample_value(parameter: Parameter, language: str) -> Any:
-    """A plausible value for a parameter that has no default."""
+def sample_value(parameter: Parameter, language: str, languages: Sequence[str] = ()) -> Any:
+    """A plausible value for a parameter that has no default. A text's value is its label in
+    `language`, else in the first of `languages` (its template's) that has one: a template
+    written in one language of a bilingual library labels its key terms in that one only."""
     kind = parameter.type
     if kind == "int":
         return int(parameter.min) if parameter.min is not None else 1
@@ -89,9 +91,9 @@ def sample_value(parameter: Parameter, language: str) -> Any:
         return "1 month"
     if kind == "enum":
         return next(iter(parameter.choices or [""]))  # (a key term's choices may map keys to labels)
-    if kind == "list":
-        return [parameter.label[language]]
-    return parameter.label[language]
+    label = next((parameter.label[code] for code in (language, *languages, *parameter.label.languages())
+                  if code in parameter.label.languages()), "")
+    return [label] if kind == "list" else label
 
 
 def specimen_terms(repo: Repository, language: str) -> dict[str, Any]:
@@ -102,7 +104,8 @@ def specimen_terms(repo: Repository, language: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in usable_templates(repo):
         for term_name, term in repo.templates[name].meta.terms.items():
-            value = term.default if term.default is not None else sample_value(term, language)
+            languages = repo.templates[name].meta.languages or ()
+            value = term.default if term.default is not None else sample_value(term, language, languages)
             values.setdefault(term_name, coerce_parameter(term, value))
     return values
 
@@ -149,7 +152,8 @@ def specimen_agreement(repo: Repository, template: str, language: str, extra: li
         "signature": {"place": sample["place"]},
         "clauses": {"add": add, "parameters": parameters},
         "annexes": {part.from_agreement: sample["body"] for part in annexes if part.from_agreement},
-        "terms": {name: sample_value(t, language) for name, t in meta.terms.items() if t.default is None},
+        "terms": {name: sample_value(t, language, meta.languages or ()) for name, t in meta.terms.items()
+                  if t.default is None},
     }
     model = Agreement.model_validate(data)
     suffix = "" if kind == "business" else f"-{kind}"

@@ -99,7 +99,10 @@ def markdown(inlines: list, notes: Notes) -> str:
             out.append(markdown(content[1] if kind == "Span" else content[1], notes))
         elif kind == "Link":
             text, url = markdown(content[1], notes), content[2][0]
-            out.append(f"[{text}](<{url}>)" if url.startswith(_WEB) and ">" not in url and text else text)
+            web = url.startswith(_WEB) and ">" not in url and text
+            if not web and url and not url.startswith("#"):  # a link inside the document keeps its words
+                notes.note(f"a link to {url[:60]!r} kept as its text only")
+            out.append(f"[{text}](<{url}>)" if web else text)
         elif kind in ("Code", "Math"):
             out.append(escape(content[1]))
         elif kind == "Note":
@@ -146,9 +149,13 @@ def _block_text(block) -> str:
 _ALIGN = {"AlignLeft": ":---", "AlignRight": "---:", "AlignCenter": ":---:", "AlignDefault": "---"}
 
 
-def table(node: dict, notes: Notes) -> str:
+Grid = list  # rows (the header first, empty cells when it has none) of cells, each its paragraphs' Markdown
+
+
+def table(node: dict, notes: Notes) -> tuple[str, Grid]:
     """A pandoc Table as a pipe table: the head's first row as header (an empty header when it has
-    none), each cell on one line (its paragraphs joined by a space, list items by '; ')."""
+    none), each cell on one line (its paragraphs joined by a space, list items by '; '); and the
+    same rows with each cell's paragraphs apart (a cover's label cell: a name, then a help line)."""
     _, _, specs, head, bodies, foot = node["c"]
     rows = [row for row in head[1]]
     header = _row(rows[0], notes) if rows else None
@@ -157,30 +164,30 @@ def table(node: dict, notes: Notes) -> str:
         body += [_row(row, notes) for row in tbody[2] + tbody[3]]
     body += [_row(row, notes) for row in foot[1]]
     width = max([len(specs)] + [len(r) for r in body] + ([len(header)] if header else []))
-    header = header or [""] * width
-    lines = [_line(header, width), "|" + "|".join(_ALIGN.get(spec[0]["t"], "---") for spec in
-                                                 (specs + [[{"t": "AlignDefault"}]] * width)[:width]) + "|"]
-    lines += [_line(row, width) for row in body]
-    return "\n".join(lines)
+    header = header or [[]] * width
+    grid = [row + [[]] * (width - len(row)) for row in [header] + body]
+    lines = [_line(grid[0]), "|" + "|".join(_ALIGN.get(spec[0]["t"], "---") for spec in
+                                            (specs + [[{"t": "AlignDefault"}]] * width)[:width]) + "|"]
+    lines += [_line(row) for row in grid[1:]]
+    return "\n".join(lines), grid
 
 
-def _line(cells: list[str], width: int) -> str:
-    cells = cells + [""] * (width - len(cells))
-    return "| " + " | ".join(cells) + " |"
+def _line(cells: list[list[str]]) -> str:
+    return "| " + " | ".join(" ".join(p for p in cell if p) for cell in cells) + " |"
 
 
-def _row(row: list, notes: Notes) -> list[str]:
+def _row(row: list, notes: Notes) -> list[list[str]]:
     cells = []
     for cell in row[1]:
         _, _, rowspan, colspan, blocks = cell
         if rowspan > 1 or colspan > 1:
             notes.note("a merged table cell was split into plain cells")
-        text = _cell(blocks, notes)
-        cells += [text] + [""] * (colspan - 1)
+        cells += [_cell(blocks, notes)] + [[]] * (colspan - 1)
     return cells
 
 
-def _cell(blocks: list, notes: Notes) -> str:
+def _cell(blocks: list, notes: Notes) -> list[str]:
+    """A cell's paragraphs as Markdown, each on one line ("|" is escaped with the rest of the text)."""
     parts = []
     for block in blocks:
         kind = block.get("t")
@@ -188,10 +195,10 @@ def _cell(blocks: list, notes: Notes) -> str:
             parts.append(markdown(block["c"], notes).replace("\\\n", " "))
         elif kind in ("BulletList", "OrderedList"):
             items = block["c"] if kind == "BulletList" else block["c"][1]
-            parts.append("; ".join(_cell(item, notes) for item in items))
+            parts.append("; ".join(" ".join(_cell(item, notes)) for item in items))
         elif kind == "Div":
-            parts.append(_cell(block["c"][1], notes))
+            parts += _cell(block["c"][1], notes)
         else:
             notes.note(f"a {kind} inside a table cell kept as its text only")
             parts.append(escape(_block_text(block)))
-    return " ".join(p for p in parts if p)  # "|" is escaped with the rest of the text
+    return [p for p in parts if p.strip()]

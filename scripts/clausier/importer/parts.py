@@ -1,10 +1,10 @@
 """The document's parts: a cover page of key terms before the first section, and the schedules,
 annexes or exhibits after the signatures (parts.py of the document model).
 
-- The cover is a page titled like one ("Cover Page", "Key Terms", « Conditions particulières »…)
-  or, without such a title, a two-column table before the first section. Its rows become key
-  terms (their values go to the example agreement), an "Effective Date" row the agreement's own
-  date; the rest of its text a cover clause.
+- The cover (cover.py) is a page titled like one ("Cover Page", "Key Terms", « Conditions
+  particulières »…) or, without such a title, a two-column table before the first section. Its
+  rows become key terms (their values go to the example agreement), an "Effective Date" row the
+  agreement's own date; the rest of its text a cover clause.
 - An annex starts at a heading (or a paragraph on its own) "Schedule A — Pricing", "Annexe 1",
   "EXHIBIT B" after the contract's body; the units from there on are cut off before the body's
   structure is read. An annex with numbered sections keeps them as its clauses (numbered A.1,
@@ -18,6 +18,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .cover import bare, find_cover
+from .frame import place_signatures, split_preamble
 from .inlines import Notes, line_start
 from .placeholders import Terms, defined_terms, quote_definitions
 from .patterns import article_marker, is_title_like
@@ -27,23 +29,6 @@ from .units import Unit
 ANNEX = re.compile(r"^(?P<word>schedule|annex|annexe|exhibit|appendix|appendice|attachment)[\s\u00a0]+"
                    r"(?P<n>[A-Z]|\d{1,2}|[IVX]{1,5})\b\.?(?:[\s\u00a0]*(?P<sep>[—–:.-])[\s\u00a0]*(?P<title>.*))?$",
                    re.I)
-COVER_TITLE = re.compile(r"^(?:cover page|cover sheet|key terms|order form|particulars|key details|"
-                         r"conditions particulières|conditions essentielles|page de garde|principales conditions|"
-                         r"conditions générales particulières)$", re.I)
-_HEADER_WORDS = {"term", "terms", "value", "details", "terme", "valeur", "détail", "key term", ""}
-_EFFECTIVE = re.compile(r"^(?:effective date|date d['’]effet|date d['’]entrée en vigueur)$", re.I)
-_CELL = re.compile(r"(?<!\\)\|")
-
-
-@dataclass
-class CoverPart:
-    how: str
-    index: int
-    title: str = ""
-    rows: list[str] = field(default_factory=list)  # key term names, or effective_date
-    tick_boxes: list[str] = field(default_factory=list)
-    blocks: list[Para] = field(default_factory=list)  # its other text: a cover clause
-    clause_id: str = ""
 
 
 @dataclass
@@ -59,15 +44,11 @@ class Annex:
     name: str = ""  # the agreement's annexes.<name>
 
 
-def _bare(text: str) -> str:
-    return " ".join(text.replace("*", "").split()).strip()
-
-
 def split_annexes(units: list[Unit]) -> tuple[list[Unit], list[tuple[Unit, re.Match, list[Unit]]]]:
     """The body's units, and each annex: its heading unit, what the heading says, its units."""
     starts, seen_body = [], False
     for i, unit in enumerate(units):
-        text = _bare(unit.text)
+        text = bare(unit.text)
         found = ANNEX.match(text) if unit.kind in ("heading", "para") and len(text.split()) <= 15 else None
         if found and seen_body and (found["title"] is None or is_title_like(found["title"])):
             starts.append((i, found))
@@ -85,10 +66,10 @@ def split_annexes(units: list[Unit]) -> tuple[list[Unit], list[tuple[Unit, re.Ma
 def read_annexes(groups, notes: Notes) -> list[Annex]:
     annexes = []
     for unit, found, units in groups:
-        title = _bare(found["title"] or "").rstrip(".")
+        title = bare(found["title"] or "").rstrip(".")
         if not title and units and (units[0].kind == "heading" or units[0].text.isupper()) \
                 and is_title_like(units[0].text) and not article_marker(units[0].text, units[0].kind == "heading"):
-            title, units = _bare(units[0].text), units[1:]  # "EXHIBIT B" then "SERVICE LEVELS"
+            title, units = bare(units[0].text), units[1:]  # "EXHIBIT B" then "SERVICE LEVELS"
         word = found["word"].capitalize() if found["word"].isupper() else found["word"]
         annex = Annex(word, found["n"], found["sep"] or "", title, unit.index)
         if units and has_articles(units):
@@ -101,70 +82,6 @@ def read_annexes(groups, notes: Notes) -> list[Annex]:
             annex.text = [Para(u.md if u.kind != "heading" else f"**{u.md}**", u.index) for u in units]
         annexes.append(annex)
     return annexes
-
-
-def find_cover(document: Document, terms, notes: Notes) -> None:
-    """Take the cover out of the preamble (or out of the first article, when the document's
-    sections are headings and the cover's title is the first of them) into document.cover."""
-    blocks, how, title, index = None, "", "", 0
-    preamble = document.preamble
-    for i, block in enumerate(preamble):
-        if COVER_TITLE.match(_bare(block.md).rstrip(".:")) and (block.heading or block.md.startswith("**")):
-            end = next((j for j in range(i + 1, len(preamble)) if preamble[j].heading), len(preamble))
-            blocks, title, index = preamble[i + 1:end], _bare(block.md).rstrip(".:"), block.index
-            del preamble[i:end]
-            how = f"a page titled {title!r}"
-            break
-    if blocks is None and document.articles and COVER_TITLE.match(document.articles[0].title):
-        article = document.articles.pop(0)
-        blocks, title, index = [b for b in article.blocks if isinstance(b, Para)], article.title, article.index
-        how = f"a section titled {title!r}"
-    if blocks is None:
-        for i, block in enumerate(preamble):
-            rows = _rows(block.md)
-            if rows and len(rows) >= 2 and all(len(_bare(label).split()) <= 8 for label, _ in rows):
-                blocks, index, how = [preamble.pop(i)], block.index, "a two-column table before the first section"
-                break
-    if blocks is None:
-        return
-    cover = CoverPart(how, index, title.replace("\\", ""))
-    for block in blocks:
-        rows = _rows(block.md)
-        if rows is None:
-            cover.blocks.append(block)
-            continue
-        for label, value in rows:
-            label = _bare(label).replace("\\", "").rstrip(":")
-            if not label:
-                continue
-            if _EFFECTIVE.match(label) and "effective_date" not in cover.rows:
-                cover.rows.append("effective_date")
-                continue
-            term = terms.add_row(label, value, block.index)
-            if term.name not in cover.rows:
-                cover.rows.append(term.name)
-                if term.type == "enum" and term.why == "tick-boxes":
-                    cover.tick_boxes.append(term.name)
-    if not cover.rows:
-        notes.note("a cover page without rows of terms was left in the preamble")
-        document.preamble[0:0] = blocks
-        return
-    document.cover = cover
-
-
-def _rows(md: str) -> list[tuple[str, str]] | None:
-    """A two-column pipe table's rows (label, value Markdown); the header too when it is not
-    "Term | Value". None when the block is no such table."""
-    lines = md.split("\n")
-    if len(lines) < 2 or not all(line.startswith("|") for line in lines):
-        return None
-    table = [[cell.strip() for cell in _CELL.split(line.strip()[1:-1])] for line in lines]
-    if any(len(row) != 2 for row in table):
-        return None
-    header, body = table[0], table[2:]
-    if not all(_bare(cell).lower().replace("\\", "") in _HEADER_WORDS for cell in header):
-        body = [header] + body
-    return [(label, value) for label, value in body]
 
 
 def link_annexes(document: Document) -> int:
@@ -194,7 +111,7 @@ def _text_blocks(document: Document):
     """Every paragraph and item that holds text, wherever it is (not the titles)."""
     from .structure import Item
 
-    for block in document.preamble + document.closing:
+    for block in document.preamble + [b for _, blocks, _ in document.preamble_titled for b in blocks] + document.closing:
         yield block
     for article in document.articles + [a for annex in document.annexes for a in annex.articles]:
         yield from (b for b in article.blocks if isinstance(b, (Para, Item)))
@@ -253,6 +170,8 @@ def template_lines(document: Document, language: str, terms) -> list[str]:
                 lines.append(f"    choices: [{', '.join(_yaml(c) for c in term.choices)}]")
             lines.append(f"    label: {{{language}: {_yaml(term.label)}}}")
             shown = HELP.get(language, HELP["en"]).format(source=f"“{term.source}”", index=term.uses[0])
+            if term.hint:  # what the source's label cell says to write, then where it came from
+                shown = term.hint.rstrip(".") + ". " + shown
             lines.append(f"    help: {{{language}: {_yaml(shown)}}}")
     cover = document.cover
     if cover is not None:
@@ -329,12 +248,15 @@ def part_pieces(document: Document, language: str, choose, article_body, loose_b
 # ---------------------------------------------------------------- the steps run.py calls
 
 
-def open_parts(document: Document, groups, language: str, notes: Notes, today):
+def open_parts(document: Document, groups, language: str, notes: Notes, today, library_has_signatures: bool = False):
     """After the body's structure: the annexes read, the cover taken out; the key terms started
-    (the cover's rows first, so a placeholder of the same name in the text is the same term)."""
+    (the cover's rows first, so a placeholder of the same name in the text is the same term);
+    the signature table to the closing, the preamble's headings placed (frame.py)."""
     document.terms = Terms(language, notes, today)
     document.annexes = read_annexes(groups, notes)
     find_cover(document, document.terms, notes)
+    place_signatures(document, library_has_signatures)
+    split_preamble(document)
     return document.terms
 
 
@@ -363,6 +285,11 @@ def parts_report(document: Document) -> list[str]:
         out.append("- each is `{{ terms.<name> }}` in the text; the example agreement sets it (marked “to fill”)")
     for index, text in document.terms.left if document.terms is not None else []:
         out.append(f"- paragraph {index}: bracketed text left as written: “{text}”")
+    by_name = {term.name: term for term in terms}
+    for index, name, blanks in document.terms.unbracketed if document.terms is not None else []:
+        out.append(f"- paragraph {index}: the blank(s) {', '.join(f'“{b}”' for b in blanks)} inside the cover row "
+                   f"“{by_name[name].label}” are part of its value, without brackets (`{name}`: “{by_name[name].value}”): "
+                   "a cover row prints one value; make a blank a term of its own if a clause needs it")
     if document.terms is not None and document.terms.kept_blanks:
         out.append(f"- {document.terms.kept_blanks} blank(s) of the signature block kept as lines to fill by hand")
     out += ["", "## Defined terms", ""]
@@ -377,6 +304,9 @@ def parts_report(document: Document) -> list[str]:
         out.append(f"- cover page (paragraph {cover.index}), found from {cover.how}: rows {', '.join(cover.rows)}"
                    + (f"; tick-boxes {', '.join(cover.tick_boxes)}" if cover.tick_boxes else "")
                    + (f"; its other text is the cover clause `{cover.clause_id}`" if cover.clause_id else ""))
+        if cover.effective:
+            out.append(f"- the cover's “Effective Date” row (“{cover.effective}”) is the agreement's own "
+                       "`effective_date`: the example agreement sets it")
     for annex in document.annexes:
         what = (f"{len(annex.articles)} clause(s) of its own: {', '.join(a.id for a in annex.articles)}"
                 if annex.articles else f"no numbered sections: its text is the agreement's `annexes.{annex.name}`")
@@ -384,6 +314,7 @@ def parts_report(document: Document) -> list[str]:
                    + f" (paragraph {annex.index}): annex `{annex.id}`, {what}")
     if getattr(document, "annex_refs", 0):
         out.append(f"- {document.annex_refs} reference(s) to an annex turned into ref()")
-    if cover is None and not document.annexes:
+    out += [f"- {line}" for line in document.frame_report]
+    if cover is None and not document.annexes and not document.frame_report:
         out.append("- no cover page or annex found")
     return out

@@ -13,6 +13,7 @@ WORDS = r"Article|Section|Clause|Art\.|ARTICLE|SECTION|CLAUSE|Artikel|Cláusula|
 DASHES = "—–-"
 WORDED = re.compile(rf"^(?P<word>{WORDS})\s+(?P<n>\d+|[IVXLC]+)\b(?P<sep>\s*[.:{DASHES}]\s*|\s+|$)(?P<rest>.*)$", re.S)
 NUMBERED = re.compile(r"^(?P<n>\d{1,3})(?P<sep>\.?[\t ]+|\.$)(?P<rest>.*)$", re.S)
+DEEP = re.compile(r"^(?P<n>\d{1,3}(?:\.\d{1,3}){2,})\.?(?:[\t ]+|$)(?P<rest>.*)$", re.S)  # "5.3.1 …": a third level
 SUB = re.compile(r"^(?P<a>\d{1,3})\.(?P<n>\d{1,3})(?P<dot>\.?)(?:[\t ]+|$)(?P<rest>.*)$", re.S)
 ITEM = re.compile(r"^(?P<open>\(?)(?P<n>[a-z]{1,4}|[A-Z]{1,4}|\d{1,3})(?P<close>[).])[\t ]+(?P<rest>.*)$", re.S)
 ROMAN = re.compile(r"^(?=[ivxl]+$)(l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
@@ -99,14 +100,31 @@ def lead_title(inlines: list) -> tuple[str, list] | None:
         rest.pop(0)
     if not rest or rest[0].get("t") != "Strong":
         return None
-    title = plain(rest[0]["c"]).strip()
+    strong = rest[0]["c"]
+    title = plain(strong).strip()
     rest = rest[1:]
     if rest and rest[0].get("t") == "Str" and rest[0]["c"][:1] in ".:":  # "**Fees**. The…"
         title += rest[0]["c"][:1]
         rest = strip_chars(rest, 1)
     while rest and rest[0].get("t") in ("Space", "SoftBreak"):
         rest.pop(0)
+    notes = footnotes(strong)
+    if notes:  # a title is plain text: its footnote goes just after it, at the start of the text
+        rest = notes + ([{"t": "Space"}] if rest else []) + rest
     return (title, rest) if title else None
+
+
+def footnotes(inlines: list) -> list:
+    """The footnotes (pandoc Note nodes) inside `inlines`, at any depth, in order."""
+    found = []
+    for node in inlines:
+        if node.get("t") == "Note":
+            found.append(node)
+        elif node.get("t") in ("Strong", "Emph", "Underline", "SmallCaps", "Strikeout", "Superscript", "Subscript"):
+            found += footnotes(node["c"])
+        elif node.get("t") in ("Span", "Link", "Quoted", "Cite"):
+            found += footnotes(node["c"][1])
+    return found
 
 
 def clean_title(title: str) -> str:

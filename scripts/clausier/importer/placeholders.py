@@ -74,6 +74,7 @@ class Term:
     choices: list[str] | None = None
     currency: str | None = None
     uses: list[int] = field(default_factory=list)  # source paragraphs
+    hint: str = ""  # what the source says to write (a cover label cell's second paragraph)
 
 
 def _unescape(md: str) -> str:
@@ -131,6 +132,7 @@ class Terms:
         self.names: set[str] = set()
         self.left: list[tuple[int, str]] = []  # bracketed text kept as written (paragraph, text)
         self.kept_blanks = 0  # blanks of the signature block, kept for a pen
+        self.unbracketed: list[tuple[int, str, list[str]]] = []  # (paragraph, term, blanks in a cover value)
 
     def terms(self) -> list[Term]:
         return list({id(term): term for term in self.by_key.values()}.values())  # a term may have two keys
@@ -268,25 +270,31 @@ class Terms:
             words = words + [f"({suffix})"] if words else [suffix]
         return " ".join(words).lower() if words else "blank"
 
-    def add_row(self, label: str, value_md: str, index: int) -> Term | None:
+    def add_row(self, label: str, value_md: str, index: int, hint: str = "") -> Term | None:
         """A cover row: a key term named after its label, typed by its value (a placeholder in the
-        cell, or a value written out); the same label as a placeholder elsewhere is the same term."""
+        cell, or a value written out); the same label as a placeholder elsewhere is the same term.
+        A blank inside a longer value ("Expires [1 year] from Effective Date") is part of that
+        value, without its brackets: a cover row prints one value, the term's."""
         key = " ".join(label.casefold().split())
         value_md = value_md.strip()
-        whole, inner = PLACEHOLDER.fullmatch(value_md), ""
+        source = _unescape(value_md)  # as the source printed it, brackets and all
+        whole, inner, blanks = PLACEHOLDER.fullmatch(value_md), "", []
         if whole and whole.group(0) == value_md and (whole["bracket"] or whole["angle"] or whole["brace"]):
             inner = " ".join(_unescape(whole["bracket"] or whole["angle"] or whole["brace"] or "").split())
             kind, why, currency, choices, value = self._type(inner, "", "", bool(_ANONYMOUS.match(inner)))
             if kind == "text":
                 value = _unescape(value_md)
         else:
+            value_md, blanks = _unbracket(value_md)
             kind, why, currency, choices, value = self._literal(_unescape(value_md).strip())
         if kind == "money" and currency != "EUR":  # the cover prints money in the agreement's currency
             kind, why, currency, value = "text", "text (an amount in another currency than EUR)", None, _unescape(value_md)
         term = self.by_key.get(key)
         if term is None:
-            term = Term(self._name(snake(label)), kind, label, value, _unescape(value_md), why, choices, currency)
+            term = Term(self._name(snake(label)), kind, label, value, source, why, choices, currency, hint=hint)
             self.by_key[key] = term
+            if blanks:
+                self.unbracketed.append((index, term.name, blanks))
         if inner and kind == "text" and not _ANONYMOUS.match(inner):  # "[Customer Name]" in the text: this term
             self.by_key.setdefault(" ".join(inner.casefold().split()), term)
         term.uses.append(index)
@@ -308,6 +316,21 @@ class Terms:
         except ValueError:
             pass
         return "text", "text", None, None, text
+
+
+def _unbracket(md: str) -> tuple[str, list[str]]:
+    """`md` with each bracketed, <<angled>> or {braced} blank as its words (not a tick-box), and
+    the blanks as the source printed them."""
+    blanks: list[str] = []
+
+    def words(match: re.Match) -> str:
+        raw = match["bracket"] if match["bracket"] is not None else match["angle"] or match["brace"]
+        if raw is None or " ".join(_unescape(raw).split()) in _CHECKBOX:
+            return match.group(0)
+        blanks.append(_unescape(match.group(0)))
+        return raw.strip()
+
+    return PLACEHOLDER.sub(words, md), blanks
 
 
 # ---------------------------------------------------------------- defined terms

@@ -65,6 +65,8 @@ def meta_text(tree: dict, key: str) -> str:
         return ""
     if value.get("t") == "MetaString":
         return value["c"]
+    if value.get("t") == "MetaList":  # authors
+        return "; ".join(filter(None, (meta_text({"meta": {key: item}}, key) for item in value.get("c", []))))
     from .inlines import plain
 
     content = value.get("c", [])

@@ -43,6 +43,7 @@ def report(*, shown: str, template_id: str, language: str, language_guessed: boo
         out.append(f"- paragraph {index}: left as written, not inside this document: \"{text}\"")
     out += ["", "## Not mapped", ""]
     items = sorted(set(notes.unmapped))
-    out += [f"- paragraph {index}: {message}" for index, message in items] or ["- nothing"]
+    out += [f"- {f'paragraph {index}' if index else 'before paragraph 1'}: {message}" for index, message in items] \
+        or ["- nothing"]
     out += ["", "## Not done by this version", ""] + [f"- {line}" for line in NOT_YET]
     return "\n".join(out) + "\n"

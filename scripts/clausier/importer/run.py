@@ -14,6 +14,7 @@ from ..planning import SPECIAL_CONDITIONS
 from .categories import load_category_map
 from .commit import check_inside, commit
 from .guards import ImportRefused, read_source
+from .frame import LIBRARY_SIGNATURES
 from .inlines import Notes
 from .parts import link_parts, open_parts, split_annexes
 from .reading import meta_text, read_tree
@@ -75,13 +76,15 @@ def import_contract(root: Path, file: Path, template_id: str, language: str | No
     if not title and units and units[0].kind == "heading":
         title = units.pop(0).text
     title = title or file.stem.replace("-", " ").replace("_", " ").strip() or template_id
+    _unused_metadata(tree, notes)
     language, guessed = _language(language, meta_text(tree, "lang"), units, languages, repo)
     units, annexes = split_annexes(units)  # the schedules after the signatures (parts.py)
     document = find_structure(units, title, notes)
     today = today or dt.date.today()
-    open_parts(document, annexes, language, notes, today)  # the cover, the annexes, the key terms
+    own = _own_clauses(root, existing) if force and existing.exists() else set()
+    signatures = (root / "clauses" / LIBRARY_SIGNATURES / "clause.yml").is_file() and LIBRARY_SIGNATURES not in own
+    open_parts(document, annexes, language, notes, today, signatures)  # the cover, the annexes, the key terms
     planned = Planned()
-    own = _own_clauses(existing) if force and existing.exists() else set()
     taken = set(repo.clauses.keys()) if hasattr(repo.clauses, "keys") else set()
     taken |= {p.name for p in (root / "clauses").glob("*")} if (root / "clauses").is_dir() else set()
     taken.add(SPECIAL_CONDITIONS)  # the id that places an agreement's own text
@@ -110,13 +113,32 @@ def import_contract(root: Path, file: Path, template_id: str, language: str | No
     return Imported(written, text, f"build/import/{template_id}.md")
 
 
-def _own_clauses(template: Path) -> set[str]:
-    """The clause ids a previous import of this template listed (re-imported in place with --force)."""
+def _own_clauses(root: Path, template: Path) -> set[str]:
+    """The clause ids a previous import of this template listed and wrote (re-imported in place
+    with --force); not a library clause it only placed (its `signatures`)."""
     text = template.read_text(encoding="utf-8", errors="replace")
     head = text.split("\n---", 1)[0]
-    return set(re.findall(r"^\s*-\s*([a-z0-9][a-z0-9-]*)\s*$", head, re.M)) | {
+    listed = set(re.findall(r"^\s*-\s*([a-z0-9][a-z0-9-]*)\s*$", head, re.M)) | {
         cid for listed in re.findall(r"^(?:preamble|closing): \[([^\]]*)\]", head, re.M)
         for cid in (c.strip() for c in listed.split(",")) if cid}
+    return {cid for cid in listed if _imported(root / "clauses" / cid / "clause.yml")}
+
+
+def _imported(path: Path) -> bool:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").startswith("# Imported from ")
+    except OSError:
+        return False
+
+
+def _unused_metadata(tree: dict, notes: Notes) -> None:
+    """The document's subtitle, author, date or abstract (Word's paragraph styles pandoc moves to
+    the metadata) are not imported: each reported, before the first paragraph."""
+    for key in ("subtitle", "author", "date", "abstract"):
+        value = meta_text(tree, key)
+        if value.strip():
+            notes.unmapped.append((0, f"the document's {key} {' '.join(value.split())[:60]!r} is not imported "
+                                   "(put it in a clause or the template's description)"))
 
 
 def _language(given: str | None, meta: str, units, languages: tuple[str, ...], repo) -> tuple[str, bool]:

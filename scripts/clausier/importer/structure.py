@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .inlines import Notes, markdown, plain
-from .patterns import (DASHES, ITEM, SUB, Marker, article_marker, clean_title, is_title_like, item_marker,
-                       lead_title, strip_chars)
+from .patterns import (DASHES, DEEP, ITEM, SUB, Marker, article_marker, clean_title, footnotes, is_title_like,
+                       item_marker, lead_title, strip_chars)
 from .units import Unit
 
 _DEFINES = re.compile(r"^(?:means|mean|shall mean|has the meaning|désigne|désignent|s['’]entend)\b")
@@ -50,6 +50,7 @@ class Para:
     md: str
     index: int
     heading: int = 0  # a heading's level, in a preamble or closing
+    cells: list | None = None  # a table's rows of cells (units.Unit.cells)
 
 
 @dataclass
@@ -77,9 +78,13 @@ class Document:
     articles: list[Article] = field(default_factory=list)
     closing: list = field(default_factory=list)
     style: Style = field(default_factory=Style)
-    cover: object = None  # parts.CoverPart: the key terms' page before the first section
+    cover: object = None  # cover.CoverPart: the key terms' page before the first section
     annexes: list = field(default_factory=list)  # parts.Annex: after the signatures
     terms: object = None  # placeholders.Terms: the key terms its placeholders became
+    preamble_titled: list = field(default_factory=list)  # (title, blocks, paragraph): frame.split_preamble
+    between: list[str] = field(default_factory=list)  # headings: the template's text before the sections
+    library_closing: str = ""  # the library's clause that closes it (its signatures), none of its own
+    frame_report: list[str] = field(default_factory=list)  # frame.py's decisions, for the report's Parts
 
 
 def _marked(units: list[Unit]) -> tuple[dict[int, Marker], str]:
@@ -114,7 +119,7 @@ def _run_in(inlines: list):
     """A bold run-in title opening a sub-clause, unless the bold is a term its sentence defines
     ("**Business Day** means …": a definition, not a title)."""
     lead = lead_title(inlines)
-    if lead and not lead[0].endswith((".", ":")) and _DEFINES.match(plain(lead[1])):
+    if lead and not lead[0].endswith((".", ":")) and _DEFINES.match(plain(lead[1]).lstrip()):
         return None
     return lead
 
@@ -153,12 +158,22 @@ def find_structure(units: list[Unit], title: str, notes: Notes) -> Document:
             builder.open(units[i], starts[i])
         else:
             builder.add(units[i])
+    builder.flush()
+    builder.report()
     _style(document, starts, units, builder)
     return document
 
 
 def _plain_block(unit: Unit, notes: Notes) -> Para:
-    return Para(unit.md, unit.index, heading=unit.level if unit.kind == "heading" else 0)
+    """A preamble's or closing's paragraph; a list item keeps its number as text (no numbering there)."""
+    md = unit.md
+    if unit.kind == "para" and unit.opens_item and unit.depth >= 0:
+        style = LIST_ITEM_STYLES.get((unit.style, unit.delim), "1." if unit.style in ("Decimal", "DefaultStyle")
+                                     else "(a)")
+        from ..numbering import marker
+
+        md = f"{marker(style, unit.ordinal)} {md}"
+    return Para(md, unit.index, heading=unit.level if unit.kind == "heading" else 0, cells=unit.cells)
 
 
 class _Articles:
@@ -170,8 +185,40 @@ class _Articles:
         self.item_styles: dict[int, Counter] = {}  # level → styles seen
         self.sub_kinds: Counter = Counter()
         self.typed = Counter()  # (word, separator) of typed article numbers
+        self.carry = ""  # Markdown for the start of the next paragraph: a title's footnote, a level-3 title
+        self.run_in: list[tuple[int, str]] = []  # (paragraph, "1. Introduction.") of the run-in article titles
+        self.deep: list[int] = []  # paragraphs of the level-3 titles ("5.3.1 …")
+        self.sub_level = 0  # the heading level of the sub-clauses, once one is seen
+
+    def text(self, md: str, index: int, cells: list | None = None) -> None:
+        """A paragraph of the article, after what `carry` holds (a table gets it as a paragraph above)."""
+        if self.carry and cells is None and not md.startswith(("|", "- ")):
+            md, self.carry = f"{self.carry} {md}", ""
+        self.flush()
+        self.article.blocks.append(Para(md, index, cells=cells))
+
+    def flush(self) -> None:
+        """What `carry` holds as a paragraph of its own (no paragraph came after it)."""
+        if self.carry and self.article is not None:
+            self.article.blocks.append(Para(self.carry, self.article.blocks[-1].index if self.article.blocks
+                                            else self.article.index))
+        self.carry = ""
+
+    def report(self) -> None:
+        """Once for the document: the titles it had to print otherwise than written."""
+        if self.run_in:
+            self.notes.paragraph, first = self.run_in[0]
+            self.notes.note(f"run-in titles printed as headings: {len(self.run_in)} section(s) open with their title "
+                            f"in bold (“{first} …”); a section's title is a heading in the model, its text starts "
+                            "below")
+        if self.deep:
+            self.notes.paragraph = self.deep[0]
+            self.notes.note(f"{len(self.deep)} level-3 title(s) (“5.3.1 …”) printed as a bold run-in title of the "
+                            "paragraph after them, without their number: the model numbers two levels "
+                            "(sections, sub-clauses)")
 
     def open(self, unit: Unit, marker: Marker) -> None:
+        self.flush()
         count = len(self.document.articles) + 1
         inlines = strip_chars(unit.inlines, len(unit.text) - len(marker.rest)) if marker.n else unit.inlines
         rest: list = []
@@ -180,6 +227,7 @@ class _Articles:
             title, rest = lead
         elif unit.kind == "heading" or is_title_like(marker.rest):
             title = marker.rest if marker.n else unit.text
+            rest = footnotes(inlines)  # the title is plain text: its footnotes go to the text
         else:
             title, rest = "", inlines
         title = clean_title(title)
@@ -192,22 +240,32 @@ class _Articles:
         self.article = Article(marker.n if marker.n.isdigit() else str(count), title, unit.index)
         self.document.articles.append(self.article)
         self.subs, self.previous = 0, {}
+        if lead and any(node.get("t") not in ("Space", "SoftBreak", "Note") for node in rest):
+            self.run_in.append((unit.index, f"{self.article.number}. {lead[0]}"))
         if rest:
             self.notes.paragraph = unit.index
-            self.article.blocks.append(Para(markdown(rest, self.notes).strip(), unit.index))
+            md = markdown(rest, self.notes).strip()
+            if all(node.get("t") in ("Space", "SoftBreak", "Note") for node in rest):
+                self.carry = md  # only footnotes: they open the first paragraph
+            else:
+                self.article.blocks.append(Para(md, unit.index))
 
     def add(self, unit: Unit) -> None:
-        article = self.article
         if unit.kind == "block":
-            article.blocks.append(Para(unit.md, unit.index))
+            self.text(unit.md, unit.index, cells=unit.cells)
             return
         self.notes.paragraph = unit.index
+        deep = DEEP.match(unit.text)
+        if deep or (unit.kind == "heading" and self.sub_level and unit.level > self.sub_level):
+            self._deep(unit, deep)
+            return
         if unit.kind == "heading":
             found = SUB.match(unit.text)
             title = found["rest"] if found else unit.text
             inlines = strip_chars(unit.inlines, len(unit.text) - len(title)) if found else unit.inlines
             self._sub(found["a"] + "." + found["n"] if found else "", markdown(inlines, self.notes), unit.index)
             self.sub_kinds["heading"] += 1
+            self.sub_level = self.sub_level or unit.level
             return
         if unit.depth > self.depth and unit.opens_item:
             self._listed(unit)
@@ -227,7 +285,7 @@ class _Articles:
             else:
                 self._sub(found["a"] + "." + found["n"], "", unit.index)
             if inlines:
-                article.blocks.append(Para(markdown(inlines, self.notes).strip(), unit.index))
+                self.text(markdown(inlines, self.notes).strip(), unit.index)
             return
         item = item_marker(unit.text, self.previous)
         if item:
@@ -235,7 +293,25 @@ class _Articles:
             inlines = strip_chars(unit.inlines, len(unit.text) - len(ITEM.match(unit.text)["rest"]))
             self._item(kind, number, style, markdown(inlines, self.notes), unit.index)
             return
-        article.blocks.append(Para(unit.md, unit.index))
+        self.text(unit.md, unit.index)
+
+    def _deep(self, unit: Unit, deep) -> None:
+        """A third level ("5.3.1 Title", or a heading two levels below the sections'): its typed
+        number dropped; a title becomes the bold run-in title of the next paragraph, a sentence
+        stays a paragraph."""
+        inlines = strip_chars(unit.inlines, len(unit.text) - len(deep["rest"])) if deep else unit.inlines
+        rest = deep["rest"] if deep else unit.text
+        self.deep.append(unit.index)
+        if not inlines:
+            return
+        lead = _run_in(inlines)
+        if unit.kind == "heading" or (not lead and is_title_like(rest) and len(rest.split()) <= 10
+                                      and not rest.rstrip().endswith((".", ";", ":"))):
+            self.flush()
+            title = markdown(inlines, self.notes).strip().strip("*").strip()
+            self.carry = f"**{title.rstrip('.')}.**"
+            return
+        self.text(markdown(inlines, self.notes).strip(), unit.index)
 
     def _listed(self, unit: Unit) -> None:
         """A paragraph opening a Word list item inside an article: a sub-clause (decimal, one
@@ -249,10 +325,10 @@ class _Articles:
                 self._sub(number, markdown_title(lead[0]), unit.index)
                 self.sub_kinds["run-in"] += 1
                 if lead[1]:
-                    self.article.blocks.append(Para(markdown(lead[1], self.notes).strip(), unit.index))
+                    self.text(markdown(lead[1], self.notes).strip(), unit.index)
             else:
                 self._sub(number, "", unit.index)
-                self.article.blocks.append(Para(unit.md, unit.index))
+                self.text(unit.md, unit.index)
             return
         style = LIST_ITEM_STYLES.get((unit.style, unit.delim), "(a)")
         kind = {"LowerRoman": 1, "UpperRoman": 1, "Decimal": 2}.get(unit.style, 0)
@@ -260,6 +336,7 @@ class _Articles:
         self._item(kind, counter, style, unit.md, unit.index, level_hint=relative - (2 if self.depth >= 0 else 1))
 
     def _sub(self, number: str, title: str, index: int) -> None:
+        self.flush()
         self.subs += 1
         self.previous = {}
         self.article.blocks.append(Sub(number or f"{self.article.number}.{self.subs}", title, index))
@@ -271,6 +348,7 @@ class _Articles:
             level = max(level_hint, 0) if level_hint >= 0 else (1 if kind == 1 and order else 0)
             level = min(level, len(order))
         order.setdefault(level, Counter())[style] += 1
+        self.flush()
         self.previous[kind] = number
         self.article.blocks.append(Item(level, number, md.replace("\\\n", " ").strip(), index))
 

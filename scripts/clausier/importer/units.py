@@ -27,6 +27,7 @@ class Unit:
     delim: str = ""  # Period, OneParen, TwoParens, DefaultDelim
     ordinal: int = 0  # its number in that list
     opens_item: bool = False  # the first paragraph of a list item (the one its number is printed on)
+    cells: list | None = None  # a table's rows of cells, each cell its paragraphs (inlines.table)
 
 
 class _Reader:
@@ -69,8 +70,10 @@ class _Reader:
             if lines:
                 self.units.append(Unit("block", index, "\n".join(lines), depth=depth))
         elif kind == "Table":
+            self.caption(block["c"][1][1], "a table's caption")
             index = self.next_paragraph()
-            self.units.append(Unit("block", index, table(block, self.notes), depth=depth))
+            md, cells = table(block, self.notes)
+            self.units.append(Unit("block", index, md, depth=depth, cells=cells))
         elif kind in ("Div", "BlockQuote"):
             self.blocks(content[1] if kind == "Div" else content, depth, style, opening)
         elif kind == "LineBlock":
@@ -84,6 +87,8 @@ class _Reader:
                 for definition in definitions:
                     self.blocks(definition, depth, style)
         elif kind == "Figure":
+            if not _has_image(content[2]):  # an image is refused, and named by its caption
+                self.caption(content[1][1], "a figure's caption")
             self.blocks(content[2], depth, style)
         elif kind == "CodeBlock":
             index = self.next_paragraph()
@@ -94,6 +99,15 @@ class _Reader:
             self.notes.note(f"raw {content[0]} left out")
         elif kind == "HorizontalRule":
             self.next_paragraph()
+
+    def caption(self, blocks: list, what: str) -> None:
+        """A caption's paragraphs kept as paragraphs before what they name (the model has no captions)."""
+        for block in blocks:
+            if block.get("t") in ("Para", "Plain") and plain(block["c"]).strip():
+                index = self.next_paragraph()
+                self.notes.note(f"{what} kept as a paragraph above it")
+                self.units.append(Unit("para", index, markdown(block["c"], self.notes).strip(),
+                                       plain(block["c"]).strip(), block["c"]))
 
     def bullets(self, items: list, level: int) -> list[str]:
         lines = []
@@ -116,6 +130,12 @@ class _Reader:
                 else:
                     self.notes.note(f"a {kind} inside a bullet list left out")
         return [line_start(line) if not line.lstrip().startswith("- ") else line for line in lines]
+
+
+def _has_image(node) -> bool:
+    if isinstance(node, dict):
+        return node.get("t") == "Image" or _has_image(node.get("c"))
+    return isinstance(node, list) and any(_has_image(child) for child in node)
 
 
 def read_units(tree: dict, notes: Notes) -> list[Unit]:

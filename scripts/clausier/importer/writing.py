@@ -31,6 +31,7 @@ class Planned:
     clauses: list[tuple[str, str, str, bool]] = field(default_factory=list)  # id, title, category, guessed
     stubs: list[str] = field(default_factory=list)  # other-language texts written as "to translate"
     prefixed: list[str] = field(default_factory=list)
+    titled: list[str] = field(default_factory=list)  # preamble clauses printed under their title
 
 
 def slug(text: str, fallback: str) -> str:
@@ -118,6 +119,10 @@ def plan_files(document: Document, *, template_id: str, language: str, languages
     if document.preamble:
         cid = _unique("preamble", template_id, taken, own, used, planned)
         pieces.append(("preamble", cid, "Preamble", "parties", loose_body(document.preamble), 0))
+    for title, blocks, index in document.preamble_titled:  # a heading and its text (frame.py)
+        cid = _unique(slug(title, "preamble"), template_id, taken, own, used, planned)
+        pieces.append(("preamble", cid, title, "parties", loose_body(blocks), index))
+        planned.titled.append(cid)
     for article in document.articles:
         category, guessed = choose_category(article.title, article.id, language, categories, category_map)
         pieces.append(("clauses", article.id, article.title, category, article_body(article),
@@ -128,6 +133,8 @@ def plan_files(document: Document, *, template_id: str, language: str, languages
         name = first.md if first.heading else "Signatures"
         cid = _unique(slug(name, "closing"), template_id, taken, own, used, planned)
         pieces.append(("closing", cid, name.replace("\\", ""), "signatures", loose_body(document.closing), 0))
+    elif document.library_closing:  # the library's signatures clause (frame.py): no file of ours
+        parts["closing"].append(document.library_closing)
     for piece in part_pieces(document, language, lambda title, cid: choose_category(title, cid, language, categories,
                                                                                     category_map),
                              article_body, loose_body):
@@ -149,7 +156,7 @@ def plan_files(document: Document, *, template_id: str, language: str, languages
                 planned.files[f"clauses/{cid}/{other}.md"] = _stub(other, language, shown)
                 planned.stubs.append(f"clauses/{cid}/{other}.md")
     planned.files[f"templates/{template_id}.md.j2"] = _template(document, template_id, language, shown, numbering,
-                                                               parts, today)
+                                                               parts, today, planned.titled)
     client, address = STUB_CLIENT.get(language, STUB_CLIENT["en"])
     planned.files[f"agreements/{template_id}-example.md"] = (
         f"---\ntemplate: {template_id}\nlanguage: {language}\nstatus: draft\nclient:\n"
@@ -159,11 +166,12 @@ def plan_files(document: Document, *, template_id: str, language: str, languages
 
 STUB_CLIENT = {"en": ("Client to be named", "Address to be given"), "fr": ("Client à nommer", "Adresse à indiquer")}
 
-_BODY = """{% for id in preamble %}
+_PREAMBLE = """{% for id in preamble %}
 {{ clause(id) }}
 
 {% endfor %}
-{% for article in articles %}
+"""
+_BODY = """{% for article in articles %}
 {{ clause(article.id) }}
 
 {% endfor %}
@@ -175,7 +183,7 @@ _BODY = """{% for id in preamble %}
 
 
 def _template(document: Document, template_id: str, language: str, shown: str, numbering: dict,
-              parts: dict[str, list[str]], today: dt.date) -> str:
+              parts: dict[str, list[str]], today: dt.date, titled: list[str]) -> str:
     lines = ["---", f"title: {{{language}: {_yaml(document.title)}}}",
              f"description: {{{language}: {_yaml(f'Imported from {shown} on {today.isoformat()}.')}}}",
              f"languages: [{language}]", "needs: []", "numbering:", "  article:"]
@@ -193,5 +201,8 @@ def _template(document: Document, template_id: str, language: str, shown: str, n
             lines += [f"  - {cid}" for cid in parts[part]]
         elif parts[part]:
             lines.append(f"{part}: [{', '.join(parts[part])}]")
+    if titled:
+        lines.append(f"titled: [{', '.join(titled)}]")
     lines += template_lines(document, language, document.terms)  # terms:, cover:, annexes: (parts.py)
-    return "\n".join(lines) + "\n---\n" + _BODY
+    between = "".join(f"# {heading}\n\n" for heading in document.between)  # headings of no section (frame.py)
+    return "\n".join(lines) + "\n---\n" + _PREAMBLE + between + _BODY
