@@ -33,6 +33,7 @@ CODE = ("assemble.py", "planning.py", "numbering.py", "outline.py", "parts.py", 
         "render.py", "pipeline.py", "batch.lua", "typography.lua", "htmlsafety.py",
         "sandbox.py", "blocklines.py", "literals.py", "identity.py", "logo_raster.py", "currencies.py",
         "guards.py", "budget.py", "docx_layout.py", "frame.py", "agreement_places.py",
+        "negotiate/identity.py",
         # loading and validation: a changed default or parsed value changes the text
         "repository.py", "languages.py", "settings.py", "models.py", "validation.py", "yamlio.py", "yamlhazards.py", "bounds.py", "selection.py",
         "sentrecord.py", "signedrecord.py",

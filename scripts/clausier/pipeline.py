@@ -101,6 +101,7 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
     meta = assembled.plan.template.meta
     provider = model.provider or (config.organisation if config else None)
     from .frame import header_left  # the template's running header and preamble (frame.py)
+    from .negotiate.identity import agreement_inputs
 
     return RenderSettings(
         root=repo.root,
@@ -119,6 +120,10 @@ def render_settings(repo: Repository, agreement: AgreementFile, assembled: Assem
         client=model.client.name,
         header_left=header_left(meta, assembled.title, provider.name if provider else brand, model.client.name),
         preamble="" if meta.preamble_style == "block" else meta.preamble_style,
+        agreement=agreement.path,  # the DOCX's custom properties (negotiate/identity.py)
+        text_sha256=hashlib.sha256(assembled.markdown.encode("utf-8")).hexdigest(),
+        commit=model.signed.commit if model.status == "signed" and model.signed is not None else "",
+        inputs=agreement_inputs(repo, agreement, assembled.plan),
     )
 
 

@@ -66,6 +66,11 @@ class RenderSettings:
     client: str = ""  # the client's name, for the metadata title (identity.document_title)
     header_left: str = ""  # the running header's left side when not the brand (frame.header_left)
     preamble: str = ""  # "plain": the parties block printed as body text (template preamble_style)
+    # The DOCX's custom properties (negotiate/identity.py): "" writes none (a warm-up's settings).
+    agreement: str = ""  # agreements/<id>.md
+    text_sha256: str = ""  # of the assembled Markdown
+    commit: str = ""  # a signed agreement's signing commit; "" = found from git when the DOCX is made
+    inputs: tuple[str, ...] = ()  # the paths the commit is checked against (identity.agreement_inputs)
 
     def metadata_args(self) -> list[str]:
         return ["-M", f"title={self.title}", "-M", f"lang={self.lang_tag}"]
@@ -294,7 +299,8 @@ def stamp_docx(data: bytes, settings: RenderSettings) -> bytes:
     """The DOCX's document properties as the PDF has them: dated from the agreement (pandoc's
     sandbox ignores SOURCE_DATE_EPOCH and writes 1970) and authored by the brand; its running
     header (identity.docx_header: the draft mark, brand, reference and version); and its page
-    layout (docx_layout.laid_out). The same inputs still give the same file."""
+    layout (docx_layout.laid_out); and which agreement and commit it is (negotiate/identity.py).
+    The same inputs still give the same file."""
     moment = dt.datetime.fromtimestamp(settings.timestamp, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     creator = b"<dc:creator>" + html.escape(settings.brand, quote=False).encode("utf-8") + b"</dc:creator>"
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -313,6 +319,11 @@ def stamp_docx(data: bytes, settings: RenderSettings) -> bytes:
                         docx_header(settings.header_left or settings.brand, settings.reference, settings.version,
                                     settings.status,
                                     settings.language, settings.primary, tuple(size) if size else None), png)
+    if settings.agreement:  # which agreement and commit it is, for `clausier negotiate`
+        from .negotiate.identity import Identity, build_commit, with_identity
+
+        commit = settings.commit or build_commit(settings.root, settings.inputs)
+        parts = with_identity(parts, Identity(settings.agreement, commit, settings.text_sha256))
     known = {info.filename for info in infos}
     infos += [_new_part(name, infos) for name in sorted(parts) if name not in known]
     out = io.BytesIO()
