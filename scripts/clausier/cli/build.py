@@ -7,6 +7,7 @@ pipeline (pydantic models, Jinja, Babel, Typst) is imported only when something 
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,8 @@ from .. import fast
 from ..fast.worker_pool import MEMORY_LIMIT, TIME_LIMIT
 from ..incremental import plan_build, report_up_to_date, save_if_changed
 from ..results import AgreementResult
-from ..selection import parse_formats, parse_shard
+from ..selection import parse_formats
+from ..shards import resolve_shard
 from .common import err, paint, say, shown
 
 PROGRESS_FROM = 4  # documents: below this a progress bar is noise
@@ -31,7 +33,9 @@ PROGRESS_FROM = 4  # documents: below this a progress bar is noise
 @click.option("--quiet", "-q", is_flag=True, help="Print errors and the summary only.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 @click.option("--force", is_flag=True, help="Rebuild every output, even the up-to-date ones.")
-@click.option("--shard", metavar="K/N", help="Build only the K-th of N stable slices of the agreements (CI matrices).")
+@click.option("--shard", metavar="K/N", envvar="CLAUSIER_SHARD",
+              help="Build only the K-th of N stable slices of the agreements (CI matrices); `--shard auto` reads "
+              "K/N from the CI engine's variables (GitLab, Buildkite, CircleCI). Default: $CLAUSIER_SHARD.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=TIME_LIMIT, show_default=True,
               help="Seconds one agreement may take; its worker is stopped after that.")
 @click.option("--memory-limit", type=click.IntRange(min=64), default=MEMORY_LIMIT, show_default=True,
@@ -64,7 +68,7 @@ def _build(root: Path, paths: tuple[str, ...], to: str, out: str | None, quiet: 
            shard: str | None, time_limit: float, memory_limit: int, simple: bool) -> None:
     try:
         formats = parse_formats(to)
-        slice_ = parse_shard(shard)
+        slice_ = resolve_shard(shard, os.environ)
     except ClausierError as exc:
         raise click.UsageError(str(exc)) from None
     plan = plan_build(root, [Path(p) for p in paths] or None, formats, Path(out) if out else None,
