@@ -70,11 +70,12 @@ jemalloc: ## Install the system's jemalloc (Debian/Ubuntu, as root) for faster l
 		echo "jemalloc is not installed: on Debian or Ubuntu, sudo apt install libjemalloc2"; \
 	fi
 
-bench: $(STAMP) jemalloc ## Benchmarks (not tests): builds of 1, 100 and 1,000 agreements; handbook of 250 to 2,000 clauses; import of a 50-page contract
+bench: $(STAMP) jemalloc ## Benchmarks (not tests): builds of 1, 100 and 1,000 agreements; handbook of 250 to 2,000 clauses; import of a 50-page contract; preview save → refreshed
 	$(COMPILE)
 	$(BIN)/python benchmarks/build_scale.py
 	$(BIN)/python benchmarks/handbook_scale.py
 	$(BIN)/python benchmarks/import_scale.py
+	$(BIN)/python benchmarks/preview_latency.py
 
 compare: $(STAMP) ## Side by side with an earlier revision, same minutes: make compare BASE=<revision>
 	@test -n "$(BASE)" || { echo "usage: make compare BASE=<revision>"; exit 2; }

@@ -23,7 +23,8 @@ OVER_MAX_LINES: set[str] = set()
 REGISTRY_CYCLES = [{"clausier.lint.rules", *(f"clausier.lint.rules.{p.stem}" for p in
                                              (PACKAGE / "lint" / "rules").glob("*.py") if p.stem != "__init__")}]
 MAY_IMPORT_BUILD = {"clausier.cli.build"}
-MAY_OPEN_FAST = {"clausier.build", "clausier.launch", "clausier.cli", "clausier.cli.build"}
+# The preview renders like a build, with the build's renderers (CLAUSIER_SIMPLE=1 turns them off there too).
+MAY_OPEN_FAST = {"clausier.build", "clausier.launch", "clausier.cli", "clausier.cli.build", "clausier.preview.session"}
 
 
 def _modules() -> dict[str, Path]:

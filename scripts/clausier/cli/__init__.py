@@ -17,7 +17,10 @@ from .impact import impact
 from .importer import import_
 from .init import init
 from .listing import list_
+from .manifest import manifest
 from .new import new
+from .negotiate import negotiate
+from .preview import preview
 from .schema import schema
 from .send import send
 from .sign import sign
@@ -35,7 +38,7 @@ def main(ctx: click.Context, root: str | None) -> None:
 
 
 for command in (build, new, list_, check, schema, sign_off, diff, impact, handbook, init, import_, send, sign,
-                verify):
+                verify, preview, manifest, negotiate):
     main.add_command(command)
 
 

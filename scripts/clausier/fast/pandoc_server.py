@@ -178,6 +178,19 @@ class ReferenceCopies:
         self.folder, self.paths = None, {}
 
 
+def remove_pandoc_history(pid: int) -> None:
+    """`pandoc lua` makes an empty `pandoc-hist<pid>-<n>` in the temporary folder when it starts
+    and removes it when it exits by itself; the converter is stopped outright (kill), which
+    leaves it there. Only that process's own empty files are removed."""
+    folder = Path(os.environ.get("TMPDIR") or tempfile.gettempdir())  # where pandoc (GHC) makes them
+    for leftover in folder.glob(f"pandoc-hist{pid}-*"):
+        try:
+            if leftover.is_file() and not leftover.is_symlink() and leftover.stat().st_size == 0:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
 def output_specs(formats: list[str], settings: RenderSettings, header_cache: dict[Path, str] | None = None,
                  references: ReferenceCopies | None = None) -> list[dict]:
     """What the Lua side writes for each format: the single route's writer options, as data.
@@ -275,6 +288,7 @@ class PandocBatch:
         process.stdout.close()
         if self._stderr is not None:
             self._stderr.close()
+        remove_pandoc_history(process.pid)
 
     def warm_up(self, settings: RenderSettings, formats: list[str]) -> None:
         """Start pandoc and have it convert a small document, without waiting for it."""
