@@ -244,7 +244,7 @@ def _field_problem(settings: Settings, target, new: Any) -> Optional[str]:
         except ValueError as exc:
             return str(exc)
         return None
-    data = settings.agreement.model.model_dump()
+    data = settings.agreement.model.model_dump(mode="json")
     place = data
     for key in target.path[:-1]:
         place = place[key]
