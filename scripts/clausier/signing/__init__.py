@@ -4,6 +4,7 @@
     fields.py      where each party's signature box lies (a `typst query` pass on the style)
     appearance.py  what a signature field shows, typeset by Typst (fonts embedded: PDF/A)
     keys.py        a signer's key from a PKCS#12 file and a passphrase from the environment
+    token.py       a signer's key on a PKCS#11 token (smart card, HSM), its PIN from the environment
     sign.py        `clausier sign` and `clausier sign import`: signatures/<id>.pdf and the record
     record.py      the `signed:` record's list of signatures, written into the front matter
     verify.py      `clausier verify`: signatures, first revision, embedded source, later revisions

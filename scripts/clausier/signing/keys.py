@@ -1,4 +1,5 @@
-"""A signer's key: a PKCS#12 file named on the command line, its passphrase from the environment.
+"""A signer's key: a PKCS#12 file named on the command line, its passphrase from the environment
+(or a key on a PKCS#11 token: token.py).
 
 Never from the repository (DESIGN.md: keys and passphrases come from the environment or a key
 file named on the command line): a key file inside the repository is refused.
@@ -7,6 +8,7 @@ file named on the command line): a key file inside the repository is refused.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +17,9 @@ from . import SigningError
 
 @dataclass(frozen=True)
 class SigningKey:
-    signer: object  # pyhanko.sign.signers.SimpleSigner
+    signer: object  # pyhanko.sign.signers.SimpleSigner, or PKCS11Signer for a key on a token
     subject: str  # the certificate's subject, as people read it
+    close: Callable[[], None] = lambda: None  # a token's session ends when signing is done
 
 
 def _inside(path: Path, root: Path) -> bool:
