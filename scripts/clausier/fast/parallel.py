@@ -90,7 +90,7 @@ def render_in_parallel(plan: Plan, stale: list[tuple[int, Item]], stage: WriteSt
         handoff = prestarted.handoff if prestarted is not None else Handoff() if single_threaded() else None
     elif prestarted is not None:
         prestarted.handoff.close()  # nothing will come down it
-    worker_end = handoff.reader if handoff is not None and prestarted is None else None  # (see _worker_setup)
+    worker_end = handoff if handoff is not None and prestarted is None else None  # (see _worker_setup)
     ahead = partial(_send_templates_ahead, plan, tasks[0], handoff) if handoff is not None else None
     stage.start(len(tasks))
 
@@ -127,12 +127,15 @@ def render_in_parallel(plan: Plan, stale: list[tuple[int, Item]], stage: WriteSt
 
 
 def _worker_setup(root: Path, logo: str | None, formats: list[str], abbreviations: tuple[str, ...], expected: int,
-                  store: PartStore | None, kept: KeptSources | None, ahead: "Connection | None" = None) -> _WorkerState:
+                  store: PartStore | None, kept: KeptSources | None, ahead: "Handoff | None" = None) -> _WorkerState:
     """A forked worker shares the repository the building process loaded, if it did; otherwise
     it loads its own at its first agreement, after starting pandoc and Typst's warm-up (a lone
     rebuild). `expected`: about how many documents it will build (pandoc is tuned for few or many)."""
     if ahead is None:  # a prestarted worker's pipe was made before its fork (closed when nothing comes)
         ahead = prestart.inherited_handoff()
+    else:  # forked with both ends: the worker's copy of the writing end would keep the pipe from ending
+        ahead.writer.close()
+        ahead = ahead.reader
     renderer = BatchRenderer(abbreviations, expected, store, kept)
     renderer.warm_up(root, formats)
     inherited = _LOADED if _LOADED is not None and _LOADED.root == root else None
