@@ -99,3 +99,11 @@ def test_bad_numbering_is_reported_at_its_line(sections, numbering, field, messa
     assert field in found[0]
     report = build(sections, formats=["md"])  # and the build refuses to go on with it
     assert not report.ok
+
+
+def test_a_placeholder_with_a_format_is_refused_with_a_clear_message():
+    """`{n:>3}` once raised a NameError inside the check (an internal error) instead of saying why."""
+    from clausier.numbering import _fields
+
+    with pytest.raises(ValueError, match=r"placeholder \{n\} takes no format or conversion"):
+        _fields("{word} {n:>3}", {"word", "n", "title"}, {"n"}, "numbering.article.heading")

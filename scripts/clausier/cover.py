@@ -30,15 +30,15 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from .numbering import _languages
+from .numbering import _languages, _Strict
+from .numbering import localized as _localized
 from .parameters import choice_label
 
 COVER_ID = "cover"  # what ref() takes, and the anchor it links to
 COVER_TITLE = {"fr": "Conditions essentielles", "en": "Key terms"}
 COVER_HEADER = {"fr": ("Terme", "Valeur"), "en": ("Term", "Value")}
-PARTY_WORDS = {"fr": ("Prestataire", "Client"), "en": ("Provider", "Client")}
 # The agreement's facts a cover may show among its key terms, and their labels.
 FIELDS = {
     "effective_date": {"fr": "Date d'effet", "en": "Effective Date"},
@@ -53,15 +53,6 @@ _GRID_WIDTH = 38  # a grid column's width: over half of pandoc's 72 columns, so 
 
 def _word(words: dict, language: str):
     return words.get(language, words["en"])
-
-
-def _localized(texts: dict[str, str], language: str) -> str:
-    """A template's text in the language, else its English one, else its first."""
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Cover(_Strict):
@@ -175,7 +166,7 @@ def cover_markdown(meta: Any, language: str, provider: str | None, client: str, 
     if cover.parties:
         from .frame import party_words  # (frame.py imports parts.py, which imports this module)
 
-        words = party_words(meta, language)  # the template's roles:, else PARTY_WORDS
+        words = party_words(meta, language)  # the template's roles:, else frame.PARTY_WORDS
         rows += [(words[0], escape_text(provider))] if provider else []
         rows.append((words[1], escape_text(client)))
     for name in cover.shown()[1]:

@@ -41,12 +41,14 @@ _LANGUAGE = re.compile(r"^[a-z]{2}$")
 def _fields(text: str, allowed: set[str], required: set[str], where: str) -> str:
     try:
         names = {name for _, name, spec, conv in string.Formatter().parse(text) if name is not None}
-        bad = [f for _, name, spec, conv in string.Formatter().parse(text) if name is not None and (spec or conv)]
+        bad = [name for _, name, spec, conv in string.Formatter().parse(text) if name is not None and (spec or conv)]
     except ValueError as exc:
         raise ValueError(f"{where} {text!r}: {exc} (write a brace as {{{{ or }}}})") from None
+    if bad:
+        raise ValueError(f"{where} {text!r}: placeholder {{{bad[0]}}} takes no format or conversion")
     unknown = sorted(names - allowed)
-    if unknown or bad:
-        raise ValueError(f"{where} {text!r}: unknown placeholder {{{(unknown or bad)[0]}}}; "
+    if unknown:
+        raise ValueError(f"{where} {text!r}: unknown placeholder {{{unknown[0]}}}; "
                          f"use {', '.join('{' + a + '}' for a in sorted(allowed))}")
     missing = sorted(required - names)
     if missing:
@@ -56,7 +58,12 @@ def _fields(text: str, allowed: set[str], required: set[str], where: str) -> str
     return text
 
 
-class _Strict(BaseModel):
+def localized(texts: dict[str, str], language: str) -> str:
+    """A template's text in the language, else its English one, else its first (parts, cover)."""
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
+
+
+class _Strict(BaseModel):  # also the base of the parts' and the cover's models
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 

@@ -31,11 +31,12 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from .cover import (COVER_ID, PARTY_WORDS, Cover, cover_findings, cover_markdown, cover_title,  # noqa: F401
+from .cover import (COVER_ID, Cover, cover_findings, cover_markdown, cover_title,  # noqa: F401
                     printed_clauses)
-from .numbering import _fields, _languages
+from .numbering import _fields, _languages, _Strict
+from .numbering import localized as _localized
 
 # `meta` below is a models.TemplateMeta (not imported: models.py imports this module).
 TemplateMeta = Any
@@ -45,15 +46,6 @@ ANNEX_WORD = {"fr": "Annexe", "en": "Schedule"}
 ANNEX_HEADING = "{word} {n} — {title}"
 PART_ANCHOR = "part-"  # the heading id of an annex: style.typ, docx_layout.py and the CSS break before it
 _ID = r"^[a-z0-9][a-z0-9-]*$"
-
-
-def _localized(texts: dict[str, str], language: str) -> str:
-    """A template's text in the language, else its English one, else its first."""
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class AnnexStyle(_Strict):
